@@ -1,0 +1,45 @@
+"""Roles and what each may do. The one place that says who may write, see numbers, read audits.
+
+A role is bound to a level: a village cadre to a village, a township reviewer to a township, and
+so on. Scope (which records) is the area; capability (what to do with them) is the role.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from jingzhun.areas.models import Level
+
+
+class Role(models.TextChoices):
+    VILLAGE_CADRE = "village_cadre", "村干部"
+    TOWNSHIP_REVIEWER = "township_reviewer", "乡镇审核员"
+    COUNTY_APPROVER = "county_approver", "县级审批员"
+    COUNTY_ANALYST = "county_analyst", "县级分析员"
+    CITY_VIEWER = "city_viewer", "市级查看"
+    PROVINCE_VIEWER = "province_viewer", "省级查看"
+    INSPECTOR = "inspector", "纪检督查（只读）"
+    ADMIN = "admin", "系统管理员"
+
+
+# Which levels a role may be bound to.
+ROLE_LEVELS: dict[str, set[int]] = {
+    Role.VILLAGE_CADRE: {Level.VILLAGE},
+    Role.TOWNSHIP_REVIEWER: {Level.TOWNSHIP},
+    Role.COUNTY_APPROVER: {Level.COUNTY},
+    Role.COUNTY_ANALYST: {Level.COUNTY},
+    Role.CITY_VIEWER: {Level.CITY},
+    Role.PROVINCE_VIEWER: {Level.PROVINCE},
+    Role.INSPECTOR: {Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP},
+    Role.ADMIN: {Level.PROVINCE, Level.CITY, Level.COUNTY},
+}
+
+REGISTRY_WRITERS = frozenset(
+    {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.ADMIN}
+)
+# Roles that handle households' paperwork and therefore see full ID, phone and bank numbers.
+PERSONAL_DATA_READERS = frozenset(
+    {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.ADMIN}
+)
+AUDIT_READERS = frozenset({Role.INSPECTOR, Role.ADMIN, Role.COUNTY_APPROVER})
+AREA_MANAGERS = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.ADMIN})

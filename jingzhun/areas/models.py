@@ -1,0 +1,95 @@
+"""The area tree 省 > 市 > 县 > 乡 > 村 > 组 with GB/T 2260 and statistical codes.
+
+Codes are digit strings whose prefixes nest: province 2 significant digits of a 6-digit code,
+city 4, county 6, township 9, village 12 (township + 3), group 15 (village + 3). A household
+stores its village's 12-digit code, so "everything under area A" is the code range
+``[A.scope_prefix, A.scope_prefix + ":")`` — one B-tree range scan on every database.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.core.names import normalize_name
+
+
+class Level(models.IntegerChoices):
+    PROVINCE = 1, _("省")
+    CITY = 2, _("市")
+    COUNTY = 3, _("县")
+    TOWNSHIP = 4, _("乡")
+    VILLAGE = 5, _("村")
+    GROUP = 6, _("组")
+
+
+# How many leading digits of an area's code are shared by everything beneath it.
+SCOPE_DIGITS = {
+    Level.PROVINCE: 2,
+    Level.CITY: 4,
+    Level.COUNTY: 6,
+    Level.TOWNSHIP: 9,
+    Level.VILLAGE: 12,
+    Level.GROUP: 15,
+}
+
+# Western provinces (西部): poverty-incidence limits differ there (DOMAIN.md 3).
+WESTERN_PROVINCES = frozenset(
+    ["15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"]
+)
+
+
+class Area(models.Model):
+    code = models.CharField("代码", max_length=15, unique=True)
+    name = models.CharField("名称", max_length=64)
+    name_norm = models.CharField("名称（检索）", max_length=64, db_index=True, editable=False)
+    level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="area_unique_name_per_parent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.name_norm = normalize_name(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def scope_prefix(self) -> str:
+        return self.code[: SCOPE_DIGITS[Level(self.level)]]
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2]
+
+    @property
+    def is_western(self) -> bool:
+        return self.province_code in WESTERN_PROVINCES
+
+    def contains(self, other: Area) -> bool:
+        return other.code.startswith(self.scope_prefix) and other.level >= self.level
+
+    def ancestors(self) -> list[Area]:
+        """From the province down to the parent (one query per level; at most five)."""
+        chain: list[Area] = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+def code_range(prefix: str) -> tuple[str, str]:
+    """The half-open string range holding every digit code that starts with ``prefix``."""
+    return prefix, prefix + ":"  # ":" sorts right after "9"

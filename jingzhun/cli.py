@@ -1,0 +1,21 @@
+"""The ``jingzhun`` console script: Django's management commands with the project's settings.
+
+``jingzhun demo``, ``jingzhun serve``, ``jingzhun check-id`` … are management commands in the
+apps; ``jingzhun migrate`` and the rest of Django's commands work too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["jingzhun", *(argv if argv is not None else sys.argv[1:])])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,486 @@
+"""Every change to the registry goes through one of these functions.
+
+Each one: checks the actor's role and scope, validates (raising ``ValidationError`` with
+per-field Chinese messages), writes inside one transaction, records the audit entry in that same
+transaction, and schedules side effects with ``on_commit``. A refused call changes nothing.
+Optimistic locking: callers pass the ``expected_version`` they displayed; if the row moved on,
+:class:`ConcurrentEditError` says what the other person changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from jingzhun.areas.models import Area, Level
+from jingzhun.audit import recorder
+from jingzhun.audit.models import AuditEntry
+from jingzhun.core.actions import (
+    Actor,
+    ConcurrentEditError,
+    NotFound,
+    diff_fields,
+    jsonable,
+    raise_if_errors,
+)
+from jingzhun.core.names import clean_display_name, normalize_name
+from jingzhun.registry import choices as c
+from jingzhun.registry import validation
+from jingzhun.registry.income import INPUT_FIELDS, derive
+from jingzhun.registry.models import Conditions, Household, Income, Member, RiskFactor
+from jingzhun.registry.scoping import ensure_can_edit
+
+logger = logging.getLogger(__name__)
+
+HOUSEHOLD_FIELDS = (
+    "number", "address", "household_type", "identification_standard", "poverty_attribute",
+    "main_cause", "other_cause_1", "other_cause_2", "cause_remark", "phone", "bank_name",
+    "bank_account", "identified_on", "exit_year", "exited_on", "monitoring_category",
+    "monitoring_identified_on", "risk_eliminated", "risk_eliminated_on", "elimination_method",
+    "no_labour_guarantee",
+)
+MEMBER_FIELDS = (
+    "name", "sex", "id_type", "id_number", "birth_date", "relation", "ethnicity", "education",
+    "student_status", "dropout_reason", "health", "labour_skill", "work_status", "work_months",
+    "work_place", "resident_medical_insurance", "employee_medical_insurance",
+    "serious_illness_insurance", "resident_pension", "employee_pension", "dibao", "tekun",
+    "public_welfare_months", "phone",
+)
+CONDITION_FIELDS = tuple(
+    f.name
+    for f in Conditions._meta.get_fields()
+    if f.concrete and f.name not in {"id", "household", "year", "version", "updated_at"}
+)
+
+
+def _normalise_household_data(data: dict[str, Any]) -> dict[str, Any]:
+    out = {k: data[k] for k in HOUSEHOLD_FIELDS if k in data}
+    for key in ("number", "phone", "bank_account"):
+        if key in out and isinstance(out[key], str):
+            out[key] = "".join(out[key].split())
+    for key, value in list(out.items()):
+        if value is None and key not in {
+            "identified_on", "exit_year", "exited_on", "monitoring_identified_on",
+            "risk_eliminated", "risk_eliminated_on",
+        }:
+            out[key] = "" if key != "no_labour_guarantee" else False
+    return out
+
+
+def _risks_changes(household: Household, risks: list[tuple[str, str]]) -> list[Any] | None:
+    old = [[r.kind, r.remark] for r in household.risks.all()] if household.pk else []
+    new = [[k, r] for k, r in risks]
+    return [old, new] if old != new else None
+
+
+def _write_risks(household: Household, risks: list[tuple[str, str]]) -> None:
+    household.risks.all().delete()
+    RiskFactor.objects.bulk_create(
+        RiskFactor(household=household, position=i, kind=kind, remark=remark)
+        for i, (kind, remark) in enumerate(risks, start=1)
+    )
+
+
+def _check_village(actor: Actor, village: Area) -> None:
+    if village.level != Level.VILLAGE:
+        raise_if_errors({"village": ["农户必须登记在行政村一级：请选择行政村。"]})
+    if actor.user is not None and not village.code.startswith(actor.user.area.scope_prefix):
+        raise_if_errors({"village": ["所选行政村不在您的管辖范围内。"]})
+
+
+@transaction.atomic
+def do_create_household(
+    *, actor: Actor, village: Area, data: dict[str, Any], risks: list[tuple[str, str]] = ()  # type: ignore[assignment]
+) -> Household:
+    ensure_can_edit(actor.user)
+    _check_village(actor, village)
+    values = _normalise_household_data(data)
+    risks = [(k, (r or "").strip()) for k, r in risks]
+    errors = validation.check_household(values, risks)
+    if values.get("number") and Household.objects.filter(number=values["number"]).exists():
+        errors.setdefault("number", []).append(
+            f"户编号{values['number']}已存在：同一户不能重复登记，请检索后修改原记录。"
+        )
+    raise_if_errors(errors)
+    household = Household.objects.create(
+        village=village,
+        village_code=village.code,
+        created_by=actor.user,
+        updated_by=actor.user,
+        **values,
+    )
+    _write_risks(household, risks)
+    recorder.record(
+        actor=actor, action="create_household", obj=household, area_code=village.code,
+        household=household,
+        changes={k: [None, jsonable(v)] for k, v in values.items() if v not in ("", None, False)}
+        | ({"risks": [[], [list(r) for r in risks]]} if risks else {}),
+    )
+    transaction.on_commit(lambda: logger.info("household %s created", household.pk))
+    return household
+
+
+def _concurrent_error(obj: Any, label: str, expected_version: int) -> ConcurrentEditError:
+    """Gather what others changed on ``obj`` since ``expected_version`` from the audit trail."""
+    entries = AuditEntry.objects.filter(
+        object_type=obj._meta.model_name, object_id=str(obj.pk)
+    ).order_by("at", "id")
+    changes: dict[str, tuple[Any, Any]] = {}
+    who = ""
+    for entry in entries:
+        version = entry.changes.get("version")
+        if version and int(version[0]) >= expected_version:
+            who = entry.actor_name
+            for field, (old, new) in entry.changes.items():
+                if field == "version":
+                    continue
+                first = changes.get(field, (old, new))[0]
+                changes[field] = (first, new)
+    return ConcurrentEditError(label=label, changes=changes, changed_by=who)
+
+
+@transaction.atomic
+def do_update_household(
+    household: Household,
+    *,
+    actor: Actor,
+    changes: dict[str, Any],
+    expected_version: int,
+    risks: list[tuple[str, str]] | None = None,
+    village: Area | None = None,
+    reason: str = "",
+) -> Household:
+    ensure_can_edit(actor.user, household)
+    if village is not None and village.pk != household.village_id:
+        _check_village(actor, village)
+    values = _normalise_household_data(changes)
+    merged = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS} | values
+    risk_list = [(k, (r or "").strip()) for k, r in risks] if risks is not None else None
+    check_risks = risk_list if risk_list is not None else [
+        (r.kind, r.remark) for r in household.risks.all()
+    ]
+    errors = validation.check_household(merged, check_risks)
+    if values.get("number") and values["number"] != household.number and (
+        Household.objects.filter(number=values["number"]).exclude(pk=household.pk).exists()
+    ):
+        errors.setdefault("number", []).append(f"户编号{values['number']}已被其他农户使用。")
+    raise_if_errors(errors)
+
+    diff = diff_fields(household, values)
+    if village is not None and village.pk != household.village_id:
+        diff["village"] = [household.village.code, village.code]
+        values["village"] = village
+        values["village_code"] = village.code
+    risk_diff = _risks_changes(household, risk_list) if risk_list is not None else None
+    if risk_diff:
+        diff["risks"] = risk_diff
+    if not diff:
+        return household
+    updated = Household.objects.filter(
+        pk=household.pk, version=expected_version, is_deleted=False
+    ).update(
+        **{k: v for k, v in values.items() if k in diff or k in {"village", "village_code"}},
+        version=F("version") + 1,
+        updated_by=actor.user,
+        updated_at=timezone.now(),
+    )
+    if updated != 1:
+        raise _concurrent_error(household, f"农户{household.number}", expected_version)
+    if risk_diff:
+        _write_risks(household, risk_list or [])
+    diff["version"] = [expected_version, expected_version + 1]
+    household.refresh_from_db()
+    recorder.record(
+        actor=actor, action="update_household", obj=household, area_code=household.village_code,
+        household=household, changes=diff, reason=reason,
+    )
+    return household
+
+
+@transaction.atomic
+def do_delete_household(
+    household: Household, *, actor: Actor, reason: str, expected_version: int | None = None
+) -> None:
+    """Soft delete: the row stays, hidden from every scope, with the reason in the audit."""
+    ensure_can_edit(actor.user, household)
+    if not (reason or "").strip():
+        raise_if_errors({"reason": ["删除农户必须填写原因（如：重复登记、户籍迁出、整户死亡）。"]})
+    version = household.version if expected_version is None else expected_version
+    updated = Household.objects.filter(pk=household.pk, version=version, is_deleted=False).update(
+        is_deleted=True,
+        deleted_reason=reason.strip()[:200],
+        deleted_at=timezone.now(),
+        version=F("version") + 1,
+        updated_by=actor.user,
+    )
+    if updated != 1:
+        raise _concurrent_error(household, f"农户{household.number}", version)
+    recorder.record(
+        actor=actor, action="delete_household", obj=household, area_code=household.village_code,
+        household=household,
+        changes={"is_deleted": [False, True], "version": [version, version + 1]},
+        reason=reason.strip(),
+    )
+
+
+def _refresh_household_summary(household: Household) -> None:
+    """Keep the list's denormalised head name and member count in step with the members."""
+    live = Member.objects.filter(household=household, is_deleted=False)
+    head = live.filter(relation=c.Relation.HEAD).values_list("name", flat=True).first() or ""
+    Household.objects.filter(pk=household.pk).update(
+        head_name=head, head_name_norm=normalize_name(head), member_count=live.count()
+    )
+
+
+def _member_errors(
+    household: Household, values: dict[str, Any], member: Member | None
+) -> dict[str, list[str]]:
+    errors, clean = validation.check_member(values)
+    values.update(clean)
+    others = Member.objects.filter(household=household, is_deleted=False)
+    if member is not None:
+        others = others.exclude(pk=member.pk)
+    if values.get("relation") == c.Relation.HEAD and others.filter(relation=c.Relation.HEAD).exists():
+        errors.setdefault("relation", []).append(
+            "该户已有户主：一户只能有一名户主。请先把原户主改为其他关系。"
+        )
+    if values.get("relation") == c.Relation.SPOUSE:
+        head_sex = others.filter(relation=c.Relation.HEAD).values_list("sex", flat=True).first()
+        if head_sex and head_sex == values.get("sex"):
+            errors.setdefault("relation", []).append("配偶与户主性别相同：请核对性别或与户主关系。")
+    if values.get("id_number") and "id_number" not in errors:
+        clash = (
+            Member.objects.filter(
+                id_type=values.get("id_type") or c.IdType.RESIDENT_ID,
+                id_number=values["id_number"],
+                is_deleted=False,
+            )
+            .exclude(pk=member.pk if member else None)
+            .select_related("household")
+            .first()
+        )
+        if clash is not None:
+            errors.setdefault("id_number", []).append(
+                f"该证件号码已登记在户编号{clash.household.number}：一人只能在一户登记，"
+                "请先在原户办理减员。"
+            )
+    return errors
+
+
+def _normalise_member_data(data: dict[str, Any]) -> dict[str, Any]:
+    values = {k: data[k] for k in MEMBER_FIELDS if k in data}
+    if "name" in values:
+        values["name"] = clean_display_name(values["name"])
+    for key in ("phone", "work_place", "dropout_reason", "education"):
+        if key in values and values[key] is None:
+            values[key] = ""
+    return values
+
+
+@transaction.atomic
+def do_add_member(household: Household, *, actor: Actor, data: dict[str, Any]) -> Member:
+    ensure_can_edit(actor.user, household)
+    values = _normalise_member_data(data)
+    values.setdefault("id_type", c.IdType.RESIDENT_ID)
+    raise_if_errors(_member_errors(household, values, None))
+    try:
+        with transaction.atomic():
+            member = Member.objects.create(
+                household=household, name_norm=normalize_name(values["name"]), **values
+            )
+    except IntegrityError:
+        # A concurrent request registered the same ID or a second head between check and write.
+        raise_if_errors({"id_number": ["该成员刚被他人同时登记：请刷新页面后核对。"]})
+        raise
+    _refresh_household_summary(household)
+    Household.objects.filter(pk=household.pk).update(version=F("version") + 1)
+    recorder.record(
+        actor=actor, action="add_member", obj=member, area_code=household.village_code,
+        household=household,
+        changes={k: [None, jsonable(v)] for k, v in values.items() if v not in ("", None)},
+    )
+    return member
+
+
+@transaction.atomic
+def do_update_member(
+    member: Member,
+    *,
+    actor: Actor,
+    changes: dict[str, Any],
+    expected_version: int,
+    reason: str = "",
+) -> Member:
+    household = member.household
+    ensure_can_edit(actor.user, household)
+    values = _normalise_member_data(changes)
+    merged = {k: getattr(member, k) for k in MEMBER_FIELDS} | values
+    errors = _member_errors(household, merged, member)
+    raise_if_errors(errors)
+    values = {k: merged[k] for k in MEMBER_FIELDS if k in values or k in validation_derived(values)}
+    diff = diff_fields(member, values)
+    if not diff:
+        return member
+    if "name" in diff:
+        values["name_norm"] = normalize_name(values["name"])
+    try:
+        with transaction.atomic():
+            updated = Member.objects.filter(
+                pk=member.pk, version=expected_version, is_deleted=False
+            ).update(**values, version=F("version") + 1, updated_at=timezone.now())
+    except IntegrityError:
+        raise_if_errors({"relation": ["与其他成员冲突（户主或证件号码重复）：请刷新后核对。"]})
+        raise
+    if updated != 1:
+        raise _concurrent_error(member, f"成员{member.name}", expected_version)
+    diff["version"] = [expected_version, expected_version + 1]
+    member.refresh_from_db()
+    _refresh_household_summary(household)
+    recorder.record(
+        actor=actor, action="update_member", obj=member, area_code=household.village_code,
+        household=household, changes=diff, reason=reason,
+    )
+    return member
+
+
+def validation_derived(values: dict[str, Any]) -> set[str]:
+    """Fields that a change to the ID number re-derives."""
+    return {"id_number", "birth_date", "sex"} if "id_number" in values else set()
+
+
+@transaction.atomic
+def do_remove_member(member: Member, *, actor: Actor, reason: str) -> None:
+    """Soft removal (减员: death, marriage out, hukou moved) with the reason recorded."""
+    household = member.household
+    ensure_can_edit(actor.user, household)
+    if not (reason or "").strip():
+        raise_if_errors({"reason": ["减员必须填写原因（如：死亡、嫁出、户籍迁出）。"]})
+    updated = Member.objects.filter(pk=member.pk, is_deleted=False).update(
+        is_deleted=True, deleted_reason=reason.strip()[:200], version=F("version") + 1
+    )
+    if updated != 1:
+        raise NotFound(member.pk)
+    _refresh_household_summary(household)
+    recorder.record(
+        actor=actor, action="remove_member", obj=member, area_code=household.village_code,
+        household=household, changes={"is_deleted": [False, True]}, reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def do_set_income(
+    household: Household,
+    *,
+    actor: Actor,
+    year: Any,
+    values: dict[str, Any],
+    household_size: Any = None,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Income:
+    """Create or change the income of ``year``. Other years are untouched (history is kept).
+    ``household_size`` defaults to the household's current member count."""
+    ensure_can_edit(actor.user, household)
+    size = household_size if household_size not in (None, "") else household.member_count or None
+    errors, clean = validation.check_income(year, size, values)
+    raise_if_errors(errors)
+    year_value, size_value = clean.pop("year"), clean.pop("household_size")
+    derived = derive(clean, size_value)
+    new_values = {**clean, **derived, "household_size": size_value}
+    existing = Income.objects.filter(household=household, year=year_value).first()
+    if existing is None:
+        income = Income.objects.create(household=household, year=year_value, **new_values)
+        recorder.record(
+            actor=actor, action="set_income", obj=income, area_code=household.village_code,
+            household=household,
+            changes={k: [None, jsonable(v)] for k, v in new_values.items()},
+            reason=reason,
+        )
+        return income
+    version = existing.version if expected_version is None else expected_version
+    diff = diff_fields(existing, new_values)
+    if not diff:
+        return existing
+    updated = Income.objects.filter(pk=existing.pk, version=version).update(
+        **new_values, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise _concurrent_error(existing, f"{year_value}年收入", version)
+    diff["version"] = [version, version + 1]
+    existing.refresh_from_db()
+    recorder.record(
+        actor=actor, action="set_income", obj=existing, area_code=household.village_code,
+        household=household, changes=diff, reason=reason,
+    )
+    return existing
+
+
+@transaction.atomic
+def do_set_conditions(
+    household: Household,
+    *,
+    actor: Actor,
+    year: int,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Conditions:
+    ensure_can_edit(actor.user, household)
+    errors: dict[str, list[str]] = {}
+    now_year = validation.today().year
+    if not (validation.FIRST_INCOME_YEAR <= int(year) <= now_year):
+        errors["year"] = [f"年度应在{validation.FIRST_INCOME_YEAR}至{now_year}年之间。"]
+    clean = {k: values[k] for k in CONDITION_FIELDS if k in values}
+    for key, value in clean.items():
+        if key.endswith(("_mu", "_km", "_m2")) and value is not None and value < 0:
+            errors.setdefault(key, []).append("面积和距离不能为负数。")
+    if clean.get("housing_grade") in {"C", "D"} and clean.get("is_dangerous_house") is False:
+        errors.setdefault("is_dangerous_house", []).append("危房等级为C或D级时应标注为危房户。")
+    if clean.get("is_dangerous_house") and clean.get("housing_grade") in {"A", "B"}:
+        errors.setdefault("housing_grade", []).append("危房户的等级应为C或D级。")
+    raise_if_errors(errors)
+    existing = Conditions.objects.filter(household=household, year=year).first()
+    if existing is None:
+        obj = Conditions.objects.create(household=household, year=year, **clean)
+        recorder.record(
+            actor=actor, action="set_conditions", obj=obj, area_code=household.village_code,
+            household=household, changes={k: [None, jsonable(v)] for k, v in clean.items()},
+            reason=reason,
+        )
+        return obj
+    version = existing.version if expected_version is None else expected_version
+    diff = diff_fields(existing, clean)
+    if not diff:
+        return existing
+    updated = Conditions.objects.filter(pk=existing.pk, version=version).update(
+        **clean, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise _concurrent_error(existing, f"{year}年生产生活条件", version)
+    diff["version"] = [version, version + 1]
+    existing.refresh_from_db()
+    recorder.record(
+        actor=actor, action="set_conditions", obj=existing, area_code=household.village_code,
+        household=household, changes=diff, reason=reason,
+    )
+    return existing
+
+
+__all__ = [
+    "CONDITION_FIELDS",
+    "HOUSEHOLD_FIELDS",
+    "INPUT_FIELDS",
+    "MEMBER_FIELDS",
+    "do_add_member",
+    "do_create_household",
+    "do_delete_household",
+    "do_remove_member",
+    "do_set_conditions",
+    "do_set_income",
+    "do_update_household",
+    "do_update_member",
+]

@@ -1,0 +1,108 @@
+"""The one scoping function per kind of record. Every page, export, search and API endpoint
+reads households, members, incomes and audit entries through these and nothing else.
+
+Out of scope, deleted and absent answer the same: :class:`NotFound`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from jingzhun.areas.models import Area, code_range
+from jingzhun.audit.models import AuditEntry
+from jingzhun.core.actions import NotFound, PermissionDenied
+from jingzhun.registry.models import Conditions, Household, Income, Member
+
+if TYPE_CHECKING:
+    from jingzhun.accounts.models import User
+
+
+def _prefix(user: User) -> str:
+    return user.area.scope_prefix
+
+
+def areas_for(user: User) -> QuerySet[Area]:
+    """The user's own area and everything beneath it."""
+    low, high = code_range(_prefix(user))
+    return Area.objects.filter(code__gte=low, code__lt=high, level__gte=user.area.level)
+
+
+def access_area_by_code(user: User, code: str) -> Area:
+    try:
+        return areas_for(user).get(code=code)
+    except Area.DoesNotExist:
+        raise NotFound(code) from None
+
+
+def households_for(user: User) -> QuerySet[Household]:
+    low, high = code_range(_prefix(user))
+    return Household.objects.filter(village_code__gte=low, village_code__lt=high, is_deleted=False)
+
+
+def access_household_by_id(user: User, household_id: int | str) -> Household:
+    try:
+        return households_for(user).select_related("village").get(pk=int(household_id))
+    except (Household.DoesNotExist, ValueError, TypeError):
+        raise NotFound(household_id) from None
+
+
+def members_for(user: User) -> QuerySet[Member]:
+    low, high = code_range(_prefix(user))
+    return Member.objects.filter(
+        household__village_code__gte=low,
+        household__village_code__lt=high,
+        household__is_deleted=False,
+        is_deleted=False,
+    )
+
+
+def access_member_by_id(user: User, member_id: int | str) -> Member:
+    try:
+        return members_for(user).select_related("household").get(pk=int(member_id))
+    except (Member.DoesNotExist, ValueError, TypeError):
+        raise NotFound(member_id) from None
+
+
+def incomes_for(user: User) -> QuerySet[Income]:
+    low, high = code_range(_prefix(user))
+    return Income.objects.filter(
+        household__village_code__gte=low,
+        household__village_code__lt=high,
+        household__is_deleted=False,
+    )
+
+
+def access_income_by_id(user: User, income_id: int | str) -> Income:
+    try:
+        return incomes_for(user).select_related("household").get(pk=int(income_id))
+    except (Income.DoesNotExist, ValueError, TypeError):
+        raise NotFound(income_id) from None
+
+
+def conditions_for(user: User) -> QuerySet[Conditions]:
+    low, high = code_range(_prefix(user))
+    return Conditions.objects.filter(
+        household__village_code__gte=low,
+        household__village_code__lt=high,
+        household__is_deleted=False,
+    )
+
+
+def audit_entries_for(user: User) -> QuerySet[AuditEntry]:
+    """Audit entries under the user's area; only roles that read the audit trail get any."""
+    if not user.can_read_audit:
+        raise PermissionDenied("审计记录仅限纪检督查、审批和管理人员查看。")
+    low, high = code_range(_prefix(user))
+    return AuditEntry.objects.filter(area_code__gte=low, area_code__lt=high)
+
+
+def ensure_can_edit(user: User | None, household: Household | None = None) -> None:
+    """Raise unless ``user`` may change the registry (and ``household``, if given)."""
+    if user is None:
+        return  # the system itself (demo loader, migrations)
+    if not user.can_edit_registry:
+        raise PermissionDenied(f"角色“{user.get_role_display()}”只能查看，不能修改建档立卡信息。")
+    if household is not None and not household.village_code.startswith(_prefix(user)):
+        raise NotFound(household.pk)
