@@ -14,7 +14,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["jingzhun", *(argv if argv is not None else sys.argv[1:])])
+    args = list(argv if argv is not None else sys.argv[1:])
+    # Commands are spelled with hyphens on the command line (check-id), underscores in Python.
+    if args and "-" in args[0] and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")
+    execute_from_command_line(["jingzhun", *args])
 
 
 if __name__ == "__main__":

@@ -160,7 +160,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Lockout after repeated failures (django-axes): 5 failures per user name lock it for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("JINGZHUN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("JINGZHUN_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Per user name (an attacker rotating addresses is still stopped). Not per address alone: a
+# township office shares one NAT address, and one mistyping clerk must not lock out the rest.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -196,6 +198,7 @@ USE_TZ = True
 # --- Static files: everything served locally (intranets have no internet) ---------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -238,7 +241,7 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("JINGZHUN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- The registry's own settings ---------------------------------------------------------------

@@ -3,5 +3,8 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("jingzhun.api.urls")),
+    path("", include("jingzhun.accounts.urls")),
+    path("", include("jingzhun.areas.urls")),
+    path("", include("jingzhun.audit.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -78,9 +78,16 @@ def world(db) -> World:
     far = do_create_area(townships[1], actor=system, name="南村")
     other_v = do_create_area(other_ts, actor=system, name="北村")
     return World(
-        province=province, city=city, county=county, other_county=other_county,
-        township=townships[0], other_township=townships[1], village=village,
-        sibling_village=sibling, far_village=far, other_county_village=other_v,
+        province=province,
+        city=city,
+        county=county,
+        other_county=other_county,
+        township=townships[0],
+        other_township=townships[1],
+        village=village,
+        sibling_village=sibling,
+        far_village=far,
+        other_county_village=other_v,
         cadre=make_user("cadre", Role.VILLAGE_CADRE, village),
         sibling_cadre=make_user("cadre2", Role.VILLAGE_CADRE, sibling),
         reviewer=make_user("reviewer", Role.TOWNSHIP_REVIEWER, townships[0]),

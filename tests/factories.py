@@ -62,27 +62,41 @@ def make_household(
     if members:
         head_birth = dt.date(1970, 3, 4)
         actions.do_add_member(
-            household, actor=actor,
+            household,
+            actor=actor,
             data=member_data("张建国", "head", head_birth, id_number=id_male(head_birth)),
         )
         actions.do_add_member(
-            household, actor=actor,
+            household,
+            actor=actor,
             data=member_data(
                 "李秀英", "spouse", dt.date(1972, 5, 6), id_number=id_female(dt.date(1972, 5, 6))
             ),
         )
         actions.do_add_member(
-            household, actor=actor,
+            household,
+            actor=actor,
             data=member_data(
-                "張小明", "son", dt.date(2012, 9, 1), labour_skill="none", education="junior",
-                student_status="grade_7", id_number=id_male(dt.date(2012, 9, 1)),
+                "張小明",
+                "son",
+                dt.date(2012, 9, 1),
+                labour_skill="none",
+                education="junior",
+                student_status="grade_7",
+                id_number=id_male(dt.date(2012, 9, 1)),
             ),
         )
         household.refresh_from_db()
         actions.do_set_income(
-            household, actor=actor, year=2024,
-            values={"wage": Decimal("18000"), "business": Decimal("6000"),
-                    "pension_benefit": Decimal("1800"), "business_expense": Decimal("1500")},
+            household,
+            actor=actor,
+            year=2024,
+            values={
+                "wage": Decimal("18000"),
+                "business": Decimal("6000"),
+                "pension_benefit": Decimal("1800"),
+                "business_expense": Decimal("1500"),
+            },
         )
     household.refresh_from_db()
     return household

@@ -14,7 +14,9 @@ from jingzhun.core.actions import ConcurrentEditError, NotFound, PermissionDenie
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, NotFound):
         return Response({"detail": "未找到。"}, status=status.HTTP_404_NOT_FOUND)

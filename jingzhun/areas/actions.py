@@ -35,20 +35,23 @@ def do_create_area(parent: Area, *, actor: Actor, name: str, code: str = "") -> 
     elif Area.objects.filter(parent=parent, name_norm=normalize_name(name)).exists():
         errors["name"] = [f"“{parent.name}”下已有名为“{name}”的区划。"]
     if code:
-        if not (code.isdigit() and len(code) == len(parent.code) + 3 and code.startswith(parent.code)):
+        if not (
+            code.isdigit() and len(code) == len(parent.code) + 3 and code.startswith(parent.code)
+        ):
             errors["code"] = [f"代码应为上级代码{parent.code}后加3位数字。"]
         elif Area.objects.filter(code=code).exists():
             errors["code"] = [f"代码{code}已被使用。"]
     raise_if_errors(errors)
     if not code:
-        taken = set(
-            Area.objects.filter(parent=parent).values_list("code", flat=True)
-        )
+        taken = set(Area.objects.filter(parent=parent).values_list("code", flat=True))
         seq = next(i for i in range(1, 1000) if f"{parent.code}{i:03d}" not in taken)
         code = f"{parent.code}{seq:03d}"
     area = Area.objects.create(code=code, name=name, level=level, parent=parent)
     recorder.record(
-        actor=actor, action="create_area", obj=area, area_code=area.code,
+        actor=actor,
+        action="create_area",
+        obj=area,
+        area_code=area.code,
         changes={"code": [None, code], "name": [None, name], "parent": [None, parent.code]},
     )
     return area

@@ -26,9 +26,7 @@ def load_divisions_into_db(province_prefixes: Iterable[str] | None = None) -> in
     """Create the areas that are missing; existing rows are left as they are. Returns how many
     were created. ``province_prefixes`` (e.g. ``["14"]``) limits the load to some provinces."""
     wanted = set(province_prefixes or [])
-    divisions = [
-        d for d in load_divisions() if not wanted or d.code[:2] in wanted
-    ]
+    divisions = [d for d in load_divisions() if not wanted or d.code[:2] in wanted]
     existing = dict(Area.objects.values_list("code", "id"))
     created = 0
     # Parents come before children in level order, so one pass per level links everything.

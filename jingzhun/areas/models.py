@@ -45,7 +45,11 @@ class Area(models.Model):
     name_norm = models.CharField("名称（检索）", max_length=64, db_index=True, editable=False)
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

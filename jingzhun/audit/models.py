@@ -22,8 +22,12 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_name = models.CharField("操作人姓名", max_length=150)
     ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
@@ -34,8 +38,12 @@ class AuditEntry(models.Model):
     object_id = models.CharField("对象编号", max_length=64)
     object_label = models.CharField("对象", max_length=200, blank=True)
     household = models.ForeignKey(
-        "registry.Household", verbose_name="农户", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="audit_entries",
+        "registry.Household",
+        verbose_name="农户",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
     )
     area_code = models.CharField("区划代码", max_length=15, db_index=True)
     changes = models.JSONField("变更内容", default=dict)

@@ -44,11 +44,11 @@ class Actor:
         return self.user.full_name or self.user.username
 
 
-class PermissionDenied(Exception):  # noqa: N818 - mirrors django's name on purpose
+class PermissionDenied(Exception):
     """The actor's role may not do this (scope failures raise NotFound instead)."""
 
 
-class NotFound(Exception):  # noqa: N818
+class NotFound(Exception):
     """Absent, deleted, or outside the actor's scope: the three answer the same."""
 
 

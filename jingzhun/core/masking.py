@@ -39,5 +39,7 @@ _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 def mask_free_text(text: str) -> str:
     """Mask anything in ``text`` that looks like an ID, bank or mobile number."""
-    text = _LONG_NUMBER.sub(lambda m: m.group(1)[:4] + "*" * (len(m.group(0)) - 8) + m.group(3), text)
+    text = _LONG_NUMBER.sub(
+        lambda m: m.group(1)[:4] + "*" * (len(m.group(0)) - 8) + m.group(3), text
+    )
     return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)

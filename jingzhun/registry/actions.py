@@ -37,18 +37,53 @@ from jingzhun.registry.scoping import ensure_can_edit
 logger = logging.getLogger(__name__)
 
 HOUSEHOLD_FIELDS = (
-    "number", "address", "household_type", "identification_standard", "poverty_attribute",
-    "main_cause", "other_cause_1", "other_cause_2", "cause_remark", "phone", "bank_name",
-    "bank_account", "identified_on", "exit_year", "exited_on", "monitoring_category",
-    "monitoring_identified_on", "risk_eliminated", "risk_eliminated_on", "elimination_method",
+    "number",
+    "address",
+    "household_type",
+    "identification_standard",
+    "poverty_attribute",
+    "main_cause",
+    "other_cause_1",
+    "other_cause_2",
+    "cause_remark",
+    "phone",
+    "bank_name",
+    "bank_account",
+    "identified_on",
+    "exit_year",
+    "exited_on",
+    "monitoring_category",
+    "monitoring_identified_on",
+    "risk_eliminated",
+    "risk_eliminated_on",
+    "elimination_method",
     "no_labour_guarantee",
 )
 MEMBER_FIELDS = (
-    "name", "sex", "id_type", "id_number", "birth_date", "relation", "ethnicity", "education",
-    "student_status", "dropout_reason", "health", "labour_skill", "work_status", "work_months",
-    "work_place", "resident_medical_insurance", "employee_medical_insurance",
-    "serious_illness_insurance", "resident_pension", "employee_pension", "dibao", "tekun",
-    "public_welfare_months", "phone",
+    "name",
+    "sex",
+    "id_type",
+    "id_number",
+    "birth_date",
+    "relation",
+    "ethnicity",
+    "education",
+    "student_status",
+    "dropout_reason",
+    "health",
+    "labour_skill",
+    "work_status",
+    "work_months",
+    "work_place",
+    "resident_medical_insurance",
+    "employee_medical_insurance",
+    "serious_illness_insurance",
+    "resident_pension",
+    "employee_pension",
+    "dibao",
+    "tekun",
+    "public_welfare_months",
+    "phone",
 )
 CONDITION_FIELDS = tuple(
     f.name
@@ -64,8 +99,12 @@ def _normalise_household_data(data: dict[str, Any]) -> dict[str, Any]:
             out[key] = "".join(out[key].split())
     for key, value in list(out.items()):
         if value is None and key not in {
-            "identified_on", "exit_year", "exited_on", "monitoring_identified_on",
-            "risk_eliminated", "risk_eliminated_on",
+            "identified_on",
+            "exit_year",
+            "exited_on",
+            "monitoring_identified_on",
+            "risk_eliminated",
+            "risk_eliminated_on",
         }:
             out[key] = "" if key != "no_labour_guarantee" else False
     return out
@@ -94,7 +133,11 @@ def _check_village(actor: Actor, village: Area) -> None:
 
 @transaction.atomic
 def do_create_household(
-    *, actor: Actor, village: Area, data: dict[str, Any], risks: list[tuple[str, str]] = ()  # type: ignore[assignment]
+    *,
+    actor: Actor,
+    village: Area,
+    data: dict[str, Any],
+    risks: list[tuple[str, str]] = (),  # type: ignore[assignment]
 ) -> Household:
     ensure_can_edit(actor.user)
     _check_village(actor, village)
@@ -115,7 +158,10 @@ def do_create_household(
     )
     _write_risks(household, risks)
     recorder.record(
-        actor=actor, action="create_household", obj=household, area_code=village.code,
+        actor=actor,
+        action="create_household",
+        obj=household,
+        area_code=village.code,
         household=household,
         changes={k: [None, jsonable(v)] for k, v in values.items() if v not in ("", None, False)}
         | ({"risks": [[], [list(r) for r in risks]]} if risks else {}),
@@ -160,12 +206,14 @@ def do_update_household(
     values = _normalise_household_data(changes)
     merged = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS} | values
     risk_list = [(k, (r or "").strip()) for k, r in risks] if risks is not None else None
-    check_risks = risk_list if risk_list is not None else [
-        (r.kind, r.remark) for r in household.risks.all()
-    ]
+    check_risks = (
+        risk_list if risk_list is not None else [(r.kind, r.remark) for r in household.risks.all()]
+    )
     errors = validation.check_household(merged, check_risks)
-    if values.get("number") and values["number"] != household.number and (
-        Household.objects.filter(number=values["number"]).exclude(pk=household.pk).exists()
+    if (
+        values.get("number")
+        and values["number"] != household.number
+        and (Household.objects.filter(number=values["number"]).exclude(pk=household.pk).exists())
     ):
         errors.setdefault("number", []).append(f"户编号{values['number']}已被其他农户使用。")
     raise_if_errors(errors)
@@ -195,8 +243,13 @@ def do_update_household(
     diff["version"] = [expected_version, expected_version + 1]
     household.refresh_from_db()
     recorder.record(
-        actor=actor, action="update_household", obj=household, area_code=household.village_code,
-        household=household, changes=diff, reason=reason,
+        actor=actor,
+        action="update_household",
+        obj=household,
+        area_code=household.village_code,
+        household=household,
+        changes=diff,
+        reason=reason,
     )
     return household
 
@@ -220,7 +273,10 @@ def do_delete_household(
     if updated != 1:
         raise _concurrent_error(household, f"农户{household.number}", version)
     recorder.record(
-        actor=actor, action="delete_household", obj=household, area_code=household.village_code,
+        actor=actor,
+        action="delete_household",
+        obj=household,
+        area_code=household.village_code,
         household=household,
         changes={"is_deleted": [False, True], "version": [version, version + 1]},
         reason=reason.strip(),
@@ -244,7 +300,10 @@ def _member_errors(
     others = Member.objects.filter(household=household, is_deleted=False)
     if member is not None:
         others = others.exclude(pk=member.pk)
-    if values.get("relation") == c.Relation.HEAD and others.filter(relation=c.Relation.HEAD).exists():
+    if (
+        values.get("relation") == c.Relation.HEAD
+        and others.filter(relation=c.Relation.HEAD).exists()
+    ):
         errors.setdefault("relation", []).append(
             "该户已有户主：一户只能有一名户主。请先把原户主改为其他关系。"
         )
@@ -299,7 +358,10 @@ def do_add_member(household: Household, *, actor: Actor, data: dict[str, Any]) -
     _refresh_household_summary(household)
     Household.objects.filter(pk=household.pk).update(version=F("version") + 1)
     recorder.record(
-        actor=actor, action="add_member", obj=member, area_code=household.village_code,
+        actor=actor,
+        action="add_member",
+        obj=member,
+        area_code=household.village_code,
         household=household,
         changes={k: [None, jsonable(v)] for k, v in values.items() if v not in ("", None)},
     )
@@ -341,8 +403,13 @@ def do_update_member(
     member.refresh_from_db()
     _refresh_household_summary(household)
     recorder.record(
-        actor=actor, action="update_member", obj=member, area_code=household.village_code,
-        household=household, changes=diff, reason=reason,
+        actor=actor,
+        action="update_member",
+        obj=member,
+        area_code=household.village_code,
+        household=household,
+        changes=diff,
+        reason=reason,
     )
     return member
 
@@ -366,8 +433,13 @@ def do_remove_member(member: Member, *, actor: Actor, reason: str) -> None:
         raise NotFound(member.pk)
     _refresh_household_summary(household)
     recorder.record(
-        actor=actor, action="remove_member", obj=member, area_code=household.village_code,
-        household=household, changes={"is_deleted": [False, True]}, reason=reason.strip(),
+        actor=actor,
+        action="remove_member",
+        obj=member,
+        area_code=household.village_code,
+        household=household,
+        changes={"is_deleted": [False, True]},
+        reason=reason.strip(),
     )
 
 
@@ -395,7 +467,10 @@ def do_set_income(
     if existing is None:
         income = Income.objects.create(household=household, year=year_value, **new_values)
         recorder.record(
-            actor=actor, action="set_income", obj=income, area_code=household.village_code,
+            actor=actor,
+            action="set_income",
+            obj=income,
+            area_code=household.village_code,
             household=household,
             changes={k: [None, jsonable(v)] for k, v in new_values.items()},
             reason=reason,
@@ -413,8 +488,13 @@ def do_set_income(
     diff["version"] = [version, version + 1]
     existing.refresh_from_db()
     recorder.record(
-        actor=actor, action="set_income", obj=existing, area_code=household.village_code,
-        household=household, changes=diff, reason=reason,
+        actor=actor,
+        action="set_income",
+        obj=existing,
+        area_code=household.village_code,
+        household=household,
+        changes=diff,
+        reason=reason,
     )
     return existing
 
@@ -447,8 +527,12 @@ def do_set_conditions(
     if existing is None:
         obj = Conditions.objects.create(household=household, year=year, **clean)
         recorder.record(
-            actor=actor, action="set_conditions", obj=obj, area_code=household.village_code,
-            household=household, changes={k: [None, jsonable(v)] for k, v in clean.items()},
+            actor=actor,
+            action="set_conditions",
+            obj=obj,
+            area_code=household.village_code,
+            household=household,
+            changes={k: [None, jsonable(v)] for k, v in clean.items()},
             reason=reason,
         )
         return obj
@@ -464,8 +548,13 @@ def do_set_conditions(
     diff["version"] = [version, version + 1]
     existing.refresh_from_db()
     recorder.record(
-        actor=actor, action="set_conditions", obj=existing, area_code=household.village_code,
-        household=household, changes=diff, reason=reason,
+        actor=actor,
+        action="set_conditions",
+        obj=existing,
+        area_code=household.village_code,
+        household=household,
+        changes=diff,
+        reason=reason,
     )
     return existing
 

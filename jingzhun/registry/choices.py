@@ -166,9 +166,15 @@ class StudentStatus(models.TextChoices):
 
 COMPULSORY_STATUSES = frozenset(
     [
-        StudentStatus.PRIMARY_1, StudentStatus.PRIMARY_2, StudentStatus.PRIMARY_3,
-        StudentStatus.PRIMARY_4, StudentStatus.PRIMARY_5, StudentStatus.PRIMARY_6,
-        StudentStatus.GRADE_7, StudentStatus.GRADE_8, StudentStatus.GRADE_9,
+        StudentStatus.PRIMARY_1,
+        StudentStatus.PRIMARY_2,
+        StudentStatus.PRIMARY_3,
+        StudentStatus.PRIMARY_4,
+        StudentStatus.PRIMARY_5,
+        StudentStatus.PRIMARY_6,
+        StudentStatus.GRADE_7,
+        StudentStatus.GRADE_8,
+        StudentStatus.GRADE_9,
     ]
 )
 

@@ -28,7 +28,11 @@ class Household(models.Model):
     # The village's 12-digit code, copied so that area scope is one index range scan.
     village_code = models.CharField("行政村代码", max_length=15, editable=False)
     group = models.ForeignKey(
-        "areas.Area", verbose_name="村民小组", null=True, blank=True, on_delete=models.PROTECT,
+        "areas.Area",
+        verbose_name="村民小组",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="group_households",
     )
     address = models.CharField("住址", max_length=200, blank=True)
@@ -77,13 +81,21 @@ class Household(models.Model):
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="更新人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="更新人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -145,7 +157,9 @@ class Member(models.Model):
     )
     education = models.CharField("文化程度", max_length=16, choices=c.Education.choices, blank=True)
     student_status = models.CharField(
-        "在校生状况", max_length=24, choices=c.StudentStatus.choices,
+        "在校生状况",
+        max_length=24,
+        choices=c.StudentStatus.choices,
         default=c.StudentStatus.NOT_STUDENT,
     )
     dropout_reason = models.CharField(
@@ -253,18 +267,32 @@ class Conditions(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="conditions")
     year = models.PositiveSmallIntegerField("年度")
-    cultivated_land_mu = models.DecimalField("耕地面积（亩）", max_digits=9, decimal_places=2, default=0)
-    irrigated_land_mu = models.DecimalField("有效灌溉面积（亩）", max_digits=9, decimal_places=2, default=0)
-    forest_land_mu = models.DecimalField("林地面积（亩）", max_digits=9, decimal_places=2, default=0)
-    grain_for_green_mu = models.DecimalField("退耕还林面积（亩）", max_digits=9, decimal_places=2, default=0)
+    cultivated_land_mu = models.DecimalField(
+        "耕地面积（亩）", max_digits=9, decimal_places=2, default=0
+    )
+    irrigated_land_mu = models.DecimalField(
+        "有效灌溉面积（亩）", max_digits=9, decimal_places=2, default=0
+    )
+    forest_land_mu = models.DecimalField(
+        "林地面积（亩）", max_digits=9, decimal_places=2, default=0
+    )
+    grain_for_green_mu = models.DecimalField(
+        "退耕还林面积（亩）", max_digits=9, decimal_places=2, default=0
+    )
     orchard_mu = models.DecimalField("林果面积（亩）", max_digits=9, decimal_places=2, default=0)
     pasture_mu = models.DecimalField("牧草地面积（亩）", max_digits=9, decimal_places=2, default=0)
-    water_surface_mu = models.DecimalField("水面面积（亩）", max_digits=9, decimal_places=2, default=0)
+    water_surface_mu = models.DecimalField(
+        "水面面积（亩）", max_digits=9, decimal_places=2, default=0
+    )
     has_electricity = models.BooleanField("是否通生活用电", default=True)
     has_broadcast_tv = models.BooleanField("是否通广播电视", default=True)
-    distance_to_road_km = models.DecimalField("与村主干路距离（公里）", max_digits=6, decimal_places=2, default=0)
+    distance_to_road_km = models.DecimalField(
+        "与村主干路距离（公里）", max_digits=6, decimal_places=2, default=0
+    )
     road_hardened = models.BooleanField("入户道路是否硬化", default=True)
-    housing_area_m2 = models.DecimalField("住房面积（平方米）", max_digits=8, decimal_places=2, default=0)
+    housing_area_m2 = models.DecimalField(
+        "住房面积（平方米）", max_digits=8, decimal_places=2, default=0
+    )
     is_dangerous_house = models.BooleanField("是否危房户", default=False)
     housing_grade = models.CharField(
         "危房等级", max_length=1, choices=c.HousingSafetyGrade.choices, blank=True

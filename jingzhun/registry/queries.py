@@ -105,7 +105,9 @@ def _search(qs: QuerySet[Household], q: str) -> QuerySet[Household]:
         except IdNumberError:
             number = text  # stored numbers are normalised; an invalid one simply finds nothing
         return qs.filter(
-            Exists(Member.objects.filter(household=OuterRef("pk"), id_number=number, is_deleted=False))
+            Exists(
+                Member.objects.filter(household=OuterRef("pk"), id_number=number, is_deleted=False)
+            )
         )
     if text.isdigit():
         low, high = code_range(text)

@@ -106,3 +106,16 @@ def ensure_can_edit(user: User | None, household: Household | None = None) -> No
         raise PermissionDenied(f"角色“{user.get_role_display()}”只能查看，不能修改建档立卡信息。")
     if household is not None and not household.village_code.startswith(_prefix(user)):
         raise NotFound(household.pk)
+
+
+def access_household_for_audit(user: User, household_id: int | str) -> Household:
+    """Like :func:`access_household_by_id` but soft-deleted households stay visible to the
+    audit trail (the deletion and its reason are what inspectors look for)."""
+    audit_entries_for(user)  # raises unless the role reads the audit trail
+    low, high = code_range(_prefix(user))
+    try:
+        return Household.objects.get(
+            pk=int(household_id), village_code__gte=low, village_code__lt=high
+        )
+    except (Household.DoesNotExist, ValueError, TypeError):
+        raise NotFound(household_id) from None

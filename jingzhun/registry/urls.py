@@ -1,3 +1,29 @@
 from django.urls import path
 
-urlpatterns: list = []
+from jingzhun.registry import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("households/", views.household_list, name="household_list"),
+    path("households/new/", views.household_create, name="household_create"),
+    path("households/<int:household_id>/", views.household_detail, name="household_detail"),
+    path("households/<int:household_id>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:household_id>/delete/", views.household_delete, name="household_delete"),
+    path("households/<int:household_id>/members/new/", views.member_create, name="member_create"),
+    path("members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
+    path("members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
+    path("households/<int:household_id>/incomes/new/", views.income_edit, name="income_create"),
+    path(
+        "households/<int:household_id>/incomes/<int:year>/", views.income_edit, name="income_edit"
+    ),
+    path(
+        "households/<int:household_id>/conditions/new/",
+        views.conditions_edit,
+        name="conditions_create",
+    ),
+    path(
+        "households/<int:household_id>/conditions/<int:year>/",
+        views.conditions_edit,
+        name="conditions_edit",
+    ),
+]

@@ -68,17 +68,29 @@ def check_household(data: dict[str, Any], risks: list[tuple[str, str]] | None) -
     if data.get("monitoring_category") == c.MonitoringCategory.UNSTABLE_EXITED and not (
         data.get("exit_year") or data.get("exited_on")
     ):
-        _add(errors, "monitoring_category", "脱贫不稳定户应已脱贫：请填写脱贫年度，或改选边缘易致贫户。")
+        _add(
+            errors,
+            "monitoring_category",
+            "脱贫不稳定户应已脱贫：请填写脱贫年度，或改选边缘易致贫户。",
+        )
 
     if data.get("risk_eliminated"):
         if not data.get("risk_eliminated_on"):
             _add(errors, "risk_eliminated_on", "风险已消除时请填写消除监测时间。")
         if not data.get("elimination_method"):
-            _add(errors, "elimination_method", "风险已消除时请选择风险消除方式（帮扶消除或自然消除）。")
+            _add(
+                errors,
+                "elimination_method",
+                "风险已消除时请选择风险消除方式（帮扶消除或自然消除）。",
+            )
         if not data.get("monitoring_category"):
             _add(errors, "risk_eliminated", "只有监测对象才能标注风险消除。")
     elif data.get("risk_eliminated_on") or data.get("elimination_method"):
-        _add(errors, "risk_eliminated", "填写了消除时间或消除方式，但“风险是否已消除”不是“是”：请核对。")
+        _add(
+            errors,
+            "risk_eliminated",
+            "填写了消除时间或消除方式，但“风险是否已消除”不是“是”：请核对。",
+        )
 
     now = today()
     for field, label in (
@@ -92,7 +104,10 @@ def check_household(data: dict[str, Any], risks: list[tuple[str, str]] | None) -
             _add(errors, field, f"{label}{value}晚于今天：请填写实际日期。")
     _check_order(errors, data, "identified_on", "exited_on", "脱贫时间不能早于建档立卡识别时间。")
     _check_order(
-        errors, data, "monitoring_identified_on", "risk_eliminated_on",
+        errors,
+        data,
+        "monitoring_identified_on",
+        "risk_eliminated_on",
         "消除监测时间不能早于识别监测时间。",
     )
     exit_year = data.get("exit_year")
@@ -170,7 +185,8 @@ def check_member(data: dict[str, Any]) -> tuple[Errors, dict[str, Any]]:
             clean["id_number"] = parsed.normalized
             if birth and birth != parsed.birth_date:
                 _add(
-                    errors, "birth_date",
+                    errors,
+                    "birth_date",
                     f"出生日期{birth}与身份证号码中的{parsed.birth_date}不一致：请核对证件。",
                 )
             if sex and sex != parsed.sex:
@@ -196,7 +212,8 @@ def check_member(data: dict[str, Any]) -> tuple[Errors, dict[str, Any]]:
     expected_sex = c.RELATION_SEX.get(relation) if relation else None
     if expected_sex and sex and sex != expected_sex:
         _add(
-            errors, "relation",
+            errors,
+            "relation",
             f"与户主关系“{c.Relation(relation).label}”与性别“{c.Sex(sex).label}”矛盾：请核对。",
         )
     for field, label in (("work_months", "务工时间"), ("public_welfare_months", "公益性岗位月数")):

@@ -1,0 +1,253 @@
+"""Serializers of the API: they parse requests and shape responses; the actions decide.
+
+Choice fields take and return the stored codes (``"exited"``); the main enums also carry a
+``<field>_display`` with the Chinese label. Personal numbers are masked in one place,
+:class:`PersonalNumbersMixin`. Uniqueness (household number, one head, one ID per living
+registration, one income per year) is checked by the actions, so the model validators DRF would
+add are switched off: one rule, one message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from jingzhun.areas.models import Area
+from jingzhun.core.masking import mask_bank_account, mask_id_number, mask_phone
+from jingzhun.registry import choices as c
+from jingzhun.registry.actions import CONDITION_FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS
+from jingzhun.registry.income import INPUT_FIELDS
+from jingzhun.registry.models import Conditions, Household, Income, Member
+from jingzhun.registry.scoping import areas_for
+
+# Field name → how it is shown to a role that does not handle households' paperwork.
+PERSONAL_NUMBER_MASKS: dict[str, Callable[[str | None], str]] = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "bank_account": mask_bank_account,
+}
+
+
+class PersonalNumbersMixin(serializers.Serializer):
+    """Shows ID, phone and bank account numbers in full only when the requesting user's role
+    handles households' paperwork (``User.sees_personal_numbers``). Everyone else, and any use
+    without a request in the context, gets the masked form."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self._sees_personal_numbers():
+            for name, mask in PERSONAL_NUMBER_MASKS.items():
+                if name in data:
+                    data[name] = mask(data[name])
+        return data
+
+    def _sees_personal_numbers(self) -> bool:
+        user = getattr(self.context.get("request"), "user", None)
+        return bool(getattr(user, "sees_personal_numbers", False))
+
+
+class ChoiceLabelsMixin(serializers.ModelSerializer):
+    """Adds a read-only ``<field>_display`` (the Chinese label) for each name in
+    ``choice_labels``, next to the stored code."""
+
+    choice_labels: ClassVar[tuple[str, ...]] = ()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name in self.choice_labels:
+            fields[f"{name}_display"] = serializers.CharField(
+                source=f"get_{name}_display", read_only=True
+            )
+        return fields
+
+
+class VersionedSerializer(serializers.ModelSerializer):
+    """``version`` is returned always and required when changing an existing record: the
+    optimistic lock (the action answers 409 if someone saved in between)."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="读取时的版本号；修改时必填，若他人已修改则返回409。",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        max_length=200,
+        help_text="修改原因（记入审计记录）。",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None and "version" not in attrs:
+            raise serializers.ValidationError(
+                {"version": ["修改时必须提供读取时的版本号（version），以免覆盖他人的修改。"]}
+            )
+        return attrs
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ScopedAreaField(serializers.Field):
+    """An area given by its code, found only among the areas the requesting user may see:
+    absent and out of scope read the same."""
+
+    default_error_messages = {"not_found": "区划代码“{code}”不存在或不在您的管辖范围内。"}
+
+    def to_representation(self, value: Area) -> str:
+        return value.code
+
+    def to_internal_value(self, data: Any) -> Area:
+        code = str(data).strip()
+        area = areas_for(self.context["request"].user).filter(code=code).first()
+        if area is None:
+            self.fail("not_found", code=code)
+        return area
+
+
+class AreaSerializer(ChoiceLabelsMixin):
+    parent = serializers.CharField(source="parent.code", read_only=True, allow_null=True)
+    choice_labels = ("level",)
+
+    class Meta:
+        model = Area
+        fields = ("code", "name", "level", "parent")
+        read_only_fields = fields
+
+
+class AreaCreateSerializer(serializers.Serializer):
+    parent = ScopedAreaField(help_text="上级区划代码：乡镇（新建行政村）或行政村（新建村民小组）。")
+    name = serializers.CharField(max_length=64)
+    code = serializers.CharField(
+        max_length=15,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="可选：统计部门给定的代码（上级代码加3位）；不填则自动编号。",
+    )
+
+
+class RiskSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=c.RiskType.choices)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    remark = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class HouseholdSerializer(PersonalNumbersMixin, ChoiceLabelsMixin, VersionedSerializer):
+    village = ScopedAreaField(help_text="行政村代码（12位）。")
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    risks = RiskSerializer(many=True, required=False, help_text="致贫/返贫风险，最多5项。")
+    choice_labels = (
+        "household_type",
+        "identification_standard",
+        "poverty_attribute",
+        "main_cause",
+        "monitoring_category",
+        "elimination_method",
+    )
+
+    class Meta:
+        model = Household
+        fields = (
+            "id",
+            "village",
+            "village_name",
+            *HOUSEHOLD_FIELDS,
+            "risks",
+            "head_name",
+            "member_count",
+            "version",
+            "reason",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("head_name", "member_count", "created_at", "updated_at")
+        extra_kwargs = {"number": {"validators": []}}
+
+
+class MemberSerializer(PersonalNumbersMixin, ChoiceLabelsMixin, VersionedSerializer):
+    household = serializers.IntegerField(source="household_id", read_only=True)
+    choice_labels = (
+        "sex",
+        "id_type",
+        "relation",
+        "ethnicity",
+        "education",
+        "student_status",
+        "dropout_reason",
+        "health",
+        "labour_skill",
+        "work_status",
+    )
+
+    class Meta:
+        model = Member
+        fields = (
+            "id",
+            "household",
+            *MEMBER_FIELDS,
+            "version",
+            "reason",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("created_at", "updated_at")
+        # Sex and birth date come from a resident ID number when left out.
+        extra_kwargs = {"sex": {"required": False}, "birth_date": {"required": False}}
+        validators: ClassVar[list[Any]] = []
+
+
+class YearlySerializer(serializers.ModelSerializer):
+    """A household's row for one year; ``version`` is optional (given, it is checked)."""
+
+    household = serializers.IntegerField(source="household_id", read_only=True)
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="可选：读取时的版本号，若他人已修改则返回409。"
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=200
+    )
+
+
+class IncomeSerializer(YearlySerializer):
+    household_size = serializers.IntegerField(
+        required=False, allow_null=True, help_text="当年家庭人口数；不填则取当前成员人数。"
+    )
+
+    class Meta:
+        model = Income
+        fields = (
+            "id",
+            "household",
+            "year",
+            "household_size",
+            *INPUT_FIELDS,
+            "transfer",
+            "net_income",
+            "per_capita_net",
+            "version",
+            "reason",
+            "updated_at",
+        )
+        read_only_fields = ("transfer", "net_income", "per_capita_net", "updated_at")
+        validators: ClassVar[list[Any]] = []
+
+
+class ConditionsSerializer(ChoiceLabelsMixin, YearlySerializer):
+    choice_labels = ("housing_grade", "main_fuel", "relocation_mode", "resettlement_type")
+
+    class Meta:
+        model = Conditions
+        fields = ("id", "household", "year", *CONDITION_FIELDS, "version", "reason", "updated_at")
+        read_only_fields = ("updated_at",)
+        validators: ClassVar[list[Any]] = []
+
+
+class RemovalSerializer(serializers.Serializer):
+    """Why a household or member is removed (body or query string)."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    version = serializers.IntegerField(required=False, min_value=1)

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from jingzhun.audit import views
+
+urlpatterns = [path("audit/", views.audit_list, name="audit_list")]

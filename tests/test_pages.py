@@ -1,0 +1,88 @@
+"""Every page renders for the right persona and refuses the wrong one like a missing record."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import login
+
+
+def without_tokens(content: bytes) -> bytes:
+    """The page body, minus what differs per request anyway (CSRF tokens)."""
+    main = re.search(rb"<main>.*</main>", content, re.S)
+    assert main is not None
+    return re.sub(rb'csrfmiddlewaretoken" value="[^"]+', b"", main.group(0))
+
+
+def household_urls(household) -> list[str]:
+    member = household.members.first()
+    return [
+        reverse("household_detail", args=[household.pk]),
+        reverse("household_edit", args=[household.pk]),
+        reverse("household_delete", args=[household.pk]),
+        reverse("member_create", args=[household.pk]),
+        reverse("member_edit", args=[member.pk]),
+        reverse("member_remove", args=[member.pk]),
+        reverse("income_create", args=[household.pk]),
+        reverse("income_edit", args=[household.pk, 2024]),
+        reverse("conditions_create", args=[household.pk]),
+    ]
+
+
+def test_every_household_page_renders_for_the_village_cadre(client, world, household):
+    login(client, world.cadre)
+    for url in household_urls(household):
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+
+@pytest.mark.parametrize("persona", ["outsider", "sibling_cadre", "other_reviewer"])
+def test_out_of_scope_users_get_the_same_404_as_for_a_missing_record(
+    client, world, household, persona
+):
+    login(client, getattr(world, persona))
+    missing = client.get(reverse("household_detail", args=[999_999]))
+    assert missing.status_code == 404
+    for url in household_urls(household):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert without_tokens(response.content) == without_tokens(missing.content)
+    for url in household_urls(household):
+        assert client.post(url, {"reason": "x", "name": "x"}).status_code == 404, url
+
+
+def test_read_only_roles_see_the_household_but_cannot_open_forms(client, world, household):
+    for persona in ("analyst", "inspector", "city_viewer", "province_viewer"):
+        login(client, getattr(world, persona))
+        assert client.get(reverse("household_detail", args=[household.pk])).status_code == 200
+        assert client.get(reverse("household_edit", args=[household.pk])).status_code == 403
+        assert (
+            client.post(
+                reverse("household_delete", args=[household.pk]), {"reason": "x"}
+            ).status_code
+            == 403
+        )
+        assert client.get(reverse("household_create")).status_code == 403
+
+
+def test_home_and_area_pages_show_counts_of_the_users_area(client, world, household):
+    login(client, world.reviewer)
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    assert home.context["counts"]["total"] == 1
+    assert home.context["counts"]["people"] == 3
+    area = client.get(reverse("area_detail", args=[world.township.code]))
+    counts = {c.code: c.household_count for c in area.context["children"]}
+    assert counts[world.village.code] == 1
+    assert counts[world.sibling_village.code] == 0
+    assert client.get(reverse("area_detail", args=[world.other_county.code])).status_code == 404
+
+
+def test_login_page_and_anonymous_redirect(client, world):
+    assert client.get(reverse("login")).status_code == 200
+    response = client.get(reverse("household_list"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
