@@ -225,6 +225,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per value list (the three 致贫原因 fields share one list, for example).
+    "ENUM_NAME_OVERRIDES": {
+        "PovertyCauseEnum": "jingzhun.registry.choices.PovertyCause",
+        "RiskTypeEnum": "jingzhun.registry.choices.RiskType",
+        "HouseholdTypeEnum": "jingzhun.registry.choices.HouseholdType",
+        "MonitoringCategoryEnum": "jingzhun.registry.choices.MonitoringCategory",
+        "SexEnum": "jingzhun.registry.choices.Sex",
+        "AreaLevelEnum": "jingzhun.areas.models.Level",
+    },
 }
 
 # --- Logging: personal numbers never reach the logs (see jingzhun.core.logging) ----------------

@@ -54,10 +54,16 @@ def member_data(name: str, relation: str, birth: dt.date, **overrides: Any) -> d
 
 
 def make_household(
-    actor: Actor, village: Area, number: str, *, members: bool = True, **overrides: Any
+    actor: Actor,
+    village: Area,
+    number: str,
+    *,
+    members: bool = True,
+    risks: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    **overrides: Any,
 ) -> Household:
     household = actions.do_create_household(
-        actor=actor, village=village, data=household_data(number, **overrides)
+        actor=actor, village=village, data=household_data(number, **overrides), risks=list(risks)
     )
     if members:
         head_birth = dt.date(1970, 3, 4)

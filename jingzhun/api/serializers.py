@@ -57,11 +57,13 @@ class ChoiceLabelsMixin(serializers.ModelSerializer):
     choice_labels: ClassVar[tuple[str, ...]] = ()
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        for name in self.choice_labels:
-            fields[f"{name}_display"] = serializers.CharField(
-                source=f"get_{name}_display", read_only=True
-            )
+        fields: dict[str, serializers.Field] = {}
+        for name, field in super().get_fields().items():
+            fields[name] = field
+            if name in self.choice_labels:  # the label right after its code
+                fields[f"{name}_display"] = serializers.CharField(
+                    source=f"get_{name}_display", read_only=True
+                )
         return fields
 
 

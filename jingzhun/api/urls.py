@@ -1,1 +1,52 @@
-urlpatterns: list = []
+"""Routes of the REST API, mounted at /api/v1/ by jingzhun/urls.py."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from jingzhun.api import views
+from jingzhun.api.auth import ObtainTokenView
+
+urlpatterns = [
+    path("", views.ApiRootView.as_view(), name="api-root"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    # Sign-in and sign-out links of the browsable API (session authentication).
+    path("auth/", include("rest_framework.urls")),
+    path("schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema-slash"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("areas/", views.AreaListView.as_view(), name="api-area-list"),
+    path("areas/<str:code>/", views.AreaDetailView.as_view(), name="api-area-detail"),
+    path("households/", views.HouseholdListView.as_view(), name="api-household-list"),
+    path(
+        "households/<int:household_id>/",
+        views.HouseholdDetailView.as_view(),
+        name="api-household-detail",
+    ),
+    path(
+        "households/<int:household_id>/members/",
+        views.HouseholdMemberListView.as_view(),
+        name="api-household-members",
+    ),
+    path(
+        "households/<int:household_id>/incomes/",
+        views.HouseholdIncomeListView.as_view(),
+        name="api-household-incomes",
+    ),
+    path(
+        "households/<int:household_id>/incomes/<int:year>/",
+        views.HouseholdIncomeYearView.as_view(),
+        name="api-household-income-year",
+    ),
+    path(
+        "households/<int:household_id>/conditions/",
+        views.HouseholdConditionsListView.as_view(),
+        name="api-household-conditions",
+    ),
+    path(
+        "households/<int:household_id>/conditions/<int:year>/",
+        views.HouseholdConditionsYearView.as_view(),
+        name="api-household-conditions-year",
+    ),
+    path("members/<int:member_id>/", views.MemberDetailView.as_view(), name="api-member-detail"),
+    path("incomes/<int:income_id>/", views.IncomeDetailView.as_view(), name="api-income-detail"),
+]

@@ -1,0 +1,126 @@
+"""Signing in for a token (guarded by django-axes), and the schema and docs pages."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+from drf_spectacular.validation import validate_schema
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.conftest import PASSWORD
+
+TOKEN_URL = "/api/v1/auth/token/"
+# Any URL of another server: intranets have no internet, so nothing may come from a CDN.
+EXTERNAL_URL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|https?://(?!testserver)""")
+# A script, stylesheet or image fetched from another server.
+EXTERNAL_ASSET = re.compile(
+    r"""<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE
+)
+
+
+def test_the_right_password_gets_a_token_that_authenticates(world):
+    client = APIClient()
+    response = client.post(TOKEN_URL, {"username": "cadre", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert Token.objects.get(user=world.cadre).key == token
+
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/households/").status_code == 200
+
+
+def test_a_wrong_password_gets_no_token(world):
+    response = APIClient().post(
+        TOKEN_URL, {"username": "cadre", "password": "wrong-password"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    assert not Token.objects.filter(user=world.cadre).exists()
+
+
+def test_anonymous_requests_are_refused(world):
+    response = APIClient().get("/api/v1/households/")
+    assert response.status_code == 401
+
+
+def test_a_bad_token_is_refused(world):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert client.get("/api/v1/households/").status_code == 401
+
+
+def test_a_locked_out_user_gets_no_token_even_with_the_right_password(world, settings):
+    client = APIClient()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(TOKEN_URL, {"username": "cadre", "password": "nope"}, format="json")
+        assert response.status_code in (400, 429)
+    assert response.status_code == 429  # the failure that reached the limit says so
+
+    response = client.post(TOKEN_URL, {"username": "cadre", "password": PASSWORD}, format="json")
+
+    assert response.status_code == 429
+    assert "锁定" in response.json()["detail"]
+    assert not Token.objects.filter(user=world.cadre).exists()
+
+
+def test_a_token_sign_in_resets_the_failure_count(world, settings):
+    client = APIClient()
+    wrong = {"username": "cadre", "password": "nope"}
+    right = {"username": "cadre", "password": PASSWORD}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(TOKEN_URL, wrong, format="json")
+    assert client.post(TOKEN_URL, right, format="json").status_code == 200
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(TOKEN_URL, wrong, format="json")
+
+    assert client.post(TOKEN_URL, right, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/schema", "/api/v1/schema/"])
+def test_the_schema_is_valid_openapi_listing_the_endpoints(db, path):
+    response = Client().get(path, {"format": "json"})
+
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    validate_schema(schema)  # raises on an invalid OpenAPI document
+    assert schema["openapi"].startswith("3.")
+    for endpoint in (
+        "/api/v1/households/",
+        "/api/v1/households/{household_id}/",
+        "/api/v1/households/{household_id}/members/",
+        "/api/v1/households/{household_id}/incomes/",
+        "/api/v1/households/{household_id}/conditions/",
+        "/api/v1/members/{member_id}/",
+        "/api/v1/incomes/{income_id}/",
+        "/api/v1/areas/",
+        "/api/v1/auth/token/",
+    ):
+        assert endpoint in schema["paths"]
+
+
+def test_the_docs_page_loads_every_asset_from_this_server(db):
+    response = Client().get("/api/v1/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert "/static/drf_spectacular_sidecar/" in html
+    assert not EXTERNAL_URL.search(html), EXTERNAL_URL.search(html)
+
+
+def test_the_browsable_api_renders_for_a_signed_in_user_without_external_assets(world, household):
+    client = Client()
+    client.force_login(world.cadre)
+
+    response = client.get("/api/v1/households/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert household.number in html
+    assert "/static/rest_framework/" in html
+    # (DRF's navbar links to its home page; that is a link, not something the page loads.)
+    assert not EXTERNAL_ASSET.search(html), EXTERNAL_ASSET.search(html)
