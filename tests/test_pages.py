@@ -86,3 +86,19 @@ def test_login_page_and_anonymous_redirect(client, world):
     response = client.get(reverse("household_list"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_the_interface_is_chinese_by_default_and_english_on_request(client, world, household):
+    login(client, world.cadre)
+    url = reverse("household_detail", args=[household.pk])
+    chinese = client.get(url).content.decode()
+    assert "家庭成员" in chinese and 'lang="zh-hans"' in chinese
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    english = client.get(url).content.decode()
+    assert "Members" in english and 'lang="en"' in english
+
+
+def test_pages_load_no_asset_from_outside_the_server(client, world, household):
+    login(client, world.cadre)
+    page = client.get(reverse("household_list")).content.decode()
+    assert not re.search(r'(src|href)="(https?:)?//', page)
