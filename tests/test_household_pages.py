@@ -38,6 +38,7 @@ def test_search_by_id_number_tolerates_spaces_and_lower_case(client, world, hous
 def test_search_by_household_number_prefix(client, world, household):
     login(client, world.cadre)
     assert listed(client, q=household.number[:10]) == [household.number]
+    assert listed(client, q=household.number) == [household.number]  # 15 digits, like an old ID
     assert listed(client, q="999") == []
 
 

@@ -96,8 +96,6 @@ class AreaListView(generics.ListCreateAPIView):
     pagination_class = AreaPagination
 
     def get_queryset(self) -> QuerySet[Area]:
-        if getattr(self, "swagger_fake_view", False):
-            return Area.objects.none()
         qs = scoping.areas_for(self.request.user).select_related("parent")
         params = self.request.query_params
         if parent := params.get("parent", "").strip():
@@ -165,8 +163,6 @@ class HouseholdListView(generics.ListCreateAPIView):
     serializer_class = HouseholdSerializer
 
     def get_queryset(self) -> QuerySet[Household]:
-        if getattr(self, "swagger_fake_view", False):
-            return Household.objects.none()
         filters = HouseholdFilters.from_params(self.request.query_params)
         if filters.errors:
             raise serializers.ValidationError({k: [v] for k, v in filters.errors.items()})
@@ -265,8 +261,6 @@ class HouseholdMemberListView(HouseholdChildView, generics.ListCreateAPIView):
     serializer_class = MemberSerializer
 
     def get_queryset(self) -> QuerySet[Member]:
-        if getattr(self, "swagger_fake_view", False):
-            return Member.objects.none()
         return (
             scoping.members_for(self.request.user).filter(household=self.household).order_by("id")
         )
@@ -321,7 +315,7 @@ class MemberDetailView(generics.RetrieveUpdateDestroyAPIView):
 # --- Yearly records: incomes and conditions ----------------------------------------------------
 
 
-class YearlyMixin(HouseholdChildView):
+class YearlyView(HouseholdChildView):
     """Shared by the income and conditions views: one row per (household, year)."""
 
     def yearly(self) -> QuerySet[Any]:
@@ -331,8 +325,6 @@ class YearlyMixin(HouseholdChildView):
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet[Any]:
-        if getattr(self, "swagger_fake_view", False):
-            return self.get_serializer_class().Meta.model.objects.none()
         return self.yearly().filter(household=self.household).order_by("-year")
 
     def save_year(self, request: Request, data: Any) -> Response:
@@ -349,14 +341,14 @@ class YearlyMixin(HouseholdChildView):
         )
 
 
-class YearListView(YearlyMixin, generics.ListCreateAPIView):
+class YearListView(YearlyView, generics.ListCreateAPIView):
     """POST sets one year (year in the body): creates it, or changes it if it exists."""
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.save_year(request, request.data)
 
 
-class YearDetailView(YearlyMixin, generics.RetrieveUpdateAPIView):
+class YearDetailView(YearlyView, generics.RetrieveUpdateAPIView):
     """GET or PUT one year (year in the URL)."""
 
     http_method_names = ["get", "put", "head", "options"]
@@ -371,7 +363,7 @@ class YearDetailView(YearlyMixin, generics.RetrieveUpdateAPIView):
         return self.save_year(request, _with_year(request.data, self.kwargs["year"]))
 
 
-class IncomeRows(YearlyMixin):
+class IncomeRows(YearlyView):
     serializer_class = IncomeSerializer
 
     def yearly(self) -> QuerySet[Income]:
@@ -389,7 +381,7 @@ class IncomeRows(YearlyMixin):
         )
 
 
-class ConditionsRows(YearlyMixin):
+class ConditionsRows(YearlyView):
     serializer_class = ConditionsSerializer
 
     def yearly(self) -> QuerySet[Conditions]:

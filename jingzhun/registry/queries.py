@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from jingzhun.areas.models import code_range
 from jingzhun.core.idnumber import IdNumberError, normalize_id_text, parse_id_number
@@ -104,11 +104,14 @@ def _search(qs: QuerySet[Household], q: str) -> QuerySet[Household]:
             number = parse_id_number(text).normalized
         except IdNumberError:
             number = text  # stored numbers are normalised; an invalid one simply finds nothing
-        return qs.filter(
-            Exists(
-                Member.objects.filter(household=OuterRef("pk"), id_number=number, is_deleted=False)
-            )
+        holds_id = Exists(
+            Member.objects.filter(household=OuterRef("pk"), id_number=number, is_deleted=False)
         )
+        if text.isdigit():
+            # 15 or 18 digits may also be a household number (often village code + 3 digits).
+            low, high = code_range(text)
+            return qs.filter(holds_id | Q(number__gte=low, number__lt=high))
+        return qs.filter(holds_id)
     if text.isdigit():
         low, high = code_range(text)
         return qs.filter(number__gte=low, number__lt=high)

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
@@ -112,15 +113,36 @@ def test_the_docs_page_loads_every_asset_from_this_server(db):
     assert not EXTERNAL_URL.search(html), EXTERNAL_URL.search(html)
 
 
-def test_the_browsable_api_renders_for_a_signed_in_user_without_external_assets(world, household):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/",
+        "/api/v1/households/",
+        "/api/v1/households/{household}/",
+        "/api/v1/households/{household}/members/",
+        "/api/v1/households/{household}/incomes/",
+        "/api/v1/households/{household}/incomes/2024/",
+        "/api/v1/households/{household}/conditions/",
+        "/api/v1/members/{member}/",
+        "/api/v1/areas/",
+    ],
+)
+def test_the_browsable_api_renders_for_a_signed_in_user_without_external_assets(
+    world, household, path
+):
     client = Client()
     client.force_login(world.cadre)
+    url = path.format(household=household.pk, member=household.members.first().pk)
 
-    response = client.get("/api/v1/households/", HTTP_ACCEPT="text/html")
+    response = client.get(url, HTTP_ACCEPT="text/html")
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert household.number in html
     assert "/static/rest_framework/" in html
     # (DRF's navbar links to its home page; that is a link, not something the page loads.)
     assert not EXTERNAL_ASSET.search(html), EXTERNAL_ASSET.search(html)
+
+
+def test_the_schema_generates_without_warnings(db, tmp_path):
+    # Warnings mean a view or field the generator had to guess about: the docs would lie.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yaml"))
