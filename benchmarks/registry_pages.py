@@ -183,10 +183,10 @@ def run(db: str, requests: int) -> list[tuple[str, float, float, int, int]]:
 
 
 def machine() -> str:
-    mem_kb = int(
-        next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1]
-    )
-    return f"{os.cpu_count()} cores, {mem_kb / 1024 / 1024:.0f} GiB, {platform.python_implementation()} {platform.python_version()}"
+    with open("/proc/meminfo") as fh:
+        mem_kb = int(next(line for line in fh if line.startswith("MemTotal")).split()[1])
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"{os.cpu_count()} cores, {mem_kb / 1024 / 1024:.0f} GiB, {python}"
 
 
 def main() -> None:
