@@ -102,3 +102,23 @@ def test_pages_load_no_asset_from_outside_the_server(client, world, household):
     login(client, world.cadre)
     page = client.get(reverse("household_list")).content.decode()
     assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client, world):
+    login(client, world.cadre)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page
+
+
+def test_every_static_asset_the_templates_name_is_served_by_the_app(client):
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    names = set()
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        names |= set(re.findall(r"{% static '([^']+)' %}", template.read_text()))
+    assert names, "templates reference static files"
+    for name in names:
+        assert finders.find(name), name

@@ -31,6 +31,7 @@ class VersionedForm(forms.ModelForm):
 
 
 class HouseholdForm(VersionedForm):
+    field_order = ["village", "number"]
     village = forms.ModelChoiceField(queryset=Area.objects.none(), label="行政村")
     reason = forms.CharField(label="修改原因", required=False, max_length=200)
 
