@@ -124,8 +124,18 @@ def test_income_of_one_year_never_overwrites_another(world, household):
     actions.do_set_income(
         household, actor=world.actor(), year=2023, values={"wage": "9000"}, household_size=3
     )
+    with pytest.raises(ValidationError) as excinfo:
+        actions.do_set_income(
+            household, actor=world.actor(), year=2024, values={"wage": "30000"}, household_size=3
+        )
+    assert "已录入" in errors_of(excinfo)["year"][0]
     actions.do_set_income(
-        household, actor=world.actor(), year=2024, values={"wage": "30000"}, household_size=3
+        household,
+        actor=world.actor(),
+        year=2024,
+        values={"wage": "30000"},
+        household_size=3,
+        expected_version=1,
     )
     rows = dict(Income.objects.filter(household=household).values_list("year", "per_capita_net"))
     assert rows == {2023: Decimal("3000.00"), 2024: Decimal("10000.00")}
@@ -165,7 +175,9 @@ def test_every_write_path_leaves_an_audit_entry_with_old_and_new_values(world, h
     actions.do_update_member(
         head, actor=actor, changes={"health": "chronic"}, expected_version=head.version
     )
-    actions.do_set_income(household, actor=actor, year=2024, values={"wage": "1"})
+    actions.do_set_income(
+        household, actor=actor, year=2024, values={"wage": "1"}, expected_version=1
+    )
     actions.do_set_conditions(
         household, actor=actor, year=2024, values={"is_dangerous_house": True, "housing_grade": "C"}
     )

@@ -454,8 +454,9 @@ def do_set_income(
     expected_version: int | None = None,
     reason: str = "",
 ) -> Income:
-    """Create or change the income of ``year``. Other years are untouched (history is kept).
-    ``household_size`` defaults to the household's current member count."""
+    """Create the income of ``year``, or change it when ``expected_version`` (the version the
+    user saw) is given. Other years are untouched (history is kept). ``household_size``
+    defaults to the household's current member count."""
     ensure_can_edit(actor.user, household)
     size = household_size if household_size not in (None, "") else household.member_count or None
     errors, clean = validation.check_income(year, size, values)
@@ -476,7 +477,16 @@ def do_set_income(
             reason=reason,
         )
         return income
-    version = existing.version if expected_version is None else expected_version
+    if expected_version is None:
+        # Entering a year that someone already entered must not silently overwrite it.
+        raise_if_errors(
+            {
+                "year": [
+                    f"{year_value}年收入已录入：请打开该年度的收入修改（需带版本号），以免覆盖他人录入。"
+                ]
+            }
+        )
+    version = expected_version
     diff = diff_fields(existing, new_values)
     if not diff:
         return existing
@@ -536,7 +546,15 @@ def do_set_conditions(
             reason=reason,
         )
         return obj
-    version = existing.version if expected_version is None else expected_version
+    if expected_version is None:
+        raise_if_errors(
+            {
+                "year": [
+                    f"{year}年生产生活条件已录入：请打开该年度修改（需带版本号），以免覆盖他人录入。"
+                ]
+            }
+        )
+    version = expected_version
     diff = diff_fields(existing, clean)
     if not diff:
         return existing

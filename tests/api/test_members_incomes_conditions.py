@@ -157,8 +157,14 @@ def test_put_sets_one_years_income_and_leaves_other_years(world, household, api)
     client = api(world.cadre)
     client.post(incomes_url(household), {"year": 2023, "wage": "9000"}, format="json")
 
-    response = client.put(incomes_url(household, 2024), {"wage": "30000"}, format="json")
+    stale = client.put(incomes_url(household, 2024), {"wage": "30000"}, format="json")
+    version = client.get(incomes_url(household, 2024)).json()["version"]
+    response = client.put(
+        incomes_url(household, 2024), {"wage": "30000", "version": version}, format="json"
+    )
 
+    assert stale.status_code == 400, "an existing year is not overwritten without its version"
+    assert "year" in stale.json()
     assert response.status_code == 200, response.json()
     assert response.json()["per_capita_net"] == "10000.00"
     assert Income.objects.get(household=household, year=2023).wage == 9000
@@ -213,7 +219,7 @@ def test_conditions_are_set_per_year_with_labels(world, household, api):
         format="json",
     )
     changed = client.put(
-        conditions_url(household, 2024), {"has_sanitary_toilet": True}, format="json"
+        conditions_url(household, 2024), {"has_sanitary_toilet": True, "version": 1}, format="json"
     )
 
     assert created.status_code == 201, created.json()
