@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if area is None:
             raise CommandError(f"区划代码{code}不存在：先运行 jingzhun load_areas 或检查代码。")
         if area.level not in ROLE_LEVELS[role]:
-            allowed = "、".join(Level(x).label for x in sorted(ROLE_LEVELS[role]))
+            allowed = "、".join(str(Level(x).label) for x in sorted(ROLE_LEVELS[role]))
             raise CommandError(
                 f"角色“{Role(role).label}”应绑定到{allowed}级区划，{area.name}是{area.get_level_display()}级。"
             )
