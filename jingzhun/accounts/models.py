@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from jingzhun.accounts import roles
 from jingzhun.accounts.roles import Role
@@ -10,18 +11,18 @@ from jingzhun.accounts.roles import Role
 class User(AbstractUser):
     """A person who signs in. Bound to one area and one role; sees only what lies under it."""
 
-    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     area = models.ForeignKey(
-        "areas.Area", verbose_name="所属区划", on_delete=models.PROTECT, related_name="users"
+        "areas.Area", verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="users"
     )
-    full_name = models.CharField("姓名", max_length=64, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    full_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
 
     REQUIRED_FIELDS = ["role", "area"]
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -7,19 +7,20 @@ so on. Scope (which records) is the area; capability (what to do with them) is t
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from jingzhun.areas.models import Level
 
 
 class Role(models.TextChoices):
-    VILLAGE_CADRE = "village_cadre", "村干部"
-    TOWNSHIP_REVIEWER = "township_reviewer", "乡镇审核员"
-    COUNTY_APPROVER = "county_approver", "县级审批员"
-    COUNTY_ANALYST = "county_analyst", "县级分析员"
-    CITY_VIEWER = "city_viewer", "市级查看"
-    PROVINCE_VIEWER = "province_viewer", "省级查看"
-    INSPECTOR = "inspector", "纪检督查（只读）"
-    ADMIN = "admin", "系统管理员"
+    VILLAGE_CADRE = "village_cadre", _("村干部")
+    TOWNSHIP_REVIEWER = "township_reviewer", _("乡镇审核员")
+    COUNTY_APPROVER = "county_approver", _("县级审批员")
+    COUNTY_ANALYST = "county_analyst", _("县级分析员")
+    CITY_VIEWER = "city_viewer", _("市级查看")
+    PROVINCE_VIEWER = "province_viewer", _("省级查看")
+    INSPECTOR = "inspector", _("纪检督查（只读）")
+    ADMIN = "admin", _("系统管理员")
 
 
 # Which levels a role may be bound to.

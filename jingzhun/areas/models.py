@@ -40,23 +40,23 @@ WESTERN_PROVINCES = frozenset(
 
 
 class Area(models.Model):
-    code = models.CharField("代码", max_length=15, unique=True)
-    name = models.CharField("名称", max_length=64)
-    name_norm = models.CharField("名称（检索）", max_length=64, db_index=True, editable=False)
-    level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
+    code = models.CharField(_("代码"), max_length=15, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    name_norm = models.CharField(_("名称（检索）"), max_length=64, db_index=True, editable=False)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级",
+        verbose_name=_("上级"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "行政区划"
-        verbose_name_plural = "行政区划"
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="area_unique_name_per_parent")

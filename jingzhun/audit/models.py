@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Source(models.TextChoices):
-    FORM = "form", "页面表单"
-    API = "api", "接口"
-    IMPORT = "import", "导入"
-    COMMAND = "command", "命令行"
-    DEMO = "demo", "演示数据"
-    SYSTEM = "system", "系统"
+    FORM = "form", _("页面表单")
+    API = "api", _("接口")
+    IMPORT = "import", _("导入")
+    COMMAND = "command", _("命令行")
+    DEMO = "demo", _("演示数据")
+    SYSTEM = "system", _("系统")
 
 
 class AuditEntry(models.Model):
@@ -20,38 +21,38 @@ class AuditEntry(models.Model):
     signals. Rows are only ever inserted.
     """
 
-    at = models.DateTimeField("时间", db_index=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    actor_name = models.CharField("操作人姓名", max_length=150)
-    ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
-    source = models.CharField("来源", max_length=16, choices=Source.choices)
-    source_ref = models.CharField("来源标识", max_length=200, blank=True)
-    action = models.CharField("操作", max_length=64)
-    object_type = models.CharField("对象类型", max_length=64)
-    object_id = models.CharField("对象编号", max_length=64)
-    object_label = models.CharField("对象", max_length=200, blank=True)
+    actor_name = models.CharField(_("操作人姓名"), max_length=150)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    source_ref = models.CharField(_("来源标识"), max_length=200, blank=True)
+    action = models.CharField(_("操作"), max_length=64)
+    object_type = models.CharField(_("对象类型"), max_length=64)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_label = models.CharField(_("对象"), max_length=200, blank=True)
     household = models.ForeignKey(
         "registry.Household",
-        verbose_name="农户",
+        verbose_name=_("农户"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="audit_entries",
     )
-    area_code = models.CharField("区划代码", max_length=15, db_index=True)
-    changes = models.JSONField("变更内容", default=dict)
-    reason = models.TextField("原因", blank=True)
+    area_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
+    changes = models.JSONField(_("变更内容"), default=dict)
+    reason = models.TextField(_("原因"), blank=True)
 
     class Meta:
-        verbose_name = "审计记录"
-        verbose_name_plural = "审计记录"
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["household", "-at"], name="audit_household_at")]
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from jingzhun.registry import choices as c
 
@@ -21,77 +22,77 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Household(models.Model):
-    number = models.CharField("户编号", max_length=32, unique=True)
+    number = models.CharField(_("户编号"), max_length=32, unique=True)
     village = models.ForeignKey(
-        "areas.Area", verbose_name="行政村", on_delete=models.PROTECT, related_name="households"
+        "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="households"
     )
     # The village's 12-digit code, copied so that area scope is one index range scan.
-    village_code = models.CharField("行政村代码", max_length=15, editable=False)
+    village_code = models.CharField(_("行政村代码"), max_length=15, editable=False)
     group = models.ForeignKey(
         "areas.Area",
-        verbose_name="村民小组",
+        verbose_name=_("村民小组"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="group_households",
     )
-    address = models.CharField("住址", max_length=200, blank=True)
-    household_type = models.CharField("户类型", max_length=16, choices=c.HouseholdType.choices)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    household_type = models.CharField(_("户类型"), max_length=16, choices=c.HouseholdType.choices)
     identification_standard = models.CharField(
-        "识别标准", max_length=16, choices=c.IdentificationStandard.choices, blank=True
+        _("识别标准"), max_length=16, choices=c.IdentificationStandard.choices, blank=True
     )
     poverty_attribute = models.CharField(
-        "贫困户属性", max_length=16, choices=c.PovertyAttribute.choices, blank=True
+        _("贫困户属性"), max_length=16, choices=c.PovertyAttribute.choices, blank=True
     )
     main_cause = models.CharField(
-        "主要致贫原因", max_length=20, choices=c.PovertyCause.choices, blank=True
+        _("主要致贫原因"), max_length=20, choices=c.PovertyCause.choices, blank=True
     )
     other_cause_1 = models.CharField(
-        "其他致贫原因一", max_length=20, choices=c.PovertyCause.choices, blank=True
+        _("其他致贫原因一"), max_length=20, choices=c.PovertyCause.choices, blank=True
     )
     other_cause_2 = models.CharField(
-        "其他致贫原因二", max_length=20, choices=c.PovertyCause.choices, blank=True
+        _("其他致贫原因二"), max_length=20, choices=c.PovertyCause.choices, blank=True
     )
-    cause_remark = models.CharField("致贫原因说明", max_length=200, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
-    bank_name = models.CharField("开户银行", max_length=64, blank=True)
-    bank_account = models.CharField("银行账号", max_length=32, blank=True)
-    identified_on = models.DateField("建档立卡识别时间", null=True, blank=True)
-    exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
-    exited_on = models.DateField("脱贫时间", null=True, blank=True)
+    cause_remark = models.CharField(_("致贫原因说明"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=64, blank=True)
+    bank_account = models.CharField(_("银行账号"), max_length=32, blank=True)
+    identified_on = models.DateField(_("建档立卡识别时间"), null=True, blank=True)
+    exit_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
+    exited_on = models.DateField(_("脱贫时间"), null=True, blank=True)
     monitoring_category = models.CharField(
-        "监测对象类别", max_length=20, choices=c.MonitoringCategory.choices, blank=True
+        _("监测对象类别"), max_length=20, choices=c.MonitoringCategory.choices, blank=True
     )
-    monitoring_identified_on = models.DateField("识别监测时间", null=True, blank=True)
-    risk_eliminated = models.BooleanField("风险是否已消除", null=True, blank=True)
-    risk_eliminated_on = models.DateField("消除监测时间", null=True, blank=True)
+    monitoring_identified_on = models.DateField(_("识别监测时间"), null=True, blank=True)
+    risk_eliminated = models.BooleanField(_("风险是否已消除"), null=True, blank=True)
+    risk_eliminated_on = models.DateField(_("消除监测时间"), null=True, blank=True)
     elimination_method = models.CharField(
-        "风险消除方式", max_length=16, choices=c.EliminationMethod.choices, blank=True
+        _("风险消除方式"), max_length=16, choices=c.EliminationMethod.choices, blank=True
     )
-    no_labour_guarantee = models.BooleanField("整户无劳动能力兜底保障户", default=False)
+    no_labour_guarantee = models.BooleanField(_("整户无劳动能力兜底保障户"), default=False)
 
     # Derived from the members, kept by the member actions so lists need no join or count.
-    head_name = models.CharField("户主姓名", max_length=64, blank=True)
-    head_name_norm = models.CharField("户主姓名（检索）", max_length=64, blank=True)
-    member_count = models.PositiveSmallIntegerField("家庭人口数", default=0)
+    head_name = models.CharField(_("户主姓名"), max_length=64, blank=True)
+    head_name_norm = models.CharField(_("户主姓名（检索）"), max_length=64, blank=True)
+    member_count = models.PositiveSmallIntegerField(_("家庭人口数"), default=0)
 
-    version = models.PositiveIntegerField("版本", default=1)
-    is_deleted = models.BooleanField("已删除", default=False)
-    deleted_reason = models.CharField("删除原因", max_length=200, blank=True)
-    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    is_deleted = models.BooleanField(_("已删除"), default=False)
+    deleted_reason = models.CharField(_("删除原因"), max_length=200, blank=True)
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="创建人",
+        verbose_name=_("创建人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="更新人",
+        verbose_name=_("更新人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -99,8 +100,8 @@ class Household(models.Model):
     )
 
     class Meta:
-        verbose_name = "农户"
-        verbose_name_plural = "农户"
+        verbose_name = _("农户")
+        verbose_name_plural = _("农户")
         indexes = [
             # Scoped keyset listing: WHERE village_code range AND NOT deleted ORDER BY id.
             models.Index(fields=["village_code", "id"], name="household_scope_id"),
@@ -121,13 +122,13 @@ class RiskFactor(models.Model):
     """致贫/返贫风险1…5 of a household."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="risks")
-    position = models.PositiveSmallIntegerField("序号")
-    kind = models.CharField("风险类型", max_length=24, choices=c.RiskType.choices)
-    remark = models.CharField("说明", max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("序号"))
+    kind = models.CharField(_("风险类型"), max_length=24, choices=c.RiskType.choices)
+    remark = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = "致贫/返贫风险"
-        verbose_name_plural = "致贫/返贫风险"
+        verbose_name = _("致贫/返贫风险")
+        verbose_name_plural = _("致贫/返贫风险")
         ordering = ["household", "position"]
         constraints = [
             models.UniqueConstraint(fields=["household", "position"], name="risk_unique_position"),
@@ -143,56 +144,60 @@ class RiskFactor(models.Model):
 
 class Member(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
-    name = models.CharField("姓名", max_length=64)
-    name_norm = models.CharField("姓名（检索）", max_length=64, editable=False)
-    sex = models.CharField("性别", max_length=1, choices=c.Sex.choices)
+    name = models.CharField(_("姓名"), max_length=64)
+    name_norm = models.CharField(_("姓名（检索）"), max_length=64, editable=False)
+    sex = models.CharField(_("性别"), max_length=1, choices=c.Sex.choices)
     id_type = models.CharField(
-        "证件类型", max_length=20, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID
+        _("证件类型"), max_length=20, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID
     )
-    id_number = models.CharField("证件号码", max_length=32, blank=True)
-    birth_date = models.DateField("出生日期")
-    relation = models.CharField("与户主关系", max_length=20, choices=c.Relation.choices)
+    id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
+    birth_date = models.DateField(_("出生日期"))
+    relation = models.CharField(_("与户主关系"), max_length=20, choices=c.Relation.choices)
     ethnicity = models.CharField(
-        "民族", max_length=16, choices=c.Ethnicity.choices, default=c.Ethnicity.HAN
+        _("民族"), max_length=16, choices=c.Ethnicity.choices, default=c.Ethnicity.HAN
     )
-    education = models.CharField("文化程度", max_length=16, choices=c.Education.choices, blank=True)
+    education = models.CharField(
+        _("文化程度"), max_length=16, choices=c.Education.choices, blank=True
+    )
     student_status = models.CharField(
-        "在校生状况",
+        _("在校生状况"),
         max_length=24,
         choices=c.StudentStatus.choices,
         default=c.StudentStatus.NOT_STUDENT,
     )
     dropout_reason = models.CharField(
-        "义务教育阶段未上学原因", max_length=24, choices=c.DropoutReason.choices, blank=True
+        _("义务教育阶段未上学原因"), max_length=24, choices=c.DropoutReason.choices, blank=True
     )
     health = models.CharField(
-        "健康状况", max_length=16, choices=c.Health.choices, default=c.Health.HEALTHY
+        _("健康状况"), max_length=16, choices=c.Health.choices, default=c.Health.HEALTHY
     )
-    labour_skill = models.CharField("劳动技能", max_length=16, choices=c.LabourSkill.choices)
+    labour_skill = models.CharField(_("劳动技能"), max_length=16, choices=c.LabourSkill.choices)
     work_status = models.CharField(
-        "务工状况", max_length=16, choices=c.WorkStatus.choices, default=c.WorkStatus.NOT_WORKING
+        _("务工状况"), max_length=16, choices=c.WorkStatus.choices, default=c.WorkStatus.NOT_WORKING
     )
-    work_months = models.PositiveSmallIntegerField("务工时间（月）", default=0)
-    work_place = models.CharField("务工所在地", max_length=100, blank=True)
-    resident_medical_insurance = models.BooleanField("是否参加城乡居民基本医疗保险", default=False)
-    employee_medical_insurance = models.BooleanField("是否参加职工基本医疗保险", default=False)
-    serious_illness_insurance = models.BooleanField("是否参加大病保险", default=False)
-    resident_pension = models.BooleanField("是否参加城乡居民基本养老保险", default=False)
-    employee_pension = models.BooleanField("是否参加职工基本养老保险", default=False)
-    dibao = models.BooleanField("享受低保", default=False)
-    tekun = models.BooleanField("享受特困供养", default=False)
-    public_welfare_months = models.PositiveSmallIntegerField("公益性岗位（月数）", default=0)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    work_months = models.PositiveSmallIntegerField(_("务工时间（月）"), default=0)
+    work_place = models.CharField(_("务工所在地"), max_length=100, blank=True)
+    resident_medical_insurance = models.BooleanField(
+        _("是否参加城乡居民基本医疗保险"), default=False
+    )
+    employee_medical_insurance = models.BooleanField(_("是否参加职工基本医疗保险"), default=False)
+    serious_illness_insurance = models.BooleanField(_("是否参加大病保险"), default=False)
+    resident_pension = models.BooleanField(_("是否参加城乡居民基本养老保险"), default=False)
+    employee_pension = models.BooleanField(_("是否参加职工基本养老保险"), default=False)
+    dibao = models.BooleanField(_("享受低保"), default=False)
+    tekun = models.BooleanField(_("享受特困供养"), default=False)
+    public_welfare_months = models.PositiveSmallIntegerField(_("公益性岗位（月数）"), default=0)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
 
-    version = models.PositiveIntegerField("版本", default=1)
-    is_deleted = models.BooleanField("已删除", default=False)
-    deleted_reason = models.CharField("删除原因", max_length=200, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    is_deleted = models.BooleanField(_("已删除"), default=False)
+    deleted_reason = models.CharField(_("删除原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "家庭成员"
-        verbose_name_plural = "家庭成员"
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
         ordering = ["household", "id"]
         constraints = [
             # An ID number belongs to one living registration (dedup respects the ID type).
@@ -229,29 +234,31 @@ class Income(models.Model):
     """One household's income for one year (收入情况). Never overwritten by another year."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="incomes")
-    year = models.PositiveSmallIntegerField("年度")
-    household_size = models.PositiveSmallIntegerField("当年家庭人口数")
-    wage = models.DecimalField("工资性收入", **MONEY, default=Decimal(0))
-    business = models.DecimalField("生产经营性收入", **MONEY, default=Decimal(0))
-    property_income = models.DecimalField("财产性收入", **MONEY, default=Decimal(0))
-    dibao_benefit = models.DecimalField("低保金", **MONEY, default=Decimal(0))
-    tekun_benefit = models.DecimalField("特困供养金", **MONEY, default=Decimal(0))
-    pension_benefit = models.DecimalField("养老金", **MONEY, default=Decimal(0))
-    family_planning_benefit = models.DecimalField("计划生育金", **MONEY, default=Decimal(0))
-    ecological_compensation = models.DecimalField("生态补偿金", **MONEY, default=Decimal(0))
-    other_transfer = models.DecimalField("其他转移性收入", **MONEY, default=Decimal(0))
-    business_expense = models.DecimalField("生产经营性支出", **MONEY, default=Decimal(0))
-    compliant_out_of_pocket = models.DecimalField("合规自付支出", **MONEY, default=Decimal(0))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    household_size = models.PositiveSmallIntegerField(_("当年家庭人口数"))
+    wage = models.DecimalField(_("工资性收入"), **MONEY, default=Decimal(0))
+    business = models.DecimalField(_("生产经营性收入"), **MONEY, default=Decimal(0))
+    property_income = models.DecimalField(_("财产性收入"), **MONEY, default=Decimal(0))
+    dibao_benefit = models.DecimalField(_("低保金"), **MONEY, default=Decimal(0))
+    tekun_benefit = models.DecimalField(_("特困供养金"), **MONEY, default=Decimal(0))
+    pension_benefit = models.DecimalField(_("养老金"), **MONEY, default=Decimal(0))
+    family_planning_benefit = models.DecimalField(_("计划生育金"), **MONEY, default=Decimal(0))
+    ecological_compensation = models.DecimalField(_("生态补偿金"), **MONEY, default=Decimal(0))
+    other_transfer = models.DecimalField(_("其他转移性收入"), **MONEY, default=Decimal(0))
+    business_expense = models.DecimalField(_("生产经营性支出"), **MONEY, default=Decimal(0))
+    compliant_out_of_pocket = models.DecimalField(_("合规自付支出"), **MONEY, default=Decimal(0))
     # Derived by jingzhun.registry.income.derive(); stored so lists and filters can read it.
-    transfer = models.DecimalField("转移性收入", **MONEY, editable=False, default=Decimal(0))
-    net_income = models.DecimalField("家庭纯收入", **MONEY, editable=False, default=Decimal(0))
-    per_capita_net = models.DecimalField("人均纯收入", **MONEY, editable=False, default=Decimal(0))
-    version = models.PositiveIntegerField("版本", default=1)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    transfer = models.DecimalField(_("转移性收入"), **MONEY, editable=False, default=Decimal(0))
+    net_income = models.DecimalField(_("家庭纯收入"), **MONEY, editable=False, default=Decimal(0))
+    per_capita_net = models.DecimalField(
+        _("人均纯收入"), **MONEY, editable=False, default=Decimal(0)
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "年度收入"
-        verbose_name_plural = "年度收入"
+        verbose_name = _("年度收入")
+        verbose_name_plural = _("年度收入")
         ordering = ["household", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["household", "year"], name="income_one_per_year"),
@@ -266,56 +273,60 @@ class Conditions(models.Model):
     """Production and living conditions (生产生活条件) of one household in one year."""
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="conditions")
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField(_("年度"))
     cultivated_land_mu = models.DecimalField(
-        "耕地面积（亩）", max_digits=9, decimal_places=2, default=0
+        _("耕地面积（亩）"), max_digits=9, decimal_places=2, default=0
     )
     irrigated_land_mu = models.DecimalField(
-        "有效灌溉面积（亩）", max_digits=9, decimal_places=2, default=0
+        _("有效灌溉面积（亩）"), max_digits=9, decimal_places=2, default=0
     )
     forest_land_mu = models.DecimalField(
-        "林地面积（亩）", max_digits=9, decimal_places=2, default=0
+        _("林地面积（亩）"), max_digits=9, decimal_places=2, default=0
     )
     grain_for_green_mu = models.DecimalField(
-        "退耕还林面积（亩）", max_digits=9, decimal_places=2, default=0
+        _("退耕还林面积（亩）"), max_digits=9, decimal_places=2, default=0
     )
-    orchard_mu = models.DecimalField("林果面积（亩）", max_digits=9, decimal_places=2, default=0)
-    pasture_mu = models.DecimalField("牧草地面积（亩）", max_digits=9, decimal_places=2, default=0)
+    orchard_mu = models.DecimalField(_("林果面积（亩）"), max_digits=9, decimal_places=2, default=0)
+    pasture_mu = models.DecimalField(
+        _("牧草地面积（亩）"), max_digits=9, decimal_places=2, default=0
+    )
     water_surface_mu = models.DecimalField(
-        "水面面积（亩）", max_digits=9, decimal_places=2, default=0
+        _("水面面积（亩）"), max_digits=9, decimal_places=2, default=0
     )
-    has_electricity = models.BooleanField("是否通生活用电", default=True)
-    has_broadcast_tv = models.BooleanField("是否通广播电视", default=True)
+    has_electricity = models.BooleanField(_("是否通生活用电"), default=True)
+    has_broadcast_tv = models.BooleanField(_("是否通广播电视"), default=True)
     distance_to_road_km = models.DecimalField(
-        "与村主干路距离（公里）", max_digits=6, decimal_places=2, default=0
+        _("与村主干路距离（公里）"), max_digits=6, decimal_places=2, default=0
     )
-    road_hardened = models.BooleanField("入户道路是否硬化", default=True)
+    road_hardened = models.BooleanField(_("入户道路是否硬化"), default=True)
     housing_area_m2 = models.DecimalField(
-        "住房面积（平方米）", max_digits=8, decimal_places=2, default=0
+        _("住房面积（平方米）"), max_digits=8, decimal_places=2, default=0
     )
-    is_dangerous_house = models.BooleanField("是否危房户", default=False)
+    is_dangerous_house = models.BooleanField(_("是否危房户"), default=False)
     housing_grade = models.CharField(
-        "危房等级", max_length=1, choices=c.HousingSafetyGrade.choices, blank=True
+        _("危房等级"), max_length=1, choices=c.HousingSafetyGrade.choices, blank=True
     )
-    safe_drinking_water = models.BooleanField("是否解决安全饮用水", default=True)
-    water_difficulty = models.BooleanField("是否饮水困难", default=False)
-    main_fuel = models.CharField("主要燃料类型", max_length=16, choices=c.Fuel.choices, blank=True)
-    has_sanitary_toilet = models.BooleanField("是否有卫生厕所", default=False)
-    in_cooperative = models.BooleanField("是否加入农民专业合作社", default=False)
-    is_relocated = models.BooleanField("是否易地扶贫搬迁户", default=False)
+    safe_drinking_water = models.BooleanField(_("是否解决安全饮用水"), default=True)
+    water_difficulty = models.BooleanField(_("是否饮水困难"), default=False)
+    main_fuel = models.CharField(
+        _("主要燃料类型"), max_length=16, choices=c.Fuel.choices, blank=True
+    )
+    has_sanitary_toilet = models.BooleanField(_("是否有卫生厕所"), default=False)
+    in_cooperative = models.BooleanField(_("是否加入农民专业合作社"), default=False)
+    is_relocated = models.BooleanField(_("是否易地扶贫搬迁户"), default=False)
     relocation_mode = models.CharField(
-        "搬迁方式", max_length=16, choices=c.RelocationMode.choices, blank=True
+        _("搬迁方式"), max_length=16, choices=c.RelocationMode.choices, blank=True
     )
     resettlement_type = models.CharField(
-        "安置方式", max_length=20, choices=c.ResettlementType.choices, blank=True
+        _("安置方式"), max_length=20, choices=c.ResettlementType.choices, blank=True
     )
-    resettlement_site = models.CharField("安置点", max_length=100, blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    resettlement_site = models.CharField(_("安置点"), max_length=100, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "生产生活条件"
-        verbose_name_plural = "生产生活条件"
+        verbose_name = _("生产生活条件")
+        verbose_name_plural = _("生产生活条件")
         ordering = ["household", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["household", "year"], name="conditions_one_per_year")
