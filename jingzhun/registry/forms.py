@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from jingzhun.areas.models import Area
 from jingzhun.registry import actions
@@ -32,8 +34,8 @@ class VersionedForm(forms.ModelForm):
 
 class HouseholdForm(VersionedForm):
     field_order = ["village", "number"]
-    village = forms.ModelChoiceField(queryset=Area.objects.none(), label="行政村")
-    reason = forms.CharField(label="修改原因", required=False, max_length=200)
+    village = forms.ModelChoiceField(queryset=Area.objects.none(), label=_("行政村"))
+    reason = forms.CharField(label=_("修改原因"), required=False, max_length=200)
 
     class Meta:
         model = Household
@@ -55,13 +57,13 @@ class HouseholdForm(VersionedForm):
         existing = list(self.instance.risks.all()) if self.instance.pk else []
         for i in range(1, 6):
             self.fields[f"risk_{i}"] = forms.ChoiceField(
-                label=f"致贫/返贫风险{i}",
+                label=format_lazy("{}{}", _("致贫/返贫风险"), i),
                 required=False,
                 choices=[("", "—"), *list(c.RiskType.choices)],
                 initial=existing[i - 1].kind if i <= len(existing) else "",
             )
             self.fields[f"risk_{i}_remark"] = forms.CharField(
-                label=f"风险{i}说明",
+                label=format_lazy(_("风险{}说明"), i),
                 required=False,
                 max_length=200,
                 initial=existing[i - 1].remark if i <= len(existing) else "",
@@ -86,7 +88,7 @@ class HouseholdForm(VersionedForm):
 
 
 class MemberForm(VersionedForm):
-    reason = forms.CharField(label="修改原因", required=False, max_length=200)
+    reason = forms.CharField(label=_("修改原因"), required=False, max_length=200)
 
     class Meta:
         model = Member
@@ -110,7 +112,7 @@ class MemberForm(VersionedForm):
 
 
 class IncomeForm(VersionedForm):
-    reason = forms.CharField(label="修改原因", required=False, max_length=200)
+    reason = forms.CharField(label=_("修改原因"), required=False, max_length=200)
 
     class Meta:
         model = Income
@@ -121,7 +123,7 @@ class IncomeForm(VersionedForm):
 
 
 class ConditionsForm(VersionedForm):
-    reason = forms.CharField(label="修改原因", required=False, max_length=200)
+    reason = forms.CharField(label=_("修改原因"), required=False, max_length=200)
 
     class Meta:
         model = Conditions
@@ -132,10 +134,10 @@ class ConditionsForm(VersionedForm):
 
 
 class DeleteForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=200, required=False)
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class AreaForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=64)
-    code = forms.CharField(label="代码（可留空自动编号）", max_length=15, required=False)
+    name = forms.CharField(label=_("名称"), max_length=64)
+    code = forms.CharField(label=_("代码（可留空自动编号）"), max_length=15, required=False)
