@@ -77,13 +77,25 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "jingzhun.core",
     "jingzhun.areas",
     "jingzhun.accounts",
     "jingzhun.audit",
     "jingzhun.registry",
     "jingzhun.demo",
+    "jingzhun.policy",
+    "jingzhun.analytics",
+    "jingzhun.quality",
+    "jingzhun.imports",
+    "jingzhun.exports",
 ]
+
+# Background jobs (imports, large exports, quality runs): a queue kept in the application's own
+# database, worked by `jingzhun worker` (which `jingzhun serve` starts beside the web server), so
+# the embedded default needs no broker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -254,6 +266,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("JINGZHUN_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# Uploaded files and generated exports / snapshots live under var/ (never inside the package).
+MEDIA_ROOT = VAR_DIR / "media"
+UPLOAD_DIR = VAR_DIR / "uploads"
+EXPORT_DIR = VAR_DIR / "exports"
+SNAPSHOT_DIR = VAR_DIR / "snapshot"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- The registry's own settings ---------------------------------------------------------------
 JINGZHUN_PAGE_SIZE = env_int("JINGZHUN_PAGE_SIZE", 50)

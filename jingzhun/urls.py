@@ -6,5 +6,8 @@ urlpatterns = [
     path("", include("jingzhun.accounts.urls")),
     path("", include("jingzhun.areas.urls")),
     path("", include("jingzhun.audit.urls")),
+    path("", include("jingzhun.quality.urls")),
+    path("", include("jingzhun.imports.urls")),
+    path("", include("jingzhun.exports.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AnalyticsConfig(AppConfig):
+    name = "jingzhun.analytics"
+    verbose_name = "分析引擎"

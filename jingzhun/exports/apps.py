@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExportsConfig(AppConfig):
+    name = "jingzhun.exports"
+    verbose_name = "数据导出"
