@@ -122,3 +122,9 @@ def test_every_static_asset_the_templates_name_is_served_by_the_app(client):
     assert names, "templates reference static files"
     for name in names:
         assert finders.find(name), name
+
+
+def test_ancestors_come_in_one_query_from_province_down(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        chain = world.village.ancestors()
+    assert [a.code for a in chain] == ["140000", "140900", "140922", world.township.code]

@@ -85,13 +85,16 @@ class Area(models.Model):
         return other.code.startswith(self.scope_prefix) and other.level >= self.level
 
     def ancestors(self) -> list[Area]:
-        """From the province down to the parent (one query per level; at most five)."""
-        chain: list[Area] = []
-        node = self.parent
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        return list(reversed(chain))
+        """From the province down to the parent, in one query: an ancestor's code is a prefix
+        of this code padded the way its level is written (6 digits down to the county)."""
+        candidates = {
+            (self.code[:digits] + "000000")[: max(digits, 6)]
+            for digits in (2, 4, 6, 9, 12)
+            if digits < len(self.code)
+        }
+        candidates.discard(self.code)
+        rows = Area.objects.filter(code__in=candidates, level__lt=self.level).order_by("level")
+        return list(rows)
 
 
 def code_range(prefix: str) -> tuple[str, str]:

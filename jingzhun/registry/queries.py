@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from jingzhun.areas.models import code_range
 from jingzhun.core.idnumber import IdNumberError, normalize_id_text, parse_id_number
@@ -109,8 +109,20 @@ def _search(qs: QuerySet[Household], q: str) -> QuerySet[Household]:
         )
         if text.isdigit():
             # 15 or 18 digits may also be a household number (often village code + 3 digits).
+            # Two indexed look-ups, not one OR: an OR across two tables' indexes makes
+            # PostgreSQL scan every household (2.5 s at 1,000,000 households).
             low, high = code_range(text)
-            return qs.filter(holds_id | Q(number__gte=low, number__lt=high))
+            ids = set(
+                Member.objects.filter(id_number=number, is_deleted=False).values_list(
+                    "household_id", flat=True
+                )[:100]
+            )
+            ids.update(
+                Household.objects.filter(number__gte=low, number__lt=high).values_list(
+                    "id", flat=True
+                )[:100]
+            )
+            return qs.filter(pk__in=ids)
         return qs.filter(holds_id)
     if text.isdigit():
         low, high = code_range(text)
