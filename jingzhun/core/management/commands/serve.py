@@ -1,27 +1,69 @@
-"""``jingzhun serve [--port P]``: the production WSGI server (waitress), static files included."""
+"""``jingzhun serve [--port P] [--no-worker]``: the production WSGI server (waitress), static
+files included, and the background worker (``jingzhun worker``) as a child process, stopped when
+the server stops — so ``make run`` needs nothing else running."""
 
 from __future__ import annotations
+
+import atexit
+import signal
+import subprocess
+import sys
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def start_worker() -> subprocess.Popen[bytes]:
+    """The worker as a child process of this server (same interpreter, same settings)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "jingzhun.cli", "worker"],
+    )
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.terminate()  # the worker finishes its current task step and exits
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
 class Command(BaseCommand):
-    help = "用生产级WSGI服务器（waitress）启动网页服务。"
+    help = "用生产级WSGI服务器（waitress）启动网页服务，并启动后台任务进程。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="不启动后台任务进程（另行运行 jingzhun worker）",
+        )
 
-    def handle(self, *args: object, host: str, port: int, threads: int, **options: object) -> None:
+    def handle(
+        self, *args: object, host: str, port: int, threads: int, no_worker: bool, **options: Any
+    ) -> None:
         from waitress import serve
 
         from jingzhun.wsgi import application
 
         call_command("collectstatic", interactive=False, verbosity=0)
+        worker = None if no_worker else start_worker()
+        if worker is not None:
+            atexit.register(stop_worker, worker)
+            # waitress exits on SIGTERM via SystemExit; make sure the child goes with it.
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            self.stdout.write(f"后台任务进程已启动（pid {worker.pid}）")
         self.stdout.write(
             f"jingzhun 已启动：http://{host}:{port}/  （数据目录 {settings.VAR_DIR}）"
         )
-        serve(application, host=host, port=port, threads=threads, ident="jingzhun")
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="jingzhun")
+        finally:
+            if worker is not None:
+                stop_worker(worker)
