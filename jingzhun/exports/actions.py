@@ -1,0 +1,78 @@
+"""Every write of the exports app: starting and finishing an export's log entry.
+
+An export changes no registry data, but exporting personal data is an act inspectors ask about:
+:func:`do_start_export` writes the :class:`ExportLog` row and an audit entry in one transaction;
+:func:`do_finish_export` / :func:`do_fail_export` move it on with a conditional update (a log is
+finished once).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from jingzhun.audit.recorder import record
+from jingzhun.core.actions import Actor, PermissionDenied
+from jingzhun.exports.layouts import ExportSpec
+from jingzhun.exports.models import ExportLog, ExportStatus
+
+
+def do_start_export(
+    spec: ExportSpec, *, actor: Actor, masked: bool, queued: bool = False
+) -> ExportLog:
+    """Log the start of an export by ``actor`` (whose scope the rows come from)."""
+    user = actor.user
+    if user is None:
+        raise PermissionDenied("导出必须以具体用户身份进行。")
+    # The logged scope is the chosen area when it lies under the user's own (an out-of-scope
+    # area exports nothing and is logged under the user's area, where their inspectors look).
+    area = spec.filters.area
+    scope = area if area and area.startswith(user.area.scope_prefix) else user.area.code
+    with transaction.atomic():
+        log = ExportLog.objects.create(
+            started_at=timezone.now(),
+            user=user,
+            user_name=actor.name,
+            role=user.role,
+            source=actor.source,
+            ip=actor.ip,
+            area_code=scope,
+            what=spec.what if spec.layout == "project" else "members",
+            format=spec.format,
+            layout=spec.layout,
+            filters=spec.filters.as_params(),
+            masked=masked,
+            status=ExportStatus.QUEUED if queued else ExportStatus.RUNNING,
+        )
+        record(
+            actor=actor,
+            action="export_data",
+            obj=log,
+            area_code=log.area_code,
+            changes={"export": [None, {**spec.describe(), "masked": masked}]},
+        )
+    return log
+
+
+def do_mark_export_running(log: ExportLog) -> bool:
+    """Queued → running (the worker picked it up). False if it was not queued."""
+    return bool(
+        ExportLog.objects.filter(pk=log.pk, status=ExportStatus.QUEUED).update(
+            status=ExportStatus.RUNNING
+        )
+    )
+
+
+def do_finish_export(log: ExportLog, *, rows: int, file_name: str = "") -> bool:
+    """Running → done with the row count. False if the log was not running."""
+    changed = ExportLog.objects.filter(pk=log.pk, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.DONE, row_count=rows, file_name=file_name, finished_at=timezone.now()
+    )
+    return bool(changed)
+
+
+def do_fail_export(log: ExportLog, *, error: str) -> bool:
+    changed = ExportLog.objects.filter(
+        pk=log.pk, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
+    ).update(status=ExportStatus.FAILED, error=error[:2000], finished_at=timezone.now())
+    return bool(changed)

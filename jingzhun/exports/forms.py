@@ -1,0 +1,40 @@
+"""The export form: what, format, layout, and the household list's filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.exports.layouts import ExportSpec
+from jingzhun.exports.models import ExportFormat, ExportLayout, ExportWhat
+from jingzhun.registry.queries import HouseholdFilters
+
+FILTER_FIELDS = ("q", "area", "household_type", "monitoring_category", "risk", "year")
+
+
+class ExportForm(forms.Form):
+    what = forms.ChoiceField(label=_("导出内容"), choices=ExportWhat.choices, initial="members")
+    format = forms.ChoiceField(label=_("文件格式"), choices=ExportFormat.choices, initial="xlsx")
+    layout = forms.ChoiceField(label=_("版式"), choices=ExportLayout.choices, initial="project")
+    q = forms.CharField(label=_("姓名 / 证件号码 / 户编号"), required=False, max_length=64)
+    area = forms.CharField(label=_("区划代码"), required=False, max_length=15)
+    household_type = forms.CharField(label=_("户类型"), required=False, max_length=32)
+    monitoring_category = forms.CharField(label=_("监测对象类别"), required=False, max_length=32)
+    risk = forms.CharField(label=_("风险类型"), required=False, max_length=32)
+    year = forms.CharField(label=_("年度"), required=False, max_length=8)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        filters = HouseholdFilters.from_params({k: data.get(k) or "" for k in FILTER_FIELDS})
+        for name, message in filters.errors.items():
+            self.add_error(name, message)
+        data["filters"] = filters
+        return data
+
+    def spec(self) -> ExportSpec:
+        data = self.cleaned_data
+        return ExportSpec(
+            what=data["what"], format=data["format"], layout=data["layout"], filters=data["filters"]
+        )
