@@ -6,7 +6,7 @@ XlsxWriter's ``constant_memory`` mode (each row is flushed to a temp file as soo
 begins), Parquet writes record batches of ``PARQUET_BATCH`` rows.
 
 Text cells (text, value-list labels, personal numbers) are neutralised against formula
-injection in CSV and xlsx (:mod:`jingzhun.exports.cells`); numbers are written as numbers.
+injection in CSV and xlsx (:mod:`jingzhun.core.formulas`); numbers are written as numbers.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
 
-from jingzhun.exports.cells import neutralise
+from jingzhun.core.formulas import neutralise
 from jingzhun.exports.layouts import TEXT_KINDS, ExportTable
 
 Progress = Callable[[int], None]

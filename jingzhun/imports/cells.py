@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import translation
 
+from jingzhun.core.formulas import restore
 from jingzhun.core.idnumber import IdNumberError, normalize_id_text, parse_id_number
 from jingzhun.core.names import _t2s, clean_display_name
 from jingzhun.registry import choices as c
@@ -57,7 +58,8 @@ def _as_text(raw: Any) -> str:
 
 
 def read_text(raw: Any) -> Cell:
-    text = _as_text(raw).strip()
+    """Plain text; an apostrophe our own exports put before a formula-like text is removed."""
+    text = restore(_as_text(raw).strip())
     return Cell(text)
 
 
@@ -280,11 +282,3 @@ def read_cell(kind: str, raw: Any, choices: str = "") -> Cell:
     if kind == "bool":
         return read_bool(raw)
     return Cell(_as_text(raw))
-
-
-def neutralise_formula(value: Any) -> Any:
-    """A text that a spreadsheet would run as a formula (= + - @, tab, CR) gets a leading
-    apostrophe when written back out; numbers and other values pass through."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

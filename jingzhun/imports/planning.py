@@ -792,8 +792,20 @@ def _plan_income(
     if stated_transfer is not None:
         parts = [values.get(p) for p in TRANSFER_PARTS if values.get(p) is not None]
         if not parts:
-            # The national sheet gives 转移性收入 as one total: kept as 其他转移性收入.
-            values["other_transfer"] = stated_transfer
+            # The national sheet gives 转移性收入 as one total. The sub-items already stored
+            # for that year are kept, and 其他转移性收入 takes the rest, so re-importing an
+            # unchanged total (e.g. an export of this system) changes nothing.
+            kept = (
+                {p: getattr(income, p) for p in TRANSFER_PARTS if p != "other_transfer"}
+                if income is not None
+                else {}
+            )
+            rest = stated_transfer - sum(kept.values(), Decimal(0))
+            if kept and rest >= 0:
+                values.update(kept)
+                values["other_transfer"] = rest
+            else:
+                values["other_transfer"] = stated_transfer
         elif sum(parts, Decimal(0)) != stated_transfer:
             plan.warnings.append(
                 f"转移性收入{stated_transfer}与各分项之和{sum(parts, Decimal(0))}不一致：按分项导入"

@@ -12,7 +12,8 @@ from typing import IO, Any
 import xlsxwriter
 from django.utils import translation
 
-from jingzhun.imports.cells import choice_labels, neutralise_formula
+from jingzhun.core.formulas import neutralise
+from jingzhun.imports.cells import choice_labels
 from jingzhun.imports.layout import TEMPLATE_COLUMNS
 from jingzhun.imports.models import Upload
 from jingzhun.imports.reading import open_table
@@ -143,8 +144,8 @@ def write_failed_rows(upload: Upload, out: IO[bytes]) -> int:
             elif isinstance(value, int | float):
                 sheet.write_number(r, index, value)
             else:
-                sheet.write_string(r, index, str(neutralise_formula(str(value))))
-        sheet.write_string(r, width, str(neutralise_formula("；".join(errors))))
+                sheet.write_string(r, index, neutralise(str(value)))
+        sheet.write_string(r, width, neutralise("；".join(errors)))
         sheet.write_number(r, width + 1, number)
     book.close()
     return written

@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from jingzhun.exports.cells import neutralise, restore
+from jingzhun.core.formulas import neutralise, restore
 from jingzhun.registry import actions, national
 from jingzhun.registry.models import Income, Member
 from tests import factories
