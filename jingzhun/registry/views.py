@@ -22,6 +22,7 @@ from jingzhun.areas.models import Level
 from jingzhun.audit.models import AuditEntry
 from jingzhun.core.actions import Actor, ConcurrentEditError
 from jingzhun.core.http import domain_errors
+from jingzhun.quality import entry as quality_entry
 from jingzhun.registry import actions, scoping
 from jingzhun.registry import choices as c
 from jingzhun.registry.forms import (
@@ -105,6 +106,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             "risks": list(household.risks.all()),
             "history": _history(request, household),
             "can_edit": request.user.can_edit_registry,
+            "quality_findings": quality_entry.findings_for_household(household),
         },
     )
 

@@ -1,0 +1,191 @@
+"""The one analytics backend interface.
+
+An analytic is a function that takes a :class:`Backend` and builds an Ibis expression over the
+named tables of :mod:`jingzhun.analytics.schema` (``backend.table("members")`` …); the backend
+runs it (``backend.execute(expr)`` → a ``pyarrow.Table``). Analytics never see which engine is
+underneath, so the same quality checks (and the policy engine of the next issue) run on:
+
+* :class:`DuckDBBackend` — embedded, over a Parquet snapshot directory (the default), or over
+  in-memory Arrow tables (tests, import previews);
+* :class:`PostgresBackend` — directly on the application's PostgreSQL database: each named table
+  is an Ibis expression over the Django table (deleted rows dropped, columns renamed and cast to
+  the snapshot types), so results are identical to the snapshot's.
+
+Adding Spark (next issue): a ``SparkBackend`` whose ``__init__`` does
+``ibis.pyspark.connect(session)`` and registers the snapshot's Parquet files
+(``con.read_parquet(path, table_name=name)``) exactly like :class:`DuckDBBackend`, plus one entry
+in :data:`BACKENDS`. Nothing in the checks changes: they only call ``table()`` and return
+expressions. Keep analytics to portable Ibis operations (no raw SQL strings) so that holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+from django.conf import settings
+
+from jingzhun.analytics.schema import TABLE_NAMES, TABLES, arrow_schema
+
+
+class Backend(Protocol):
+    """What an analytic may use: named tables in, an Arrow table out."""
+
+    name: str
+
+    def table(self, name: str) -> ir.Table: ...
+
+    def execute(self, expr: ir.Table) -> pa.Table: ...
+
+    def materialize(self, name: str, expr: ir.Table) -> ir.Table:
+        """Compute ``expr`` once into a temporary table named ``name`` (for this connection)
+        and return it; analytics that reuse an intermediate many times call this so the
+        engine (and the SQL compiler) does not repeat it."""
+        ...
+
+    def compile(self, expr: ir.Table) -> str:
+        """The SQL of ``expr`` in this engine's dialect."""
+        ...
+
+    def run_sql(self, query: str) -> pa.Table:
+        """Run SQL produced by :meth:`compile` (a cached query) and return its rows."""
+        ...
+
+
+class _IbisBackend:
+    name = "ibis"
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        self._tables: dict[str, ir.Table] = {}
+
+    def table(self, name: str) -> ir.Table:
+        if name not in TABLES:
+            raise KeyError(f"没有名为 {name} 的分析表：可用 {', '.join(TABLE_NAMES)}。")
+        return self._tables[name]
+
+    def execute(self, expr: ir.Table) -> pa.Table:
+        return self.con.to_pyarrow(expr)
+
+    def materialize(self, name: str, expr: ir.Table) -> ir.Table:
+        return self.con.create_table(name, expr, temp=True, overwrite=True)
+
+    def compile(self, expr: ir.Table) -> str:
+        return str(self.con.compile(expr))
+
+    def run_sql(self, query: str) -> pa.Table:
+        cursor = self.con.raw_sql(query)
+        try:
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return pa.Table.from_pylist([dict(zip(names, row, strict=True)) for row in rows])
+
+
+class DuckDBBackend(_IbisBackend):
+    """DuckDB over a snapshot directory (``households.parquet`` …) or Arrow tables."""
+
+    name = "duckdb"
+
+    def run_sql(self, query: str) -> pa.Table:
+        return self.con.con.execute(query).to_arrow_table()
+
+    def __init__(
+        self, directory: Path | None = None, *, tables: dict[str, pa.Table] | None = None
+    ) -> None:
+        super().__init__(ibis.duckdb.connect())
+        if tables is not None:
+            for name in TABLE_NAMES:
+                data = tables.get(name)
+                data = data if data is not None else arrow_schema(name).empty_table()
+                self._tables[name] = self.con.create_table(name, data.cast(arrow_schema(name)))
+            return
+        directory = Path(directory or settings.SNAPSHOT_DIR)
+        for name in TABLE_NAMES:
+            path = directory / f"{name}.parquet"
+            if not path.exists():
+                raise FileNotFoundError(
+                    f"快照目录 {directory} 中缺少 {name}.parquet：请先生成快照。"
+                )
+            self._tables[name] = self.con.read_parquet(path, table_name=name)
+
+
+class PostgresBackend(_IbisBackend):
+    """The application's PostgreSQL database, seen through the snapshot schema.
+
+    ``connection`` is a psycopg connection; by default Django's own, so the analytics see the
+    same transaction as the caller (tests, a request). ``year`` selects incomes and conditions
+    like the snapshot does (that year only, or every year up to it with ``history``)."""
+
+    name = "postgres"
+
+    def __init__(
+        self,
+        *,
+        year: int,
+        area_prefix: str = "",
+        history: bool = False,
+        connection: Any = None,
+    ) -> None:
+        if connection is None:
+            from django.db import connection as django_connection
+
+            django_connection.ensure_connection()
+            connection = django_connection.connection
+        super().__init__(ibis.postgres.from_connection(connection))
+        low, high = area_prefix, area_prefix + ":"
+        house = self.con.table("registry_household")
+        live = house.filter(~house.is_deleted, house.village_code >= low, house.village_code < high)
+        live_ids = live.select(hid=live.id)
+        self._tables["households"] = _project(live, "households")
+        member = self.con.table("registry_member")
+        member = member.filter(~member.is_deleted).semi_join(
+            live_ids, member.household_id == live_ids.hid
+        )
+        self._tables["members"] = _project(member, "members")
+        risks = self.con.table("registry_riskfactor")
+        risks = risks.semi_join(live_ids, risks.household_id == live_ids.hid)
+        self._tables["risks"] = _project(risks, "risks")
+        for name, django_table in (
+            ("incomes", "registry_income"),
+            ("conditions", "registry_conditions"),
+        ):
+            t = self.con.table(django_table)
+            t = t.filter(t.year <= year if history else t.year == year)
+            t = t.semi_join(live_ids, t.household_id == live_ids.hid)
+            self._tables[name] = _project(t, name)
+        area = self.con.table("areas_area")
+        parent = area.select(pid=area.id, parent_code=area.code)
+        area = area.filter(area.code >= low, area.code < high)
+        area = area.left_join(parent, area.parent_id == parent.pid)
+        self._tables["areas"] = area.select(
+            code=area.code,
+            name=area.name,
+            level=area.level.cast("int32"),
+            parent_code=area.parent_code,
+        )
+
+
+def _project(t: ir.Table, name: str) -> ir.Table:
+    schema = ibis.Schema.from_pyarrow(arrow_schema(name))
+    return t.select(**{col.name: t[col.name].cast(schema[col.name]) for col in TABLES[name]})
+
+
+def backend_for(
+    kind: str, *, snapshot_dir: Path | None = None, year: int, area_prefix: str = ""
+) -> Backend:
+    """The backend named ``kind`` ("duckdb" reads ``snapshot_dir``; "postgres" the live DB)."""
+    if kind == "duckdb":
+        return DuckDBBackend(snapshot_dir)
+    if kind == "postgres":
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            raise ValueError("postgres 后端需要 PostgreSQL 数据库（DATABASE_URL=postgres://…）。")
+        return PostgresBackend(year=year, area_prefix=area_prefix)
+    raise ValueError(f"未知的分析后端“{kind}”：可用 duckdb 或 postgres。")
+
+
+BACKENDS = ("duckdb", "postgres")

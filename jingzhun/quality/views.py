@@ -1,0 +1,268 @@
+"""Quality pages: counts per check and area, drill-down, village scores, trend, runs, exemptions.
+
+Scoped like everything else: a user sees the latest run that covers their area, restricted to
+the villages under their area; records are read through jingzhun.registry.scoping.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from jingzhun.areas.models import SCOPE_DIGITS, Area, Level, code_range
+from jingzhun.core.actions import Actor
+from jingzhun.core.http import domain_errors
+from jingzhun.quality import actions
+from jingzhun.quality.checks import CATALOGUE, catalogue
+from jingzhun.quality.context import default_year
+from jingzhun.quality.models import (
+    Exemption,
+    QualityCount,
+    QualityFinding,
+    QualityRun,
+    RunStatus,
+    VillageScore,
+)
+from jingzhun.quality.tasks import run_quality
+from jingzhun.registry import scoping
+
+PAGE = 100
+
+
+def _covering_codes(user: Any) -> list[str]:
+    return [a.code for a in user.area.ancestors()] + [user.area.code]
+
+
+def _runs_for(user: Any) -> Any:
+    """Runs whose area contains the user's area (their counts are then restricted in scope)."""
+    return QualityRun.objects.filter(area_code__in=_covering_codes(user))
+
+
+def _latest_run(user: Any) -> QualityRun | None:
+    return _runs_for(user).filter(status=RunStatus.DONE).order_by("-finished_at", "-id").first()
+
+
+def _in_scope(user: Any) -> dict[str, str]:
+    low, high = code_range(user.area.scope_prefix)
+    return {"village_code__gte": low, "village_code__lt": high}
+
+
+@login_required
+def quality_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    run = _latest_run(user)
+    scope = _in_scope(user)
+    per_check: list[dict[str, Any]] = []
+    per_area: list[dict[str, Any]] = []
+    scores: list[Any] = []
+    if run is not None:
+        sums = {
+            row["check_code"]: row
+            for row in QualityCount.objects.filter(run=run, **scope)
+            .values("check_code")
+            .annotate(n=Sum("findings"), x=Sum("exempted"))
+        }
+        for check in catalogue():
+            row = sums.get(check.code, {})
+            per_check.append({"check": check, "n": row.get("n") or 0, "x": row.get("x") or 0})
+        per_area = _per_area(user, run, scope)
+        scores = list(
+            VillageScore.objects.filter(run=run, **scope).order_by("score", "village_code")[:50]
+        )
+        names = dict(
+            Area.objects.filter(code__in=[s.village_code for s in scores]).values_list(
+                "code", "name"
+            )
+        )
+        for s in scores:
+            s.name = names.get(s.village_code, s.village_code)
+    trend_runs = list(_runs_for(user).filter(status=RunStatus.DONE).order_by("-id")[:12])
+    totals = dict(
+        QualityCount.objects.filter(run__in=trend_runs, **scope)
+        .values("run")
+        .annotate(n=Sum("findings"))
+        .values_list("run", "n")
+    )
+    trend = [{"run": r, "findings": totals.get(r.pk, 0)} for r in reversed(trend_runs)]
+    recent = list(_runs_for(user).order_by("-id")[:5])
+    return render(
+        request,
+        "quality/home.html",
+        {
+            "run": run,
+            "per_check": per_check,
+            "per_area": per_area,
+            "scores": scores,
+            "trend": trend,
+            "recent": recent,
+            "year": default_year(),
+            "can_run": user.role in actions.QUALITY_RUNNERS,
+        },
+    )
+
+
+def _per_area(user: Any, run: QualityRun, scope: dict[str, str]) -> list[dict[str, Any]]:
+    """Findings and households per child area of the user's area (one level down)."""
+    level = min(user.area.level + 1, Level.VILLAGE)
+    digits = SCOPE_DIGITS[Level(level)]
+    findings: dict[str, int] = {}
+    for village, n in (
+        QualityCount.objects.filter(run=run, **scope)
+        .values("village_code")
+        .annotate(n=Sum("findings"))
+        .values_list("village_code", "n")
+    ):
+        findings[village[:digits]] = findings.get(village[:digits], 0) + (n or 0)
+    households: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    for s in VillageScore.objects.filter(run=run, **scope).values_list(
+        "village_code", "households", "households_with_error"
+    ):
+        key = s[0][:digits]
+        households[key] = households.get(key, 0) + s[1]
+        errors[key] = errors.get(key, 0) + s[2]
+    areas = scoping.areas_for(user).filter(level=level).order_by("code")
+    rows = []
+    for area in areas:
+        key = area.scope_prefix
+        if key not in households and key not in findings:
+            continue
+        total = households.get(key, 0)
+        rows.append(
+            {
+                "area": area,
+                "findings": findings.get(key, 0),
+                "households": total,
+                "score": actions.village_score(total, errors.get(key, 0)),
+            }
+        )
+    return rows
+
+
+@login_required
+def quality_catalogue(request: HttpRequest) -> HttpResponse:
+    return render(request, "quality/catalogue.html", {"checks": catalogue()})
+
+
+@login_required
+def quality_check(request: HttpRequest, code: str) -> HttpResponse:
+    check = CATALOGUE.get(code)
+    if check is None:
+        raise Http404(_("没有该校验规则。"))
+    user = request.user
+    run = _latest_run(user)
+    rows: list[dict[str, Any]] = []
+    next_after = None
+    if run is not None:
+        after = int(request.GET.get("after") or 0)
+        qs = QualityFinding.objects.filter(
+            run=run, check_code=code, id__gt=after, **_in_scope(user)
+        )
+        village = request.GET.get("village") or ""
+        if village:
+            low, high = code_range(village)
+            qs = qs.filter(village_code__gte=low, village_code__lt=high)
+        findings = list(qs.order_by("id")[: PAGE + 1])
+        if len(findings) > PAGE:
+            findings = findings[:PAGE]
+            next_after = findings[-1].id
+        household_ids = {f.household_id for f in findings}
+        member_ids = {f.member_id for f in findings if f.member_id}
+        households = {
+            h["id"]: h
+            for h in scoping.households_for(user)
+            .filter(id__in=household_ids)
+            .values("id", "number", "head_name", "village_code")
+        }
+        members = {
+            m["id"]: m
+            for m in scoping.members_for(user).filter(id__in=member_ids).values("id", "name")
+        }
+        exempt = set(
+            Exemption.objects.filter(check_code=code, household_id__in=household_ids).values_list(
+                "household_id", "member_id"
+            )
+        )
+        for f in findings:
+            house = households.get(f.household_id)
+            if house is None:  # deleted since the run: nothing to fix
+                continue
+            rows.append(
+                {
+                    "finding": f,
+                    "household": house,
+                    "member": members.get(f.member_id) if f.member_id else None,
+                    "exempted": (f.household_id, f.member_id) in exempt,
+                }
+            )
+    return render(
+        request,
+        "quality/check.html",
+        {
+            "check": check,
+            "run": run,
+            "rows": rows,
+            "next_after": next_after,
+            "can_exempt": user.can_edit_registry,
+        },
+    )
+
+
+@login_required
+@domain_errors
+@require_POST
+def quality_run_start(request: HttpRequest) -> HttpResponse:
+    try:
+        year = int(request.POST.get("year") or default_year())
+    except ValueError:
+        messages.error(request, _("年度应为四位数字，如2025。"))
+        return redirect("quality_home")
+    run = actions.do_queue_quality_run(
+        actor=Actor.from_request(request),
+        area_code=request.user.area.code,
+        year=year,
+        backend="duckdb",
+    )
+    run_quality.enqueue(run.pk)
+    messages.success(request, _("已开始数据质量检查，完成后本页自动显示结果。"))
+    return redirect("quality_home")
+
+
+@login_required
+def quality_run_status(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _runs_for(request.user).filter(pk=run_id).first()
+    if run is None:
+        raise Http404(_("未找到该记录。"))
+    return render(request, "quality/_run_status.html", {"r": run})
+
+
+@login_required
+@domain_errors
+@require_http_methods(["POST"])
+def quality_exempt(request: HttpRequest) -> HttpResponse:
+    code = request.POST.get("check_code", "")
+    try:
+        actions.do_exempt_finding(
+            actor=Actor.from_request(request),
+            check_code=code,
+            household_id=request.POST.get("household_id"),
+            member_id=request.POST.get("member_id") or None,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        for field_errors in error.message_dict.values():
+            for message in field_errors:
+                messages.error(request, message)
+    else:
+        messages.success(request, _("已确认无误，下次检查将不再计入该问题。"))
+    target = reverse("quality_check", args=[code]) if code in CATALOGUE else reverse("quality_home")
+    return redirect(target)

@@ -1,0 +1,166 @@
+"""Entry-time and batch evaluations agree exactly on generated households (valid and with
+planted errors): same check, same household, same member."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jingzhun.quality.context import CheckContext
+from jingzhun.registry import choices as c
+from tests.quality.builders import batch_keys, conditions, entry_keys, income, member, person_id
+
+VILLAGES = ["140922100001", "532328101001", "360703100001"]
+dates = st.dates(min_value=dt.date(1935, 1, 1), max_value=dt.date(2024, 12, 31))
+maybe_date = st.none() | st.dates(min_value=dt.date(2013, 1, 1), max_value=dt.date(2025, 6, 30))
+money = st.decimals(min_value=0, max_value=60000, places=2, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def members(draw: st.DrawFn, hid: int, pool: list[str]) -> list[dict]:
+    rows = []
+    n = draw(st.integers(min_value=0, max_value=5))
+    for k in range(n):
+        mid = hid * 10 + k
+        birth = draw(dates)
+        sex = draw(st.sampled_from(["M", "F"]))
+        relation = "head" if k == 0 else draw(st.sampled_from(c.Relation.values))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "valid",
+                    "valid",
+                    "valid",
+                    "empty",
+                    "placeholder",
+                    "wrong_check",
+                    "other_birth",
+                    "other_sex",
+                    "dup",
+                    "short",
+                ]
+            )
+        )
+        number = person_id(birth, sex == "M", seq=mid)
+        if kind == "empty":
+            number = ""
+        elif kind == "placeholder":
+            number = "999999" + number[6:]
+        elif kind == "wrong_check":
+            number = number[:17] + ("X" if number[17] != "X" else "0")
+        elif kind == "other_birth":
+            number = person_id(birth + dt.timedelta(days=1), sex == "M", seq=mid)
+        elif kind == "other_sex":
+            number = person_id(birth, sex != "M", seq=mid)
+        elif kind == "dup" and pool:
+            number = draw(st.sampled_from(pool))
+        elif kind == "short":
+            number = number[:15]
+        pool.append(number)
+        rows.append(
+            member(
+                mid,
+                hid,
+                relation,
+                sex,
+                birth,
+                id_number=number,
+                id_type=draw(st.sampled_from(["resident_id"] * 4 + ["disability_cert", "none"])),
+                education=draw(st.sampled_from([*c.Education.values, ""])),
+                student_status=draw(st.sampled_from(c.StudentStatus.values)),
+                health=draw(st.sampled_from(c.Health.values)),
+                labour_skill=draw(st.sampled_from(c.LabourSkill.values)),
+                work_status=draw(st.sampled_from(c.WorkStatus.values)),
+                work_months=draw(st.integers(min_value=0, max_value=12)),
+                resident_medical_insurance=draw(st.booleans()),
+                employee_medical_insurance=draw(st.booleans()),
+            )
+        )
+    return rows
+
+
+@st.composite
+def households(draw: st.DrawFn, hid: int, year: int, pool: list[str]) -> dict:
+    household_type = draw(st.sampled_from(c.HouseholdType.values))
+    eliminated = draw(st.sampled_from([None, True, False]))
+    ms = draw(members(hid, pool))
+    incomes = []
+    if draw(st.booleans()) or draw(st.booleans()):
+        parts = {k: draw(money) for k in ("wage", "business", "pension_benefit")}
+        size = draw(st.sampled_from([max(len(ms), 1), max(len(ms), 1), len(ms) + 1]))
+        row = income(hid, size, year=year, **parts)
+        if draw(st.integers(0, 5)) == 0:
+            row["per_capita_net"] += Decimal("0.5")
+        incomes.append(row)
+    risk_kinds = draw(st.lists(st.sampled_from(c.RiskType.values), max_size=3, unique=True))
+    return {
+        "household": {
+            "id": hid,
+            "number": f"H{hid}",
+            "village_code": draw(st.sampled_from(VILLAGES)),
+            "household_type": household_type,
+            "identified_on": draw(maybe_date),
+            "exit_year": draw(st.none() | st.integers(min_value=2013, max_value=2024)),
+            "exited_on": draw(maybe_date),
+            "monitoring_category": draw(st.sampled_from([*c.MonitoringCategory.values, ""])),
+            "monitoring_identified_on": draw(maybe_date),
+            "risk_eliminated": eliminated,
+            "risk_eliminated_on": draw(maybe_date),
+            "elimination_method": "",
+            "no_labour_guarantee": False,
+            "member_count": len(ms),
+        },
+        "members": ms,
+        "incomes": incomes,
+        "risks": [
+            {
+                "household_id": hid,
+                "position": n + 1,
+                "kind": kind,
+                "remark": draw(st.sampled_from(["", " ", "说明"])),
+            }
+            for n, kind in enumerate(risk_kinds)
+        ],
+        "conditions": [
+            conditions(
+                hid,
+                year=year,
+                is_dangerous_house=draw(st.booleans()),
+                housing_grade=draw(st.sampled_from(["", "A", "B", "C", "D"])),
+                safe_drinking_water=draw(st.booleans()),
+            )
+        ]
+        if draw(st.booleans())
+        else [],
+    }
+
+
+@st.composite
+def registries(draw: st.DrawFn) -> tuple[int, list[dict]]:
+    year = draw(st.sampled_from([2020, 2023, 2024]))
+    pool: list[str] = []
+    n = draw(st.integers(min_value=1, max_value=8))
+    return year, [draw(households(hid, year, pool)) for hid in range(1, n + 1)]
+
+
+def _agree(data: tuple[int, list[dict]]) -> None:
+    year, bundles = data
+    ctx = CheckContext(year=year)
+    assert entry_keys(bundles, ctx) == batch_keys(bundles, ctx)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registries())
+def test_entry_and_batch_agree_on_generated_households(data) -> None:
+    _agree(data)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registries())
+def test_entry_and_batch_agree_on_many_generated_households(data) -> None:
+    _agree(data)
