@@ -1,4 +1,4 @@
-"""Formula-injection neutralisation of text cells written to spreadsheets (exports, failed-rows files).
+"""Formula-injection neutralisation of text cells written to spreadsheets.
 
 A spreadsheet program reads a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and, in some
 programs, a tab or carriage return) as a formula, so a name typed as ``=cmd|' /C calc'!A0`` would
