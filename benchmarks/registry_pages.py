@@ -119,7 +119,10 @@ def run(db: str, requests: int) -> list[tuple[str, float, float, int, int]]:
     client.force_login(user)
     list_url = reverse("household_list")
     total = Household.objects.count()
-    deep_after = Household.objects.order_by("id").values_list("id", flat=True)[int(total * 0.99)]
+    deep_row = Household.objects.order_by("village_code", "id").values_list("village_code", "id")[
+        int(total * 0.99)
+    ]
+    deep_after = f"{deep_row[0]}-{deep_row[1]}"
     max_id = Household.objects.order_by("-id").values_list("id", flat=True).first()
     sample_ids = [rng.randint(1, max_id) for _ in range(requests * 2)]
     members = list(

@@ -76,13 +76,18 @@ def test_invalid_filter_values_are_reported_not_ignored_silently(client, world, 
     assert set(response.context["filters"].errors) == {"household_type", "year"}
 
 
-def test_keyset_pages_visit_every_household_once(client, world, settings):
+def test_keyset_pages_visit_every_household_once_grouped_by_village(client, world, settings):
     settings.JINGZHUN_PAGE_SIZE = 2
-    actor = world.actor()
-    numbers = [f"14092210000{i:04d}" for i in range(5)]
-    for number in numbers:
-        factories.make_household(actor, world.village, number, members=False)
-    login(client, world.cadre)
+    reviewer = world.actor(world.reviewer)
+    # Created alternating between two villages, so id order and village order differ.
+    created = []
+    for i in range(7):
+        village = world.sibling_village if i % 2 == 0 else world.village
+        created.append(
+            factories.make_household(reviewer, village, f"14092210000{i:04d}", members=False)
+        )
+    expected = [h.number for h in sorted(created, key=lambda h: (h.village_code, h.id))]
+    login(client, world.reviewer)
     seen: list[str] = []
     params: dict = {}
     while True:
@@ -91,7 +96,9 @@ def test_keyset_pages_visit_every_household_once(client, world, settings):
         if not response.context["next_after"]:
             break
         params = {"after": response.context["next_after"]}
-    assert seen == numbers
+    assert seen == expected
+    bad = client.get(reverse("household_list"), {"after": "x-1"})
+    assert "after" in bad.context["filters"].errors
 
 
 def test_the_list_query_count_does_not_grow_with_the_rows_shown(client, world):

@@ -1,8 +1,10 @@
 """Household search and filters shared by the list page, the API and exports.
 
 Everything starts from :func:`jingzhun.registry.scoping.households_for`. Pagination is keyset
-on ``id`` (``after`` = last id seen): no OFFSET and no COUNT, so page 20,000 costs what page 1
-costs at 1,000,000 households.
+on (village code, id) — ``after`` = ``"<village_code>-<id>"`` of the last row seen — which is
+exactly the order of the scope index, so both the area range and the order come from one index
+scan: no OFFSET and no COUNT, and page 20,000 costs what page 1 costs at 1,000,000 households.
+Households come grouped by village, as cadres read them.
 
 Search ``q`` is read as, in order: an ID number (15 or 18 characters, normalised: spaces,
 full-width digits, lower-case x) → the household holding that member; a run of digits → a
@@ -39,7 +41,7 @@ class HouseholdFilters:
     monitoring_category: str = ""
     risk: str = ""
     year: int | None = None
-    after: int | None = None  # keyset cursor: the last id of the previous page
+    after: tuple[str, int] | None = None  # keyset cursor: (village_code, id) of the last row
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -60,13 +62,19 @@ class HouseholdFilters:
             if getattr(f, name) and getattr(f, name) not in enum.values:
                 f.errors[name] = f"取值“{getattr(f, name)}”无效。"
                 setattr(f, name, "")
-        for name in ("year", "after"):
-            raw = params.get(name)
-            if raw not in (None, ""):
-                try:
-                    setattr(f, name, int(raw))
-                except (TypeError, ValueError):
-                    f.errors[name] = f"“{raw}”不是整数。"
+        raw_year = params.get("year")
+        if raw_year not in (None, ""):
+            try:
+                f.year = int(raw_year)
+            except (TypeError, ValueError):
+                f.errors["year"] = f"“{raw_year}”不是整数。"
+        raw_after = params.get("after")
+        if raw_after:
+            code, _, pk = str(raw_after).partition("-")
+            if code.isdigit() and pk.isdigit():
+                f.after = (code, int(pk))
+            else:
+                f.errors["after"] = "翻页位置无效：请回到第一页。"
         return f
 
     def as_params(self) -> dict[str, Any]:
@@ -135,11 +143,13 @@ def _search(qs: QuerySet[Household], q: str) -> QuerySet[Household]:
 
 def household_page(
     user: User, f: HouseholdFilters, page_size: int
-) -> tuple[list[Household], int | None]:
+) -> tuple[list[Household], str | None]:
     """One keyset page and the cursor of the next page (None on the last page)."""
     qs = filter_households(user, f)
     if f.after:
-        qs = qs.filter(id__gt=f.after)
+        code, pk = f.after
+        # (village_code, id) > (code, pk), written so the range start uses the index.
+        qs = qs.filter(village_code__gte=code).exclude(village_code=code, id__lte=pk)
     if f.year:
         qs = qs.annotate(
             year_per_capita=Subquery(
@@ -148,6 +158,7 @@ def household_page(
                 )[:1]
             )
         )
-    rows = list(qs.select_related("village").order_by("id")[: page_size + 1])
-    next_after = rows[page_size - 1].id if len(rows) > page_size else None
+    rows = list(qs.select_related("village").order_by("village_code", "id")[: page_size + 1])
+    last = rows[page_size - 1] if len(rows) > page_size else None
+    next_after = f"{last.village_code}-{last.id}" if last else None
     return rows[:page_size], next_after
