@@ -112,8 +112,10 @@ def _search(qs: QuerySet[Household], q: str) -> QuerySet[Household]:
             number = parse_id_number(text).normalized
         except IdNumberError:
             number = text  # stored numbers are normalised; an invalid one simply finds nothing
-        holds_id = Exists(
-            Member.objects.filter(household=OuterRef("pk"), id_number=number, is_deleted=False)
+        # "id IN (members with this number)": the member index drives the query on SQLite too,
+        # where a correlated EXISTS would be checked household by household.
+        holds_id = Member.objects.filter(id_number=number, is_deleted=False).values(
+            "household_id"
         )
         if text.isdigit():
             # 15 or 18 digits may also be a household number (often village code + 3 digits).
@@ -131,13 +133,13 @@ def _search(qs: QuerySet[Household], q: str) -> QuerySet[Household]:
                 )[:100]
             )
             return qs.filter(pk__in=ids)
-        return qs.filter(holds_id)
+        return qs.filter(pk__in=holds_id)
     if text.isdigit():
         low, high = code_range(text)
         return qs.filter(number__gte=low, number__lt=high)
     key = normalize_name(q)
     return qs.filter(
-        Exists(Member.objects.filter(household=OuterRef("pk"), name_norm=key, is_deleted=False))
+        pk__in=Member.objects.filter(name_norm=key, is_deleted=False).values("household_id")
     )
 
 
