@@ -251,3 +251,12 @@ def test_the_audit_trail_is_for_inspectors_and_shows_deleted_households(client, 
     assert client.get(reverse("audit_list")).status_code == 403
     login(client, world.outsider)
     assert client.get(reverse("audit_list"), {"household": household.pk}).status_code == 403
+
+
+def test_narrowing_the_scope_never_widens_it(world, household):
+    from jingzhun.registry.scoping import households_for
+
+    assert list(households_for(world.cadre, within=world.county.scope_prefix)) == [household]
+    assert not households_for(world.cadre, within=world.sibling_village.scope_prefix).exists()
+    assert not households_for(world.outsider, within=world.village.scope_prefix).exists()
+    assert not households_for(world.cadre, start="140923").exists()

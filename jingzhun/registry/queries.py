@@ -82,16 +82,17 @@ class HouseholdFilters:
         return {k: getattr(self, k) for k in keys if getattr(self, k) not in ("", None)}
 
 
-def filter_households(user: User, f: HouseholdFilters) -> QuerySet[Household]:
-    """The scoped, filtered queryset (unordered, unpaginated)."""
-    qs = households_for(user)
+def filter_households(user: User, f: HouseholdFilters, *, start: str = "") -> QuerySet[Household]:
+    """The scoped, filtered queryset (unordered, unpaginated); ``start`` is the keyset page's
+    lowest village code."""
+    within = ""
     if f.area:
         area = areas_for(user).filter(code=f.area).first()
         if area is None:
             # Out of scope answers like nowhere: nothing.
-            return qs.none()
-        low, high = code_range(area.scope_prefix)
-        qs = qs.filter(village_code__gte=low, village_code__lt=high)
+            return households_for(user).none()
+        within = area.scope_prefix
+    qs = households_for(user, within=within, start=start)
     if f.household_type:
         qs = qs.filter(household_type=f.household_type)
     if f.monitoring_category:
@@ -114,9 +115,7 @@ def _search(qs: QuerySet[Household], q: str) -> QuerySet[Household]:
             number = text  # stored numbers are normalised; an invalid one simply finds nothing
         # "id IN (members with this number)": the member index drives the query on SQLite too,
         # where a correlated EXISTS would be checked household by household.
-        holds_id = Member.objects.filter(id_number=number, is_deleted=False).values(
-            "household_id"
-        )
+        holds_id = Member.objects.filter(id_number=number, is_deleted=False).values("household_id")
         if text.isdigit():
             # 15 or 18 digits may also be a household number (often village code + 3 digits).
             # Two indexed look-ups, not one OR: an OR across two tables' indexes makes
@@ -147,11 +146,12 @@ def household_page(
     user: User, f: HouseholdFilters, page_size: int
 ) -> tuple[list[Household], str | None]:
     """One keyset page and the cursor of the next page (None on the last page)."""
-    qs = filter_households(user, f)
+    qs = filter_households(user, f, start=f.after[0] if f.after else "")
     if f.after:
         code, pk = f.after
-        # (village_code, id) > (code, pk), written so the range start uses the index.
-        qs = qs.filter(village_code__gte=code).exclude(village_code=code, id__lte=pk)
+        # (village_code, id) > (code, pk): the range starts at ``code`` (see above), and the
+        # rows of that village up to ``pk`` were on the previous page.
+        qs = qs.exclude(village_code=code, id__lte=pk)
     if f.year:
         qs = qs.annotate(
             year_per_capita=Subquery(

@@ -36,8 +36,16 @@ def access_area_by_code(user: User, code: str) -> Area:
         raise NotFound(code) from None
 
 
-def households_for(user: User) -> QuerySet[Household]:
+def households_for(user: User, *, within: str = "", start: str = "") -> QuerySet[Household]:
+    """Households under the user's area. ``within`` narrows to an area's scope prefix and
+    ``start`` raises the lower bound (keyset paging); both only ever narrow, and everything
+    becomes ONE code range, because SQLite's planner uses only one bound of several."""
     low, high = code_range(_prefix(user))
+    if within:
+        within_low, within_high = code_range(within)
+        low, high = max(low, within_low), min(high, within_high)
+    if start:
+        low = max(low, start)
     return Household.objects.filter(village_code__gte=low, village_code__lt=high, is_deleted=False)
 
 
