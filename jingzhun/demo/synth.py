@@ -29,6 +29,7 @@ from typing import TypeVar
 from jingzhun.core.idnumber import make_id_number
 from jingzhun.core.names import normalize_name
 from jingzhun.demo import vocab
+from jingzhun.registry import actions as registry_actions
 from jingzhun.registry import choices as c
 from jingzhun.registry.income import INPUT_FIELDS, derive
 
@@ -110,33 +111,8 @@ HOUSEHOLD_FIELDS = (
     "head_name_norm",
     "member_count",
 )
-MEMBER_FIELDS = (
-    "name",
-    "name_norm",
-    "sex",
-    "id_type",
-    "id_number",
-    "birth_date",
-    "relation",
-    "ethnicity",
-    "education",
-    "student_status",
-    "dropout_reason",
-    "health",
-    "labour_skill",
-    "work_status",
-    "work_months",
-    "work_place",
-    "resident_medical_insurance",
-    "employee_medical_insurance",
-    "serious_illness_insurance",
-    "resident_pension",
-    "employee_pension",
-    "dibao",
-    "tekun",
-    "public_welfare_months",
-    "phone",
-)
+# The member columns the registry's actions write, plus the search key, in row order.
+MEMBER_FIELDS = ("name", "name_norm", *registry_actions.MEMBER_FIELDS[1:])
 _INCOME_DERIVED = ("transfer", "net_income", "per_capita_net")  # what derive() returns
 INCOME_FIELDS = ("year", "household_size", *INPUT_FIELDS, *_INCOME_DERIVED)
 CONDITION_FIELDS = (
