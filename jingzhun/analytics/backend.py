@@ -20,6 +20,8 @@ expressions. Keep analytics to portable Ibis operations (no raw SQL strings) so 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -44,6 +46,13 @@ class Backend(Protocol):
         """Compute ``expr`` once into a temporary table named ``name`` (for this connection)
         and return it; analytics that reuse an intermediate many times call this so the
         engine (and the SQL compiler) does not repeat it."""
+        ...
+
+    def share(self, name: str, expr: ir.Table) -> ir.Table:
+        """``expr`` prepared to be read many times by ONE later query (each check of a quality
+        run reads the same member frame): computed once per query, by whatever the engine
+        does best. DuckDB: a named common table expression, which it computes once per query
+        and keeps only the columns and rows that query reads; PostgreSQL: :meth:`materialize`."""
         ...
 
     def compile(self, expr: ir.Table) -> str:
@@ -73,6 +82,9 @@ class _IbisBackend:
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
         return self.con.create_table(name, expr, temp=True, overwrite=True)
 
+    def share(self, name: str, expr: ir.Table) -> ir.Table:
+        return self.materialize(name, expr)
+
     def compile(self, expr: ir.Table) -> str:
         return str(self.con.compile(expr))
 
@@ -91,8 +103,33 @@ class DuckDBBackend(_IbisBackend):
 
     name = "duckdb"
 
+    def materialize(self, name: str, expr: ir.Table) -> ir.Table:
+        with self._unordered():
+            return super().materialize(name, expr)
+
+    def share(self, name: str, expr: ir.Table) -> ir.Table:
+        # An aliased relation always compiles to its own CTE (``WITH name AS (…)``) that
+        # every use refers to by name: Ibis does not fuse a use's filters into it and so
+        # does not repeat its computed columns per use. DuckDB materialises a CTE read more
+        # than once, pushing into it only the columns (and the OR of the filters) the uses
+        # need: cheaper than a temporary table holding every column.
+        return expr.alias(name)
+
     def run_sql(self, query: str) -> pa.Table:
-        return self.con.con.execute(query).to_arrow_table()
+        with self._unordered():
+            return self.con.con.execute(query).to_arrow_table()
+
+    @contextmanager
+    def _unordered(self) -> Iterator[None]:
+        """Let DuckDB produce rows in any order (a temporary table's rows, or a query's without
+        ORDER BY, have none in SQL anyway). By default DuckDB keeps the scan order even when
+        several threads insert; writing three million members into a temporary table that way
+        takes twice as long. Other queries on the connection keep the default."""
+        self.con.con.execute("SET preserve_insertion_order = false")
+        try:
+            yield
+        finally:
+            self.con.con.execute("RESET preserve_insertion_order")
 
     def __init__(
         self, directory: Path | None = None, *, tables: dict[str, pa.Table] | None = None
@@ -118,8 +155,8 @@ class PostgresBackend(_IbisBackend):
     """The application's PostgreSQL database, seen through the snapshot schema.
 
     ``connection`` is a psycopg connection; by default Django's own, so the analytics see the
-    same transaction as the caller (tests, a request). ``year`` selects incomes and conditions
-    like the snapshot does (that year only, or every year up to it with ``history``)."""
+    same transaction as the caller (tests, a request). ``year`` selects incomes, conditions and
+    measures like the snapshot does (that year only, or every year up to it with ``history``)."""
 
     name = "postgres"
 
@@ -153,6 +190,7 @@ class PostgresBackend(_IbisBackend):
         for name, django_table in (
             ("incomes", "registry_income"),
             ("conditions", "registry_conditions"),
+            ("measures", "registry_measures"),
         ):
             t = self.con.table(django_table)
             t = t.filter(t.year <= year if history else t.year == year)

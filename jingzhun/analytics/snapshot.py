@@ -1,12 +1,13 @@
 """The columnar snapshot: the registry written as Parquet tables for the analytics backends.
 
 ``write_snapshot(year=Y, out=DIR)`` writes ``households``, ``members``, ``incomes``, ``risks``,
-``conditions`` and ``areas`` (schema: :mod:`jingzhun.analytics.schema`, docs/snapshot.md) plus
-``manifest.json``. Rows stream from the database in chunks (``.iterator(chunk_size=…)``, a
-server-side cursor on PostgreSQL) into a ``pyarrow.parquet.ParquetWriter``, so a million
-households never sit in memory at once. Deleted households and removed members are left out.
-Files are written into a temporary directory beside ``DIR`` and moved into place at the end, so
-a reader never sees half a snapshot.
+``conditions``, ``measures`` and ``areas`` (schema: :mod:`jingzhun.analytics.schema`,
+docs/snapshot.md) plus ``manifest.json``. Rows stream from the database in chunks
+(``.iterator(chunk_size=…)``, a server-side cursor on PostgreSQL) into a
+``pyarrow.parquet.ParquetWriter``, so a million households never sit in memory at once.
+Deleted households and removed members are left out. Files are written into a temporary
+directory beside ``DIR`` and moved into place at the end, so a reader never sees half a
+snapshot.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from jingzhun.analytics.schema import SCHEMA_VERSION, TABLES, arrow_schema
 from jingzhun.areas.models import Area, code_range
-from jingzhun.registry.models import Conditions, Household, Income, Member, RiskFactor
+from jingzhun.registry.models import Conditions, Household, Income, Measures, Member, RiskFactor
 
 CHUNK_ROWS = 50_000
 
@@ -64,6 +65,7 @@ def _querysets(year: int, prefix: str, history: bool) -> dict[str, QuerySet[Any]
         "incomes": Income.objects.filter(household__is_deleted=False, **in_scope, **years),
         "risks": RiskFactor.objects.filter(household__is_deleted=False, **in_scope),
         "conditions": Conditions.objects.filter(household__is_deleted=False, **in_scope, **years),
+        "measures": Measures.objects.filter(household__is_deleted=False, **in_scope, **years),
         "areas": Area.objects.filter(code__gte=low, code__lt=high),
     }
 
@@ -94,8 +96,8 @@ def write_snapshot(
     *, year: int, out: Path | None = None, area_code: str = "", history: bool = False
 ) -> SnapshotInfo:
     """Write the snapshot of ``area_code`` (all areas when empty) for ``year`` into ``out``
-    (default ``settings.SNAPSHOT_DIR``). Incomes and conditions are those of ``year`` (all years
-    up to ``year`` with ``history``). Returns what was written."""
+    (default ``settings.SNAPSHOT_DIR``). Incomes, conditions and measures are those of ``year``
+    (all years up to ``year`` with ``history``). Returns what was written."""
     out = Path(out or settings.SNAPSHOT_DIR)
     out.mkdir(parents=True, exist_ok=True)
     prefix = _scope_prefix(area_code)

@@ -21,7 +21,7 @@ from jingzhun.core.masking import mask_bank_account, mask_id_number, mask_phone
 from jingzhun.registry import choices as c
 from jingzhun.registry.actions import CONDITION_FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from jingzhun.registry.income import INPUT_FIELDS
-from jingzhun.registry.models import Conditions, Household, Income, Member
+from jingzhun.registry.models import MEASURE_FIELDS, Conditions, Household, Income, Measures, Member
 from jingzhun.registry.scoping import areas_for
 
 # Field name → how it is shown to a role that does not handle households' paperwork.
@@ -245,6 +245,26 @@ class ConditionsSerializer(ChoiceLabelsMixin, YearlySerializer):
         model = Conditions
         fields = ("id", "household", "year", *CONDITION_FIELDS, "version", "reason", "updated_at")
         read_only_fields = ("updated_at",)
+        validators: ClassVar[list[Any]] = []
+
+
+class MeasuresSerializer(YearlySerializer):
+    """帮扶措施 of one year: per family the measure names (blank = none). ``yulu_plan`` is
+    derived from 教育帮扶 (true when it names 雨露计划)."""
+
+    class Meta:
+        model = Measures
+        fields = (
+            "id",
+            "household",
+            "year",
+            *MEASURE_FIELDS,
+            "yulu_plan",
+            "version",
+            "reason",
+            "updated_at",
+        )
+        read_only_fields = ("yulu_plan", "updated_at")
         validators: ClassVar[list[Any]] = []
 
 

@@ -47,6 +47,16 @@ urlpatterns = [
         views.HouseholdConditionsYearView.as_view(),
         name="api-household-conditions-year",
     ),
+    path(
+        "households/<int:household_id>/measures/",
+        views.HouseholdMeasuresListView.as_view(),
+        name="api-household-measures",
+    ),
+    path(
+        "households/<int:household_id>/measures/<int:year>/",
+        views.HouseholdMeasuresYearView.as_view(),
+        name="api-household-measures-year",
+    ),
     path("members/<int:member_id>/", views.MemberDetailView.as_view(), name="api-member-detail"),
     path("incomes/<int:income_id>/", views.IncomeDetailView.as_view(), name="api-income-detail"),
 ]

@@ -3,8 +3,9 @@
 Reads go through :mod:`jingzhun.registry.scoping` only, so a record outside the user's area
 answers 404 exactly like one that does not exist. Writes check the role first (403 for read-only
 roles, whatever the body says), then parse, then call the ``do_*`` action with an API actor, so
-the audit trail records ``source="api"``. Nested lists (a household's members, incomes and
-conditions) are small and returned whole; the household and area lists are keyset-paginated.
+the audit trail records ``source="api"``. Nested lists (a household's members, incomes,
+conditions and measures) are small and returned whole; the household and area lists are
+keyset-paginated.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from jingzhun.api.serializers import (
     ConditionsSerializer,
     HouseholdSerializer,
     IncomeSerializer,
+    MeasuresSerializer,
     MemberSerializer,
     RemovalSerializer,
 )
@@ -37,7 +39,7 @@ from jingzhun.core.actions import Actor, NotFound
 from jingzhun.registry import actions, scoping
 from jingzhun.registry import choices as c
 from jingzhun.registry.income import INPUT_FIELDS
-from jingzhun.registry.models import Conditions, Household, Income, Member
+from jingzhun.registry.models import MEASURE_FIELDS, Conditions, Household, Income, Measures, Member
 from jingzhun.registry.queries import HouseholdFilters, filter_households
 
 
@@ -312,11 +314,11 @@ class MemberDetailView(generics.RetrieveUpdateDestroyAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-# --- Yearly records: incomes and conditions ----------------------------------------------------
+# --- Yearly records: incomes, conditions and measures ------------------------------------------
 
 
 class YearlyView(HouseholdChildView):
-    """Shared by the income and conditions views: one row per (household, year)."""
+    """Shared by the income, conditions and measures views: one row per (household, year)."""
 
     def yearly(self) -> QuerySet[Any]:
         raise NotImplementedError
@@ -426,6 +428,33 @@ class HouseholdConditionsYearView(ConditionsRows, YearDetailView):
     """One year's conditions. Fields left out keep their value (or the default, for a new year)."""
 
 
+class MeasuresRows(YearlyView):
+    serializer_class = MeasuresSerializer
+
+    def yearly(self) -> QuerySet[Measures]:
+        return scoping.measures_for(self.request.user)
+
+    def set_year(self, data: dict[str, Any]) -> Measures:
+        return actions.do_set_measures(
+            self.household,
+            actor=api_actor(self.request),
+            year=data["year"],
+            values={k: data[k] for k in MEASURE_FIELDS if k in data},
+            expected_version=data.get("version"),
+            reason=data.get("reason", ""),
+        )
+
+
+@extend_schema(tags=["measures"])
+class HouseholdMeasuresListView(MeasuresRows, YearListView):
+    """帮扶措施 by year: per family the measure names (blank = none)."""
+
+
+@extend_schema(tags=["measures"])
+class HouseholdMeasuresYearView(MeasuresRows, YearDetailView):
+    """One year's measures. Families left out keep their value (blank, for a new year)."""
+
+
 __all__ = [
     "ApiRootView",
     "AreaDetailView",
@@ -436,6 +465,8 @@ __all__ = [
     "HouseholdIncomeListView",
     "HouseholdIncomeYearView",
     "HouseholdListView",
+    "HouseholdMeasuresListView",
+    "HouseholdMeasuresYearView",
     "HouseholdMemberListView",
     "IncomeDetailView",
     "MemberDetailView",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -9,9 +10,10 @@ from django.utils import timezone
 
 from jingzhun.audit.models import AuditEntry
 from jingzhun.core.actions import Actor
+from jingzhun.core.bulk_insert import insert_rows
 
 
-def record(
+def entry(
     *,
     actor: Actor,
     action: str,
@@ -20,21 +22,41 @@ def record(
     changes: dict[str, Any],
     household: Any = None,
     reason: str = "",
-) -> AuditEntry:
+    at: Any = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    label: str | None = None,
+) -> dict[str, Any]:
+    """One audit entry's values (``record`` saves one; ``record_many`` saves a batch). Bulk
+    actions that hold no model instance give ``object_type``, ``object_id`` and ``label``."""
+    return {
+        "at": at or timezone.now(),
+        "actor": actor.user,
+        "actor_name": actor.name,
+        "ip": actor.ip,
+        "source": actor.source,
+        "source_ref": actor.source_ref,
+        "action": action,
+        "object_type": object_type or obj._meta.model_name,
+        "object_id": str(obj.pk if object_id is None else object_id),
+        "object_label": (str(obj) if label is None else label)[:200],
+        "household": household,
+        "area_code": area_code,
+        "changes": changes,
+        "reason": reason,
+    }
+
+
+def _in_transaction() -> None:
     assert transaction.get_connection().in_atomic_block, "audit must share the change's transaction"
-    return AuditEntry.objects.create(
-        at=timezone.now(),
-        actor=actor.user,
-        actor_name=actor.name,
-        ip=actor.ip,
-        source=actor.source,
-        source_ref=actor.source_ref,
-        action=action,
-        object_type=obj._meta.model_name,
-        object_id=str(obj.pk),
-        object_label=str(obj)[:200],
-        household=household,
-        area_code=area_code,
-        changes=changes,
-        reason=reason,
-    )
+
+
+def record(**kwargs: Any) -> AuditEntry:
+    _in_transaction()
+    return AuditEntry.objects.create(**entry(**kwargs))
+
+
+def record_many(entries: Iterable[dict[str, Any]]) -> int:
+    """Insert prepared entries (bulk actions: an import of thousands of records)."""
+    _in_transaction()
+    return insert_rows(AuditEntry, entries)

@@ -1,4 +1,4 @@
-"""Synthetic households, members, incomes and conditions: pure Python, no database.
+"""Synthetic households, members, incomes, conditions and measures: pure Python, no database.
 
 :class:`Synthesizer` turns a seed and a village plan into row tuples in a fixed field order
 (``HOUSEHOLD_FIELDS`` …). It draws every choice from one ``random.Random`` in a fixed order and
@@ -16,6 +16,7 @@ change when the calendar does.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from array import array
 from bisect import bisect_right
@@ -32,10 +33,12 @@ from jingzhun.demo import vocab
 from jingzhun.registry import actions as registry_actions
 from jingzhun.registry import choices as c
 from jingzhun.registry.income import INPUT_FIELDS, derive
+from jingzhun.registry.models import MEASURE_FIELDS as REGISTRY_MEASURE_FIELDS
 
 REFERENCE_DATE = dt.date(2025, 12, 31)
 INCOME_YEARS = tuple(range(2014, REFERENCE_DATE.year + 1))
 CONDITION_YEARS = (2024, 2025)
+MEASURE_YEARS = CONDITION_YEARS
 
 # Shares of household types (DOMAIN.md 5: about 5% of the registered population is monitored).
 MONITORED_SHARE = 0.05
@@ -115,6 +118,8 @@ HOUSEHOLD_FIELDS = (
 MEMBER_FIELDS = ("name", "name_norm", *registry_actions.MEMBER_FIELDS[1:])
 _INCOME_DERIVED = ("transfer", "net_income", "per_capita_net")  # what derive() returns
 INCOME_FIELDS = ("year", "household_size", *INPUT_FIELDS, *_INCOME_DERIVED)
+# The row order of :meth:`Synthesizer._measures` (yulu_plan derived as the action does).
+MEASURE_FIELDS = ("year", *REGISTRY_MEASURE_FIELDS, "yulu_plan")
 CONDITION_FIELDS = (
     "year",
     "cultivated_land_mu",
@@ -305,6 +310,7 @@ class Bundle:
     incomes: list[tuple]
     conditions: list[tuple]
     risks: list[tuple]
+    measures: list[tuple] = field(default_factory=list)
 
 
 @dataclass
@@ -402,6 +408,9 @@ class Synthesizer:
     ) -> None:
         self.rng = rng
         self.stats = Stats()
+        # Measures draw from their own stream (seeded from this one's state, which it does not
+        # advance), so adding them left every other generated value as it was.
+        self._measure_salt = hashlib.sha256(repr(rng.getstate()).encode()).hexdigest()[:16]
         self._county_index = {code: i for i, code in enumerate(county_codes)}
         span = (REFERENCE_DATE - _FIRST_BIRTH).days + 1
         # One counter per (county, birth date, sex): ID numbers are unique by construction, in
@@ -688,11 +697,17 @@ class Synthesizer:
             unsafe_after_elimination=unsafe_after_elimination,
         )
         risk_rows = [(i, kind_, remark) for i, (kind_, remark) in enumerate(risks, start=1)]
+        measures = (
+            self._measures(household_row[0], people, risk_kinds)
+            if kind != c.HouseholdType.ORDINARY
+            else []
+        )
         stats.rows["members"] += len(member_rows)
         stats.rows["incomes"] += len(incomes)
         stats.rows["conditions"] += len(conditions)
         stats.rows["risks"] += len(risk_rows)
-        return Bundle(household_row, member_rows, incomes, conditions, risk_rows)
+        stats.rows["measures"] += len(measures)
+        return Bundle(household_row, member_rows, incomes, conditions, risk_rows, measures)
 
     # --- members --------------------------------------------------------------------------
     def _family(self) -> list[_Person]:
@@ -1079,6 +1094,70 @@ class Synthesizer:
             )
 
         return amounts
+
+    def _measures(self, number: str, people: list[_Person], risk_kinds: list[str]) -> list[tuple]:
+        """帮扶措施 of 脱贫户 and 监测户 for :data:`MEASURE_YEARS`, following the family: health
+        aid where someone is ill, education aid per pupil (雨露计划 for every 中职/高职 student),
+        综合保障 for 低保/特困 households, and always an industry or employment measure where
+        someone can work — so the measure checks (Q-M-040, Q-H-041) find nothing planted."""
+        rng = random.Random(f"{self._measure_salt}:{number}")
+        can_work = any(p.labour in c.WORKING_LABOUR for p in people)
+        migrant = any(p.work != c.WorkStatus.NOT_WORKING for p in people)
+        ill = any(p.health != c.Health.HEALTHY for p in people)
+        students = {str(p.student) for p in people}
+        education = []
+        if students & {str(s) for s in c.COMPULSORY_STATUSES}:
+            education.append("义务教育阶段资助")
+        if students & {"senior_1", "senior_2", "senior_3"}:
+            education.append("普通高中助学金")
+        if students & {
+            str(c.StudentStatus.SECONDARY_VOCATIONAL),
+            str(c.StudentStatus.HIGHER_VOCATIONAL),
+        }:
+            education.append("雨露计划")
+        if str(c.StudentStatus.UNDERGRADUATE) in students:
+            education.append("生源地助学贷款")
+        guarantee = [
+            name
+            for name, has in (
+                ("低保", any(p.dibao for p in people)),
+                ("特困供养", any(p.tekun for p in people)),
+            )
+            if has
+        ]
+        rows = []
+        for year in MEASURE_YEARS:
+            industry = rng.choice(vocab.INDUSTRY_AID) if can_work and rng.random() < 0.7 else ""
+            employment = rng.choice(vocab.EMPLOYMENT_AID) if migrant and rng.random() < 0.6 else ""
+            if can_work and not (industry or employment):
+                industry = rng.choice(vocab.INDUSTRY_AID)
+            values = {
+                "industry_aid": industry,
+                "employment_aid": employment,
+                "finance_aid": rng.choice(vocab.FINANCE_AID)
+                if can_work and rng.random() < 0.2
+                else "",
+                "public_job_aid": "公益性岗位" if any(p.welfare for p in people) else "",
+                "health_aid": "、".join(rng.sample(vocab.HEALTH_AID, 2)) if ill else "",
+                "education_aid": "、".join(education),
+                "housing_aid": "危房改造" if c.RiskType.UNSAFE_HOUSING in risk_kinds else "",
+                "basic_guarantee": "、".join(guarantee),
+                "social_aid": rng.choice(vocab.SOCIAL_AID) if rng.random() < 0.15 else "",
+                "infrastructure_aid": (
+                    rng.choice(vocab.INFRASTRUCTURE_AID) if rng.random() < 0.1 else ""
+                ),
+                "living_conditions_aid": (
+                    rng.choice(vocab.LIVING_CONDITIONS_AID) if rng.random() < 0.1 else ""
+                ),
+            }
+            rows.append(
+                (
+                    year,
+                    *(values[name] for name in REGISTRY_MEASURE_FIELDS),
+                    "雨露计划" in values["education_aid"],
+                )
+            )
+        return rows
 
     def _conditions(
         self,

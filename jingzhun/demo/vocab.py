@@ -187,3 +187,12 @@ WORK_PLACES_OUT_PROVINCE = (
 CAUSE_OTHER_REMARKS = ("家庭主要劳动力长期在外失联", "子女婚嫁负债", "家庭成员服刑")
 RISK_OTHER_REMARKS = ("家庭成员意外离世", "子女婚嫁支出大", "房屋被征收后过渡安置")
 RESETTLEMENT_SITES = ("县城移民新区", "镇区安置小区", "中心村集中安置点")
+
+# 帮扶措施 names, by family (what the national export's measure columns hold).
+INDUSTRY_AID = ("产业奖补", "种养殖技术培训", "光伏收益分红", "合作社带动", "庭院经济扶持")
+EMPLOYMENT_AID = ("外出务工交通补助", "稳岗补贴", "就业技能培训", "劳务输出对接")
+FINANCE_AID = ("脱贫人口小额信贷", "产业发展贷款贴息")
+HEALTH_AID = ("家庭医生签约服务", "大病专项救治", "慢病签约服务", "医疗救助")
+SOCIAL_AID = ("东西部协作帮扶", "社会捐赠", "万企帮万村")
+INFRASTRUCTURE_AID = ("村内道路硬化", "农田水利设施", "通组路建设")
+LIVING_CONDITIONS_AID = ("农村改厕", "安全饮水工程", "清洁取暖改造")

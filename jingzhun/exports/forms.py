@@ -1,4 +1,7 @@
-"""The export form: what, format, layout, and the household list's filters."""
+"""The export form: what, format, layout, and the household list's filters.
+
+For the quality report the filters narrow its findings to the households that pass them, and
+the year chooses the quality run (the latest completed run of that income year)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun.exports.layouts import ExportSpec
+from jingzhun.exports.layouts import QUALITY_LAYOUT_ERROR, ExportSpec
 from jingzhun.exports.models import ExportFormat, ExportLayout, ExportWhat
 from jingzhun.registry.queries import HouseholdFilters
 
@@ -30,6 +33,8 @@ class ExportForm(forms.Form):
         filters = HouseholdFilters.from_params({k: data.get(k) or "" for k in FILTER_FIELDS})
         for name, message in filters.errors.items():
             self.add_error(name, message)
+        if data.get("what") == ExportWhat.QUALITY and data.get("layout") == ExportLayout.NATIONAL:
+            self.add_error("layout", QUALITY_LAYOUT_ERROR)
         data["filters"] = filters
         return data
 

@@ -1,17 +1,20 @@
 """What an export contains: its columns, its rows, its title rows, for each layout.
 
+Four datasets (``what``): households, members, incomes, and the quality report (质量报告, built
+in :mod:`jingzhun.exports.quality` from :mod:`jingzhun.quality.runner`; project layout only).
 Two layouts:
 
 * ``project``: one table per record type (households, members, incomes), headers from the
   models' verbose names in the active language, value lists as their Chinese labels.
 * ``national``: the national monitoring system's person sheet (:mod:`jingzhun.registry.national`
-  is the shared contract with the importer): one row per person with the household, income and
-  conditions fields repeated, two title rows above the header, value lists as Chinese labels.
+  is the shared contract with the importer): one row per person with the household, income,
+  conditions and measures (帮扶措施) fields repeated, two title rows above the header, value
+  lists as Chinese labels.
 
 Rows are read through :func:`jingzhun.registry.queries.filter_households` (and hence
 :mod:`jingzhun.registry.scoping`) as one ``values_list`` query per export: area names, risks,
-the year's income and conditions are joined in SQL, never fetched per row. The rows come back
-as plain Python values (str, bool, date, Decimal, int, None) with personal numbers already
+the year's income, conditions and measures are joined in SQL, never fetched per row. The rows
+come back as plain Python values (str, bool, date, Decimal, int, None) with personal numbers already
 masked for roles that may not see them; the writers in :mod:`jingzhun.exports.writers` only
 format them.
 """
@@ -26,7 +29,12 @@ from django.db import models
 from django.db.models import FilteredRelation, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 
-from jingzhun.core.masking import mask_bank_account, mask_id_number, mask_phone
+from jingzhun.core.masking import (
+    mask_bank_account,
+    mask_free_text,
+    mask_id_number,
+    mask_phone,
+)
 from jingzhun.registry import choices as c
 from jingzhun.registry import national
 from jingzhun.registry.models import Household, Income, Member, RiskFactor
@@ -36,14 +44,16 @@ from jingzhun.registry.scoping import incomes_for, members_for
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
 
-WHATS = ("households", "members", "incomes")
+WHATS = ("households", "members", "incomes", "quality")
 FORMATS = ("csv", "xlsx", "parquet")
 LAYOUTS = ("project", "national")
 CHUNK_SIZE = 2000
 
 # Column kinds. Writers format by kind: text-like kinds are neutralised in CSV/xlsx, numbers are
-# written as numbers, booleans as 是/否 (typed in Parquet), dates as dates.
-TEXT_KINDS = frozenset({"text", "choice", "id", "phone", "bank"})
+# written as numbers, booleans as 是/否 (typed in Parquet), dates as dates. "note" is free text
+# written by people (a finding's details, an exemption's reason): numbers that look like ID,
+# bank or phone numbers in it are masked for roles that may not see them.
+TEXT_KINDS = frozenset({"text", "choice", "id", "phone", "bank", "note"})
 NUMBER_KINDS = frozenset({"money", "decimal", "int"})
 
 
@@ -51,13 +61,27 @@ NUMBER_KINDS = frozenset({"money", "decimal", "int"})
 class Column:
     header: str
     path: str  # a values_list path on the export's queryset
-    kind: str  # text | choice | id | phone | bank | bool | date | money | decimal | int
+    kind: str  # text | choice | id | phone | bank | note | bool | date | money | decimal | int
     labels: dict[str, str] | None = None  # code → Chinese label, for kind "choice"
+
+
+@dataclass(frozen=True)
+class LeadSheet:
+    """A small sheet written before the main one in xlsx only (a report's summary): its rows
+    are already plain values (numbers, text), built in a bounded number of queries."""
+
+    name: str
+    title_rows: list[str]
+    columns: list[Column]
+    rows: list[tuple[Any, ...]]
 
 
 @dataclass
 class ExportTable:
-    """One export, ready to be written: sheet name, title rows, columns and a row iterator."""
+    """One export, ready to be written: sheet name, title rows, columns and a row iterator.
+
+    ``lead_sheets`` (xlsx only; CSV and Parquet hold the main table alone) come before the main
+    sheet; ``metadata`` is added to the Parquet schema's metadata."""
 
     what: str
     layout: str
@@ -68,6 +92,8 @@ class ExportTable:
     masked: bool
     year: int | None = None
     converters: list[Callable[[Any], Any]] = field(default_factory=list)
+    lead_sheets: list[LeadSheet] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
@@ -117,6 +143,10 @@ def _converter(col: Column, masked: bool) -> Callable[[Any], Any]:
         mask = {"id": mask_id_number, "phone": mask_phone, "bank": mask_bank_account}[col.kind]
         if masked:
             return lambda v: mask(v) or None
+        return lambda v: v or None
+    if col.kind == "note":
+        if masked:
+            return lambda v: mask_free_text(v) if v else None
         return lambda v: v or None
     if col.kind == "text":
         return lambda v: v if v not in ("", None) else None
@@ -246,6 +276,7 @@ def _national_table(
         cond=FilteredRelation(
             "household__conditions", condition=Q(household__conditions__year=year)
         ),
+        meas=FilteredRelation("household__measures", condition=Q(household__measures__year=year)),
         **{
             f"risk_{i}": Subquery(
                 RiskFactor.objects.filter(household=OuterRef("household_id"), position=i).values(
@@ -272,6 +303,8 @@ def _national_table(
             path = f"inc__{col.field}"
         elif col.record == "conditions":
             path = f"cond__{col.field}"
+        elif col.record == "measures":
+            path = f"meas__{col.field}"
         elif col.record == "risk":
             path, labels = f"risk_{col.field}", risk_labels
         else:  # pragma: no cover - national.py gained a record type this exporter ignores
@@ -295,18 +328,34 @@ def _national_table(
     )
 
 
+QUALITY_LAYOUT_ERROR = "质量报告只有本系统格式：请把“版式”选为“本系统格式”。"
+
+
 def build_table(user: User, spec: ExportSpec) -> ExportTable:
     """The export ``spec`` asks for, scoped to ``user`` (an out-of-scope area gives no rows)."""
     if spec.what not in WHATS or spec.layout not in LAYOUTS or spec.format not in FORMATS:
         raise ValueError(f"未知的导出内容/格式/版式：{spec.what}/{spec.format}/{spec.layout}")
     filters = HouseholdFilters(**{**spec.filters.__dict__, "after": None, "errors": {}})
+    if spec.what == "quality":
+        if spec.layout != "project":
+            raise ValueError(QUALITY_LAYOUT_ERROR)
+        # Imported here: the quality report builds its table with this module's classes.
+        from jingzhun.exports.quality import quality_table
+
+        return quality_table(user, spec, filters)
     households = filter_households(user, filters)
     if spec.layout == "national":
         table = _national_table(user, spec, households, user.full_name or user.username)
     else:
         table = _project_table(user, spec, households)
-    table.converters = [_converter(col, table.masked) for col in table.columns]
+    table.converters = converters_for(table)
     return table
+
+
+def converters_for(table: ExportTable) -> list[Callable[[Any], Any]]:
+    """Per column: value-list codes to labels, personal numbers and free text masked when the
+    table is masked, empty text to None."""
+    return [_converter(col, table.masked) for col in table.columns]
 
 
 def today_stamp() -> str:

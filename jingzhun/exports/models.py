@@ -24,6 +24,7 @@ class ExportWhat(models.TextChoices):
     HOUSEHOLDS = "households", _("农户")
     MEMBERS = "members", _("家庭成员")
     INCOMES = "incomes", _("年度收入")
+    QUALITY = "quality", _("质量报告")
 
 
 class ExportFormat(models.TextChoices):

@@ -54,7 +54,11 @@ def file_name_for(spec: ExportSpec, log: ExportLog | None = None) -> str:
 def household_count(actor: Actor, spec: ExportSpec) -> int:
     """How many households the export covers (decides whether a page export goes background)."""
     assert actor.user is not None
-    return filter_households(actor.user, spec.filters).count()
+    filters = spec.filters
+    if spec.what == "quality":
+        # The report's year chooses the quality run, not households with an income that year.
+        filters = HouseholdFilters(**{**filters.__dict__, "year": None})
+    return filter_households(actor.user, filters).count()
 
 
 def export_to_file(

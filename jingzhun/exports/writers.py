@@ -7,6 +7,9 @@ begins), Parquet writes record batches of ``PARQUET_BATCH`` rows.
 
 Text cells (text, value-list labels, personal numbers) are neutralised against formula
 injection in CSV and xlsx (:mod:`jingzhun.core.formulas`); numbers are written as numbers.
+
+A table's lead sheets (a report's summary) are written before its main sheet in xlsx only: CSV
+and Parquet hold one table each.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import pyarrow.parquet as pq
 import xlsxwriter
 
 from jingzhun.core.formulas import neutralise
-from jingzhun.exports.layouts import TEXT_KINDS, ExportTable
+from jingzhun.exports.layouts import TEXT_KINDS, Column, ExportTable, LeadSheet
 
 Progress = Callable[[int], None]
 CSV_FLUSH_BYTES = 64 * 1024
@@ -105,30 +108,19 @@ def write_xlsx(table: ExportTable, path: Path, progress: Progress = _noop) -> in
     money_format = workbook.add_format({"num_format": "0.00"})
     header_format = workbook.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
     title_format = workbook.add_format({"bold": True})
-    kinds = [col.kind for col in table.columns]
-    headers = [neutralise(h) for h in table.headers]
-    top = len(table.title_rows) + 1  # rows above the data on each sheet
 
-    def new_sheet(number: int) -> Any:
-        name = table.sheet if number == 1 else f"{table.sheet[:26]}({number})"
+    def new_sheet(name: str, title_rows: list[str], columns: list[Column]) -> Any:
         sheet = workbook.add_worksheet(name)
-        for i, title in enumerate(table.title_rows):
+        for i, title in enumerate(title_rows):
             sheet.write_string(i, 0, neutralise(title), title_format)
-        for j, header in enumerate(headers):
-            sheet.write_string(top - 1, j, header, header_format)
+        top = len(title_rows) + 1
+        for j, col in enumerate(columns):
+            sheet.write_string(top - 1, j, neutralise(col.header), header_format)
         sheet.freeze_panes(top, 0)
-        sheet.set_column(0, len(headers) - 1, 14)
+        sheet.set_column(0, len(columns) - 1, 14)
         return sheet
 
-    sheet_number = 1
-    sheet = new_sheet(sheet_number)
-    r = top
-    count = 0
-    for row in table.rows():
-        if r >= XLSX_MAX_ROWS:
-            sheet_number += 1
-            sheet = new_sheet(sheet_number)
-            r = top
+    def write_row(sheet: Any, r: int, kinds: list[str], row: tuple[Any, ...]) -> None:
         for j, (kind, value) in enumerate(zip(kinds, row, strict=True)):
             if value is None:
                 continue
@@ -142,6 +134,26 @@ def write_xlsx(table: ExportTable, path: Path, progress: Progress = _noop) -> in
                 sheet.write_number(r, j, float(value), money_format)
             else:
                 sheet.write_number(r, j, value)
+
+    for lead in table.lead_sheets:
+        _write_lead_sheet(lead, new_sheet, write_row)
+    kinds = [col.kind for col in table.columns]
+    top = len(table.title_rows) + 1  # rows above the data on each sheet
+
+    def main_sheet(number: int) -> Any:
+        name = table.sheet if number == 1 else f"{table.sheet[:26]}({number})"
+        return new_sheet(name, table.title_rows, table.columns)
+
+    sheet_number = 1
+    sheet = main_sheet(sheet_number)
+    r = top
+    count = 0
+    for row in table.rows():
+        if r >= XLSX_MAX_ROWS:
+            sheet_number += 1
+            sheet = main_sheet(sheet_number)
+            r = top
+        write_row(sheet, r, kinds, row)
         r += 1
         count += 1
         if count % PROGRESS_EVERY == 0:
@@ -149,6 +161,18 @@ def write_xlsx(table: ExportTable, path: Path, progress: Progress = _noop) -> in
     workbook.close()
     progress(count)
     return count
+
+
+def _write_lead_sheet(
+    lead: LeadSheet,
+    new_sheet: Callable[[str, list[str], list[Column]], Any],
+    write_row: Callable[[Any, int, list[str], tuple[Any, ...]], None],
+) -> None:
+    """A summary sheet (small by construction: one row per check or per village)."""
+    sheet = new_sheet(lead.name, lead.title_rows, lead.columns)
+    kinds = [col.kind for col in lead.columns]
+    for r, row in enumerate(lead.rows, start=len(lead.title_rows) + 1):
+        write_row(sheet, r, kinds, row)
 
 
 _ARROW_TYPES = {
@@ -169,6 +193,7 @@ def parquet_schema(table: ExportTable) -> pa.Schema:
         "jingzhun.what": table.what,
         "jingzhun.masked": "true" if table.masked else "false",
         "jingzhun.title_rows": "\n".join(table.title_rows),
+        **table.metadata,
     }
     return pa.schema(fields, metadata=metadata)
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import threading
 import uuid
 from collections.abc import Callable
@@ -21,12 +22,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from jingzhun.areas.actions import do_create_area
 from jingzhun.areas.models import Area
 from jingzhun.audit import recorder
+from jingzhun.audit.models import AuditEntry
 from jingzhun.core.actions import (
     Actor,
     ConcurrentEditError,
@@ -34,17 +37,19 @@ from jingzhun.core.actions import (
     PermissionDenied,
     raise_if_errors,
 )
+from jingzhun.core.memory import paused_gc
 from jingzhun.imports.models import Kind, Status, Upload
 from jingzhun.imports.planning import HouseholdPlan, Plan, build_plan, preview_of
 from jingzhun.imports.reading import FileRefused, open_table
 from jingzhun.registry import actions as registry
-from jingzhun.registry import validation
-from jingzhun.registry.models import Conditions, Income
+from jingzhun.registry import bulk, validation
+from jingzhun.registry.models import Conditions, Income, Measures
 
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
 
 logger = logging.getLogger(__name__)
+BULK_BATCH = 500  # new households registered per bulk action
 ALLOWED_SUFFIXES = {".xlsx", ".xlsm", ".csv", ".txt", ".parquet", ".xls"}
 
 
@@ -191,6 +196,51 @@ def _plan(upload: Upload, start: int, span: int, *, quality: bool = True) -> Pla
     )
 
 
+# --- the validated plan, kept for the apply step -------------------------------------------------
+# Applying re-plans against the database of that moment, unless nothing in the registry changed
+# since the preview was made: every registry change writes an audit entry in its own transaction,
+# so "no registry audit entry after the one current when planning began" means the stored plan is
+# still exact. The actions re-validate every record they write either way.
+PLAN_CACHE_VERSION = 1
+
+
+def _plan_cache(upload_id: int) -> Path:
+    return upload_dir() / f"{upload_id}.plan.pickle"
+
+
+def _registry_mark() -> int:
+    return AuditEntry.objects.aggregate(m=Max("id"))["m"] or 0
+
+
+def _registry_changed_since(mark: int) -> bool:
+    return (
+        AuditEntry.objects.filter(id__gt=mark)
+        .filter(Q(household__isnull=False) | Q(object_type="area"))
+        .exists()
+    )
+
+
+def _keep_plan(upload: Upload, plan: Plan, mark: int) -> None:
+    with _plan_cache(upload.pk).open("wb") as out:
+        pickle.dump((PLAN_CACHE_VERSION, upload.sha256, mark, plan), out, pickle.HIGHEST_PROTOCOL)
+
+
+def _kept_plan(upload: Upload) -> Plan | None:
+    """The plan stored at validation if the registry has not changed since (else None)."""
+    path = _plan_cache(upload.pk)
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as stream:
+            version, sha256, mark, plan = pickle.load(stream)  # noqa: S301 (our own staging file)
+    except Exception:
+        logger.warning("stored plan of upload %s unreadable: planning again", upload.pk)
+        return None
+    if version != PLAN_CACHE_VERSION or sha256 != upload.sha256 or _registry_changed_since(mark):
+        return None
+    return plan
+
+
 def _set_status(upload: Upload, old: set[str], new: str, **fields: Any) -> None:
     updated = Upload.objects.filter(pk=upload.pk, status__in=old).update(
         status=new, updated_at=timezone.now(), **fields
@@ -222,8 +272,10 @@ def do_validate_upload(upload: Upload) -> Upload:
     _set_status(upload, {Status.UPLOADED}, Status.VALIDATED, phase="读取", progress=0)
     report_progress(upload.pk, 1, "读取")
     actor = Actor(user=None, source="system", source_ref=upload.source_ref)
+    mark = _registry_mark()
     try:
-        plan = _plan(upload, 0, 100)
+        with paused_gc():
+            plan = _plan(upload, 0, 100)
     except FileRefused as refused:
         _refuse(upload, actor, refused.reason, f"{refused.reason}。{refused.fix}。")
         return upload
@@ -238,6 +290,7 @@ def do_validate_upload(upload: Upload) -> Upload:
         )
         raise
     preview = preview_of(plan)
+    _keep_plan(upload, plan, mark)
     with transaction.atomic():
         _set_status(
             upload,
@@ -321,6 +374,7 @@ def do_reject_upload(upload: Upload, *, actor: Actor, reason: str = "") -> Uploa
         changes={"status": [None, Status.REJECTED]},
         reason=reason,
     )
+    transaction.on_commit(lambda: _plan_cache(upload.pk).unlink(missing_ok=True))
     return upload
 
 
@@ -336,10 +390,7 @@ def _messages(error: Exception) -> str:
 def _apply_household(
     plan: HouseholdPlan, actor: Actor, year: int | None, villages: dict[tuple[int, str], Area]
 ) -> None:
-    village = plan.village
-    if village is None and plan.new_village is not None:
-        village = villages[(plan.new_village[0].pk, plan.new_village[1])]
-    assert village is not None
+    village = _village_of(plan, villages)
     household = plan.existing
     if household is None:
         household = registry.do_create_household(
@@ -396,6 +447,50 @@ def _apply_household(
             expected_version=existing.version if existing else None,
             reason="导入",
         )
+    _apply_measures(plan, household, actor, year)
+
+
+def _apply_measures(plan: HouseholdPlan, household: Any, actor: Actor, year: int | None) -> None:
+    """The year's 帮扶措施 of one household, as planned (through ``do_set_measures``)."""
+    if plan.measures_action not in ("create", "change"):
+        return
+    existing = (
+        Measures.objects.filter(household=household, year=year).first()
+        if plan.measures_action == "change"
+        else None
+    )
+    registry.do_set_measures(
+        household,
+        actor=actor,
+        year=year,
+        values=plan.measures,
+        expected_version=existing.version if existing else None,
+        reason="导入",
+    )
+
+
+def _village_of(plan: HouseholdPlan, villages: dict[tuple[int, str], Area]) -> Area:
+    village = plan.village
+    if village is None and plan.new_village is not None:
+        village = villages[(plan.new_village[0].pk, plan.new_village[1])]
+    assert village is not None
+    return village
+
+
+def _new_household(
+    plan: HouseholdPlan, year: int | None, villages: dict[tuple[int, str], Area]
+) -> bulk.NewHousehold:
+    return bulk.NewHousehold(
+        village=_village_of(plan, villages),
+        data=plan.values,
+        members=[m.values for m in plan.members],
+        risks=plan.risks or [],
+        income=plan.income if plan.income_action == "create" else None,
+        conditions=plan.conditions if plan.conditions_action == "create" else None,
+        measures=plan.measures if plan.measures_action == "create" else None,
+        household_size=len(plan.rows),
+        key=plan,
+    )
 
 
 # Tests replace this to simulate an import killed half-way (see tests/imports).
@@ -414,8 +509,10 @@ def do_apply_upload(upload: Upload) -> Upload:
     actor = Actor(user=user, source="import", source_ref=upload.source_ref)
     report_progress(upload.pk, 1, "重新校验")
     try:
-        plan = _plan(upload, 0, 30, quality=False)
-        result = _apply_plan(upload, plan, actor)
+        with paused_gc():
+            plan = _kept_plan(upload) or _plan(upload, 0, 30, quality=False)
+            result = _apply_plan(upload, plan, actor)
+        _plan_cache(upload.pk).unlink(missing_ok=True)
     except FileRefused as refused:
         _set_status(
             upload,
@@ -455,32 +552,72 @@ def _apply_plan(upload: Upload, plan: Plan, actor: Actor) -> Upload:
     }
     late_refusals: list[dict[str, Any]] = []
     todo = [p for p in plan.households if p.action in ("create", "change")]
-    for done, household_plan in enumerate(plan.households, start=1):
-        if household_plan.action == "refused":
-            applied["households_refused"] += 1
-            continue
-        if household_plan.action == "unchanged":
-            applied["households_unchanged"] += 1
-            continue
-        try:
-            with transaction.atomic():
-                _apply_household(household_plan, actor, upload.year, villages)
-        except REFUSALS as error:
-            applied["households_refused"] += 1
-            late_refusals.append(
-                {
-                    "number": household_plan.number,
-                    "row": household_plan.rows[0].number,
-                    "reason": _messages(error),
-                }
-            )
-            continue
+    total = max(len(plan.households), 1)
+    done = 0
+
+    def refused(household_plan: HouseholdPlan, reason: str) -> None:
+        applied["households_refused"] += 1
+        late_refusals.append(
+            {
+                "number": household_plan.number,
+                "row": household_plan.rows[0].number,
+                "reason": reason,
+            }
+        )
+
+    def finished(household_plan: HouseholdPlan) -> None:
+        nonlocal done
+        done += 1
         applied[
             "households_created" if household_plan.action == "create" else "households_changed"
         ] += 1
         _after_household(done)
         if done % 200 == 0:
-            report_progress(upload.pk, 30 + 70 * done // max(len(plan.households), 1), "写入")
+            report_progress(upload.pk, 30 + 70 * done // total, "写入")
+
+    def one_by_one(household_plan: HouseholdPlan) -> None:
+        try:
+            with transaction.atomic():
+                _apply_household(household_plan, actor, upload.year, villages)
+        except REFUSALS as error:
+            refused(household_plan, _messages(error))
+        else:
+            finished(household_plan)
+
+    for household_plan in plan.households:
+        if household_plan.action in ("refused", "unchanged"):
+            applied[f"households_{household_plan.action}"] += 1
+    # New households are registered in batches (one query per table and batch, the same
+    # validation and audit entries as the forms); changes go through the one-by-one actions.
+    creates = [p for p in todo if p.action == "create"]
+    for start in range(0, len(creates), BULK_BATCH):
+        batch = creates[start : start + BULK_BATCH]
+        try:
+            with transaction.atomic():
+                refusals = bulk.do_create_households(
+                    actor=actor,
+                    items=[_new_household(p, upload.year, villages) for p in batch],
+                    year=upload.year,
+                    reason="导入",
+                )
+        except IntegrityError:
+            # Someone registered one of these numbers meanwhile: find which, one by one.
+            for household_plan in batch:
+                one_by_one(household_plan)
+            continue
+        except REFUSALS as error:
+            for household_plan in batch:
+                refused(household_plan, _messages(error))
+            continue
+        held_back = {id(r.key): r for r in refusals}
+        for household_plan in batch:
+            if id(household_plan) in held_back:
+                refused(household_plan, held_back[id(household_plan)].message)
+            else:
+                finished(household_plan)
+    for household_plan in todo:
+        if household_plan.action == "change":
+            one_by_one(household_plan)
     preview = preview_of(plan)
     result = applied | {"late_refusals": late_refusals[:1000], "planned": len(todo)}
     _set_status(

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
@@ -30,7 +30,7 @@ from jingzhun.registry import choices as c
 from jingzhun.registry import scoping, validation
 from jingzhun.registry.actions import CONDITION_FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from jingzhun.registry.income import INPUT_FIELDS, TRANSFER_PARTS, derive
-from jingzhun.registry.models import Conditions, Household, Income, Member
+from jingzhun.registry.models import MEASURE_FIELDS, Conditions, Household, Income, Measures, Member
 
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
@@ -64,6 +64,7 @@ class Row:
     member: dict[str, Any] = field(default_factory=dict)
     income: dict[str, Any] = field(default_factory=dict)
     conditions: dict[str, Any] = field(default_factory=dict)
+    measures: dict[str, Any] = field(default_factory=dict)
     risks: dict[int, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -87,6 +88,7 @@ class HouseholdPlan:
     stated_transfer: Decimal | None = None
     stated_per_capita: Decimal | None = None
     conditions: dict[str, Any] = field(default_factory=dict)
+    measures: dict[str, Any] = field(default_factory=dict)
     existing: Household | None = None
     village: Area | None = None
     new_village: tuple[Area, str] | None = None  # (township, name)
@@ -97,6 +99,9 @@ class HouseholdPlan:
     income_changes: dict[str, list[Any]] = field(default_factory=dict)
     conditions_action: str = ""
     conditions_changes: dict[str, list[Any]] = field(default_factory=dict)
+    measures_action: str = ""
+    measures_changes: dict[str, list[Any]] = field(default_factory=dict)
+    stored_measures: Measures | None = None  # the year's, as stored before the import
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -240,6 +245,7 @@ def _merge_household_fields(plan: HouseholdPlan, row: Row, label: dict[str, str]
         ("household", plan.values),
         ("income", plan.income),
         ("conditions", plan.conditions),
+        ("measures", plan.measures),
         ("area", None),
     ):
         source = getattr(row, record)
@@ -518,6 +524,7 @@ def _plan_against_db(
     risks_of: dict[int, list[tuple[str, str]]] = {}
     incomes: dict[int, Income] = {}
     conditions: dict[int, Conditions] = {}
+    measures: dict[int, Measures] = {}
     for start in range(0, len(household_ids), CHUNK):
         chunk_ids = household_ids[start : start + CHUNK]
         for m in Member.objects.filter(household_id__in=chunk_ids, is_deleted=False):
@@ -531,6 +538,8 @@ def _plan_against_db(
                 incomes[i.household_id] = i
             for k in Conditions.objects.filter(household_id__in=chunk_ids, year=year):
                 conditions[k.household_id] = k
+            for a in Measures.objects.filter(household_id__in=chunk_ids, year=year):
+                measures[a.household_id] = a
     ctx = _quality_context(year) if quality else None
     seen_ids: Counter[tuple[str, str]] = Counter(
         (r.member.get("id_type") or c.IdType.RESIDENT_ID, r.member["id_number"])
@@ -589,6 +598,14 @@ def _plan_against_db(
         _plan_conditions(
             plan, conditions.get(household.pk) if household else None, year, sheet, label
         )
+        _plan_measures(
+            plan,
+            measures.get(household.pk) if household else None,
+            year,
+            fields_present,
+            sheet,
+            label,
+        )
         if plan.refused:
             plan.action = "refused"
         elif household is None:
@@ -597,6 +614,7 @@ def _plan_against_db(
             plan.changes
             or plan.income_action in ("create", "change")
             or plan.conditions_action in ("create", "change")
+            or plan.measures_action in ("create", "change")
             or any(m.action != "unchanged" for m in plan.members)
         ):
             plan.action = "change"
@@ -607,20 +625,27 @@ def _plan_against_db(
     progress(len(households), len(households), "匹配")
 
 
-def _stored(model: Any, instance: Any, values: dict[str, Any]) -> dict[str, Any]:
-    """A record as it would be stored: the instance's values (or the model's defaults) with
-    ``values`` laid over them, keyed by field name (the snapshot's column names)."""
-    out: dict[str, Any] = {}
+@cache
+def _defaults(model: Any) -> tuple[tuple[str, Any], ...]:
+    """The model's stored value for each plain field of a new record (computed once per model:
+    imports call :func:`_stored` for every record)."""
+    out = []
     for f in model._meta.concrete_fields:
         if f.is_relation or f.name == "id":
             continue
-        if instance is not None:
-            out[f.name] = getattr(instance, f.name)
-        elif f.has_default():
-            out[f.name] = f.get_default()
+        if f.has_default():
+            out.append((f.name, f.get_default()))
         else:
-            out[f.name] = None if f.null else ""
-    return out | values
+            out.append((f.name, None if f.null else ""))
+    return tuple(out)
+
+
+def _stored(model: Any, instance: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """A record as it would be stored: the instance's values (or the model's defaults) with
+    ``values`` laid over them, keyed by field name (the snapshot's column names)."""
+    if instance is None:
+        return dict(_defaults(model)) | values
+    return {name: getattr(instance, name) for name, _ in _defaults(model)} | values
 
 
 def _quality_context(year: int | None) -> Any:
@@ -878,6 +903,51 @@ def _plan_conditions(
         plan.conditions_changes = diff
 
 
+def _plan_measures(
+    plan: HouseholdPlan,
+    existing: Measures | None,
+    year: int | None,
+    fields_present: set[str],
+    sheet: str,
+    label: dict[str, str],
+) -> None:
+    """The year's 帮扶措施. A household with any measure cell filled gets, for each measure
+    column of the file, what its row says (a blank cell is "none", as the national export
+    writes it); a household whose measure cells are all blank keeps what is stored."""
+    given = {k: v for k, v in plan.measures.items() if k in MEASURE_FIELDS}
+    plan.measures = {}
+    plan.stored_measures = existing
+    if not given:
+        return
+    row = plan.rows[0].number
+    if not year:
+        plan.problems.append(
+            Problem(
+                sheet,
+                row,
+                label.get(next(iter(given)), "帮扶措施"),
+                "",
+                "文件含帮扶措施列，但没有指定年度",
+                "导入时请选择年度（命令行用 --year）",
+            )
+        )
+        return
+    values = {k: given.get(k, "") for k in MEASURE_FIELDS if k in fields_present}
+    errors, clean = validation.check_measures(year, values)
+    if errors:
+        plan.problems.extend(_problems_from_errors(sheet, row, errors, values, label))
+        return
+    clean.pop("year")
+    plan.measures = clean
+    if existing is None:
+        plan.measures_action = "create"
+        plan.measures_changes = {k: [None, v] for k, v in clean.items() if v not in ("", False)}
+    else:
+        diff = {k: [getattr(existing, k), v] for k, v in clean.items() if getattr(existing, k) != v}
+        plan.measures_action = "change" if diff else "unchanged"
+        plan.measures_changes = diff
+
+
 @lru_cache(maxsize=1)
 def _entry_checks() -> Any:
     """jingzhun.quality.entry (built by the quality part), or None when it is absent."""
@@ -919,9 +989,16 @@ def quality_warnings(plan: HouseholdPlan, year: int | None, ctx: Any = None) -> 
         if plan.conditions and year
         else []
     )
+    # The measures as they would be after the import: a file without measure columns (or with
+    # them blank) leaves the stored ones, which the checks then read.
+    measures = (
+        [_stored(Measures, plan.stored_measures, plan.measures) | {"year": year}]
+        if (plan.measures or plan.stored_measures) and year
+        else []
+    )
     try:
         findings = entry.findings_for_data(
-            household, members, incomes, risks, conditions, year=year, ctx=ctx
+            household, members, incomes, risks, conditions, year=year, ctx=ctx, measures=measures
         )
     except Exception:  # a soft check must not break the preview; the error is logged
         logger.exception("entry-time quality checks failed for household %s", plan.number)
@@ -1020,6 +1097,7 @@ def _entry(p: HouseholdPlan) -> dict[str, Any]:
         ],
         "income": {"action": p.income_action, "changes": p.income_changes},
         "conditions": {"action": p.conditions_action, "changes": p.conditions_changes},
+        "measures": {"action": p.measures_action, "changes": p.measures_changes},
         "warnings": p.warnings,
         "problems": [pr.as_dict() for pr in p.all_problems()],
     }

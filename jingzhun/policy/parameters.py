@@ -51,6 +51,8 @@ UNITS: dict[str, str] = {
     "labour_age_max": "岁",
     "school_age_tolerance": "岁",
     "income_rounding_tolerance": "元/人",
+    "village_identical_income_min_households": "户",
+    "village_missing_income_max_share": "%",
 }
 
 

@@ -186,6 +186,10 @@ def do_exempt_finding(
     check = CATALOGUE.get(check_code)
     if check is None:
         errors["check_code"] = [f"没有编号为“{check_code}”的校验规则：请从问题清单进入。"]
+    elif check.level == "village":
+        errors["check_code"] = [
+            "村级规则的问题属于整个行政村，不能按户确认无误：请逐户核对并修正数据。"
+        ]
     elif (check.level == "member") != (member is not None):
         errors["member_id"] = ["成员类规则须指定成员，户类规则不指定成员：请从问题清单进入。"]
     reason = (reason or "").strip()

@@ -11,6 +11,14 @@ carrying its two evaluations side by side:
 The property test in tests/quality/test_agreement.py generates households (valid and with planted
 errors) and proves both give exactly the same findings. Thresholds come from the dated policy
 parameters, joined per county (``p_*`` columns, see :mod:`jingzhun.quality.context`).
+
+Village checks (level ``village``, codes ``Q-V-…``) look at all the households of one village at
+once, so they have no per-household entry evaluation: ``entry(village_facts)`` takes a
+:class:`VillageFacts` (every household of one village) and ``batch(frames)`` returns rows
+``(village_code, details)``. Their findings belong to the village (no household, no member).
+:func:`runnable_checks` lists the per-household checks (entry warnings, import previews, the main
+batch union); :func:`village_checks` the village ones, evaluated by
+:func:`village_findings_expr` in batch and by ``jingzhun.quality.entry.village_findings_for_data``.
 """
 
 from __future__ import annotations
@@ -18,7 +26,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,6 +36,7 @@ import ibis
 import ibis.expr.types as ir
 
 from jingzhun.registry import choices as c
+from jingzhun.registry.models import MEASURE_FIELDS
 
 Row = dict[str, Any]
 EntryHit = tuple[Row | None, str]
@@ -44,6 +54,11 @@ MIGRANT_STATUSES = (c.WorkStatus.MIGRANT_OUT_PROVINCE.value, c.WorkStatus.MIGRAN
 WORKING_LABOUR = tuple(sorted(str(x) for x in c.WORKING_LABOUR))
 ILL_HEALTH = (c.Health.CHRONIC.value, c.Health.SERIOUS.value)
 COMPULSORY = tuple(sorted(str(x) for x in c.COMPULSORY_STATUSES))
+VOCATIONAL = (c.StudentStatus.SECONDARY_VOCATIONAL.value, c.StudentStatus.HIGHER_VOCATIONAL.value)
+# Every measure family but 综合保障 (兜底): the "development" side a household with labour needs.
+NON_GUARANTEE_MEASURES = tuple(f for f in MEASURE_FIELDS if f != "basic_guarantee")
+# The household types whose yearly income must be recorded (Q-H-043, Q-V-002).
+INCOME_REQUIRED_TYPES = ("exited", "monitored")
 YOUNGER_GENERATION = (
     "son",
     "daughter",
@@ -82,6 +97,7 @@ class Facts:
     params: dict[str, Any]
     year: int
     duplicate_keys: frozenset[tuple[str, str]] = frozenset()
+    measures: Row | None = None  # the review year's 帮扶措施
 
     @property
     def heads(self) -> list[Row]:
@@ -98,6 +114,18 @@ class Frames:
     conditions: ir.Table  # the review year's
     risks: ir.Table
     year: int
+    measures: ir.Table  # the review year's 帮扶措施
+
+
+@dataclass
+class VillageFacts:
+    """One village prepared for the village checks: every household of the village (each as the
+    entry-time checks see it), the village's county parameters, the review year."""
+
+    village_code: str
+    households: list[Facts]
+    params: dict[str, Any]
+    year: int
 
 
 @dataclass(frozen=True)
@@ -110,13 +138,19 @@ class Check:
     rationale: str
     field: str  # the form field an entry-time warning sits beside
     needs: str = ""  # data the check needs and the registry does not hold yet
-    entry: Callable[[Facts], list[EntryHit]] | None = None
+    # Facts → hits for member and household checks; VillageFacts → hits for village checks.
+    entry: Callable[[Any], list[EntryHit]] | None = None
     batch: Callable[[Frames], ir.Table] | None = None
     parameters: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def runnable(self) -> bool:
         return not self.needs and self.entry is not None and self.batch is not None
+
+    @property
+    def per_village(self) -> bool:
+        """Evaluated over all the households of a village (batch runs only, not at entry)."""
+        return self.level == VILLAGE
 
     @property
     def severity_label(self) -> str:
@@ -1034,22 +1068,96 @@ def _no_labour_eliminated_batch(fr: Frames) -> ir.Table:
     return _households(h.anti_join(workers, h.id == workers.wh_id))
 
 
-not_yet_available(
+# --- assistance measures (DOMAIN.md 6, 7) -----------------------------------------------------
+
+
+@check(
     "Q-M-040",
     "中职、高职在校生所在监测户未享受雨露计划",
+    severity=WARNING,
     level=MEMBER,
-    fields=("student_status", "household_type", "教育帮扶"),
-    rationale="监测户中的中职、高职学生应享受雨露计划（DOMAIN.md 6、7）。",
-    needs="帮扶措施数据（教育帮扶/雨露计划）尚未登记，接入后启用",
+    fields=("household_type", "student_status", "education_aid", "yulu_plan"),
+    rationale=(
+        "监测户中的中职、高职学生应享受雨露计划（DOMAIN.md 6、7）：当年帮扶措施的教育帮扶"
+        "未写明“雨露计划”（或当年未录入帮扶措施）即报告。"
+    ),
+    field="student_status",
 )
-not_yet_available(
+def _yulu_entry(f: Facts) -> list[EntryHit]:
+    if f.household.get("household_type") != "monitored":
+        return []
+    if f.measures is not None and f.measures.get("yulu_plan"):
+        return []
+    return [
+        (m, f"中职、高职在校生，所在监测户{f.year}年帮扶措施中没有雨露计划：请核实并落实或补录。")
+        for m in f.members
+        if m.get("student_status") in VOCATIONAL
+    ]
+
+
+@batch_of("Q-M-040")
+def _yulu_batch(fr: Frames) -> ir.Table:
+    m, ms = fr.members, fr.measures
+    yulu = ms.filter(ms.yulu_plan.fill_null(False)).select(yh_id="household_id")
+    m = m.filter((m.household_type == "monitored") & m.student_status.isin(VOCATIONAL))
+    return _members(m.anti_join(yulu, m.household_id == yulu.yh_id), ibis.literal(True))
+
+
+@check(
     "Q-H-041",
     "有劳动力的监测户仅落实综合保障措施",
+    severity=WARNING,
     level=HOUSEHOLD,
-    fields=("labour_skill", "综合保障"),
-    rationale="有劳动年龄劳动力的监测户应有开发式帮扶，不能只有兜底（DOMAIN.md 7）。",
-    needs="帮扶措施数据尚未登记，接入后启用",
+    fields=(
+        "household_type",
+        "birth_date",
+        "labour_skill",
+        "basic_guarantee",
+        *NON_GUARANTEE_MEASURES,
+    ),
+    rationale=(
+        "有劳动年龄（政策参数 labour_age_min 至 labour_age_max）劳动力的监测户应有产业、就业等"
+        "开发式帮扶，不能只有综合保障（兜底）（DOMAIN.md 7）。"
+    ),
+    field="basic_guarantee",
+    parameters=("labour_age_min", "labour_age_max"),
 )
+def _only_guarantee_entry(f: Facts) -> list[EntryHit]:
+    low, high = f.params["p_labour_min"], f.params["p_labour_max"]
+    ms = f.measures
+    if f.household.get("household_type") != "monitored" or ms is None:
+        return []
+    if low is None or high is None:
+        return []
+    if _s(ms.get("basic_guarantee")) == "" or any(
+        _s(ms.get(k)) != "" for k in NON_GUARANTEE_MEASURES
+    ):
+        return []
+    if not any(
+        m["age"] is not None and low <= m["age"] <= high and m.get("labour_skill") in WORKING_LABOUR
+        for m in f.members
+    ):
+        return []
+    return [(None, f"有劳动年龄内的劳动力，{f.year}年却只落实了综合保障：请落实产业、就业等帮扶。")]
+
+
+@batch_of("Q-H-041")
+def _only_guarantee_batch(fr: Frames) -> ir.Table:
+    h, m, ms = fr.households, fr.members, fr.measures
+    workers = m.filter(
+        (m.age >= m.p_labour_min) & (m.age <= m.p_labour_max) & m.labour_skill.isin(WORKING_LABOUR)
+    ).select(wh_id="household_id")
+    nothing_else = ibis.literal(True)
+    for name in NON_GUARANTEE_MEASURES:
+        nothing_else = nothing_else & (ms[name].fill_null("") == "")
+    only = ms.filter((ms.basic_guarantee.fill_null("") != "") & nothing_else)
+    only = only.select(oh_id="household_id")
+    h = h.filter(
+        (h.household_type == "monitored") & h.p_labour_min.notnull() & h.p_labour_max.notnull()
+    )
+    return _households(
+        h.semi_join(only, h.id == only.oh_id).semi_join(workers, h.id == workers.wh_id)
+    )
 
 
 # --- internal consistency ---------------------------------------------------------------------
@@ -1276,8 +1384,154 @@ def _income_missing_batch(fr: Frames) -> ir.Table:
     return _households(h.anti_join(i, h.id == i.ih_id))
 
 
+# --- villages: all the households of one village at once ------------------------------------
+
+
+def village_check(
+    code: str,
+    title: str,
+    *,
+    severity: str,
+    fields: tuple[str, ...],
+    rationale: str,
+    parameters: tuple[str, ...] = (),
+) -> Callable[[Callable[[VillageFacts], list[EntryHit]]], Callable[[VillageFacts], list[EntryHit]]]:
+    """Register a village check with its evaluation over one village's :class:`VillageFacts`;
+    :func:`batch_of` adds the batch one, which returns rows ``(village_code, details)``."""
+
+    def register(
+        fn: Callable[[VillageFacts], list[EntryHit]],
+    ) -> Callable[[VillageFacts], list[EntryHit]]:
+        CATALOGUE[code] = Check(
+            code, title, severity, VILLAGE, fields, rationale, "", "", fn, None, parameters
+        )
+        return fn
+
+    return register
+
+
+@village_check(
+    "Q-V-001",
+    "村内多户人均纯收入完全相同",
+    severity=WARNING,
+    fields=("village_code", "per_capita_net"),
+    rationale=(
+        "同一村当年人均纯收入精确到分完全相同的户达到政策参数 "
+        "village_identical_income_min_households（户数）时，多为照抄、估填或批量填报，"
+        "请逐户核实收入。"
+    ),
+    parameters=("village_identical_income_min_households",),
+)
+def _same_income_entry(v: VillageFacts) -> list[EntryHit]:
+    least = v.params.get("p_same_income_min")
+    if least is None:
+        return []
+    counts = Counter(Decimal(f.income["per_capita_net"]) for f in v.households if f.income)
+    groups = [n for n in counts.values() if n >= least]
+    if not groups:
+        return []
+    return [
+        (
+            None,
+            f"{len(groups)}组共{sum(groups)}户的{v.year}年人均纯收入完全相同"
+            f"（每组至少{least}户）：请逐户核实，是否照抄或估填。",
+        )
+    ]
+
+
+@batch_of("Q-V-001")
+def _same_income_batch(fr: Frames) -> ir.Table:
+    h = fr.households.select(vh_id="id", vc="village_code", least="p_same_income_min")
+    i = fr.incomes.select(ih_id="household_id", pcn="per_capita_net")
+    j = i.join(h, i.ih_id == h.vh_id)
+    same = j.group_by(["vc", "pcn"]).aggregate(n=j.count(), least=j.least.max())
+    same = same.filter(same.least.notnull() & (same.n >= same.least))
+    v = same.group_by("vc").aggregate(groups=same.count(), households=same.n.sum())
+    return v.select(
+        village_code=v.vc,
+        details=v.groups.cast("string") + "组共" + v.households.cast("string") + "户收入相同",
+    )
+
+
+@village_check(
+    "Q-V-002",
+    "村内当年收入未录入比例过高",
+    severity=WARNING,
+    fields=("village_code", "household_type", "incomes"),
+    rationale=(
+        "村内脱贫户和监测户中缺少当年收入的户所占比例超过政策参数 "
+        "village_missing_income_max_share（%）时，多为整村未完成收入录入，监测线比对无从谈起。"
+    ),
+    parameters=("village_missing_income_max_share",),
+)
+def _missing_income_entry(v: VillageFacts) -> list[EntryHit]:
+    share = v.params.get("p_missing_income_pct")
+    required = [
+        f for f in v.households if f.household.get("household_type") in INCOME_REQUIRED_TYPES
+    ]
+    if share is None or not required:
+        return []
+    missing = sum(1 for f in required if f.income is None)
+    if missing * 100 <= share * len(required):
+        return []
+    return [
+        (
+            None,
+            f"脱贫户和监测户{len(required)}户中{missing}户缺少{v.year}年收入，超过{share}%："
+            "请督促本村完成收入录入。",
+        )
+    ]
+
+
+@batch_of("Q-V-002")
+def _missing_income_batch(fr: Frames) -> ir.Table:
+    h = fr.households.filter(fr.households.household_type.isin(INCOME_REQUIRED_TYPES))
+    i = fr.incomes.select(ih_id="household_id").distinct()
+    j = h.left_join(i, h.id == i.ih_id)
+    g = j.group_by("village_code").aggregate(
+        total=j.count(),
+        missing=j.count(where=j.ih_id.isnull()),
+        share=j.p_missing_income_pct.max(),
+    )
+    g = g.filter(g.share.notnull() & (g.missing * 100 > g.share * g.total))
+    return g.select(
+        village_code=g.village_code,
+        details=g.missing.cast("string") + "/" + g.total.cast("string") + f"户缺少{fr.year}年收入",
+    )
+
+
+def village_findings_expr(frames: Frames, checks: Iterable[Check] | None = None) -> ir.Table | None:
+    """The village checks' findings (default: every runnable village check) in the shape of the
+    batch result: ``check_code, household_id`` (null), ``member_id`` (null), ``village_code,
+    details``. None when no village check is selected."""
+    selected = [c for c in (village_checks() if checks is None else checks) if c.per_village]
+    parts = []
+    for check in selected:
+        assert check.batch is not None
+        part = check.batch(frames)
+        parts.append(
+            part.select(
+                check_code=ibis.literal(check.code),
+                household_id=ibis.null().cast("int64"),
+                member_id=ibis.null().cast("int64"),
+                village_code=part.village_code.cast("string"),
+                details=part.details.cast("string"),
+            )
+        )
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=True)
+
+
 def runnable_checks() -> list[Check]:
-    return [c for c in CATALOGUE.values() if c.runnable]
+    """The checks evaluated household by household (member and household level): entry-time
+    warnings, import previews and the batch union. Village checks: :func:`village_checks`."""
+    return [c for c in CATALOGUE.values() if c.runnable and not c.per_village]
+
+
+def village_checks() -> list[Check]:
+    """The runnable village checks (evaluated per village, in batch runs)."""
+    return [c for c in CATALOGUE.values() if c.runnable and c.per_village]
 
 
 def catalogue() -> list[Check]:

@@ -87,11 +87,12 @@ class VillageScore(models.Model):
 
 
 class QualityFinding(models.Model):
-    """One finding of the latest completed run of an area (older runs keep only counts)."""
+    """One finding of the latest completed run of an area (older runs keep only counts).
+    A village check's finding belongs to the village: no household, no member."""
 
     run = models.ForeignKey(QualityRun, on_delete=models.CASCADE, related_name="finding_rows")
     check_code = models.CharField(_("规则编号"), max_length=16)
-    household_id = models.BigIntegerField(_("农户"))
+    household_id = models.BigIntegerField(_("农户"), null=True, blank=True)
     member_id = models.BigIntegerField(_("成员"), null=True, blank=True)
     village_code = models.CharField(_("行政村代码"), max_length=15)
     details = models.CharField(_("说明"), max_length=200, blank=True)
@@ -104,6 +105,8 @@ class QualityFinding(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.household_id is None:
+            return f"{self.check_code} {self.village_code}"
         return f"{self.check_code} {self.household_id}/{self.member_id or '-'}"
 
 

@@ -1,7 +1,9 @@
 """Quality pages: counts per check and area, drill-down, village scores, trend, runs, exemptions.
 
 Scoped like everything else: a user sees the latest run that covers their area, restricted to
-the villages under their area; records are read through jingzhun.registry.scoping.
+the villages under their area; records are read through jingzhun.registry.scoping. A village
+check's findings belong to a village (no household): the drill-down lists the villages and links
+to each village's household list.
 """
 
 from __future__ import annotations
@@ -175,6 +177,9 @@ def quality_check(request: HttpRequest, code: str) -> HttpResponse:
         if len(findings) > PAGE:
             findings = findings[:PAGE]
             next_after = findings[-1].id
+        if check.per_village:
+            rows = _village_rows(user, findings)
+            findings = []
         household_ids = {f.household_id for f in findings}
         member_ids = {f.member_id for f in findings if f.member_id}
         households = {
@@ -215,6 +220,22 @@ def quality_check(request: HttpRequest, code: str) -> HttpResponse:
             "can_exempt": user.can_edit_registry,
         },
     )
+
+
+def _village_rows(user: Any, findings: list[QualityFinding]) -> list[dict[str, Any]]:
+    """Village findings with the village's name (one query); villages out of scope or gone
+    since the run are left out."""
+    villages = {
+        a.code: a
+        for a in scoping.areas_for(user).filter(
+            code__in={f.village_code for f in findings}, level=Level.VILLAGE
+        )
+    }
+    return [
+        {"finding": f, "village": villages[f.village_code]}
+        for f in findings
+        if f.village_code in villages
+    ]
 
 
 @login_required

@@ -31,7 +31,14 @@ from jingzhun.core.names import clean_display_name, normalize_name
 from jingzhun.registry import choices as c
 from jingzhun.registry import validation
 from jingzhun.registry.income import INPUT_FIELDS, derive
-from jingzhun.registry.models import Conditions, Household, Income, Member, RiskFactor
+from jingzhun.registry.models import (
+    Conditions,
+    Household,
+    Income,
+    Measures,
+    Member,
+    RiskFactor,
+)
 from jingzhun.registry.scoping import ensure_can_edit
 
 logger = logging.getLogger(__name__)
@@ -509,17 +516,8 @@ def do_set_income(
     return existing
 
 
-@transaction.atomic
-def do_set_conditions(
-    household: Household,
-    *,
-    actor: Actor,
-    year: int,
-    values: dict[str, Any],
-    expected_version: int | None = None,
-    reason: str = "",
-) -> Conditions:
-    ensure_can_edit(actor.user, household)
+def conditions_errors(year: int, values: dict[str, Any]) -> tuple[dict[str, list[str]], dict]:
+    """Refusals for one year's 生产生活条件, and the values to store."""
     errors: dict[str, list[str]] = {}
     now_year = validation.today().year
     if not (validation.FIRST_INCOME_YEAR <= int(year) <= now_year):
@@ -532,6 +530,21 @@ def do_set_conditions(
         errors.setdefault("is_dangerous_house", []).append("危房等级为C或D级时应标注为危房户。")
     if clean.get("is_dangerous_house") and clean.get("housing_grade") in {"A", "B"}:
         errors.setdefault("housing_grade", []).append("危房户的等级应为C或D级。")
+    return errors, clean
+
+
+@transaction.atomic
+def do_set_conditions(
+    household: Household,
+    *,
+    actor: Actor,
+    year: int,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Conditions:
+    ensure_can_edit(actor.user, household)
+    errors, clean = conditions_errors(year, values)
     raise_if_errors(errors)
     existing = Conditions.objects.filter(household=household, year=year).first()
     if existing is None:
@@ -577,6 +590,67 @@ def do_set_conditions(
     return existing
 
 
+@transaction.atomic
+def do_set_measures(
+    household: Household,
+    *,
+    actor: Actor,
+    year: Any,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Any:
+    """Create the 帮扶措施 of ``year``, or change them when ``expected_version`` (the version the
+    user saw) is given; families left out of ``values`` keep their value (blank for a new
+    year). Other years are untouched. Returns the stored :class:`Measures`."""
+    ensure_can_edit(actor.user, household)
+    errors, clean = validation.check_measures(year, values)
+    raise_if_errors(errors)
+    year_value = clean.pop("year")
+    existing = Measures.objects.filter(household=household, year=year_value).first()
+    if existing is None:
+        obj = Measures.objects.create(household=household, year=year_value, **clean)
+        recorder.record(
+            actor=actor,
+            action="set_measures",
+            obj=obj,
+            area_code=household.village_code,
+            household=household,
+            changes={k: [None, jsonable(v)] for k, v in clean.items() if v not in ("", False)},
+            reason=reason,
+        )
+        return obj
+    if expected_version is None:
+        raise_if_errors(
+            {
+                "year": [
+                    f"{year_value}年帮扶措施已录入：请打开该年度修改（需带版本号），以免覆盖他人录入。"
+                ]
+            }
+        )
+    version = expected_version
+    diff = diff_fields(existing, clean)
+    if not diff:
+        return existing
+    updated = Measures.objects.filter(pk=existing.pk, version=version).update(
+        **clean, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise _concurrent_error(existing, f"{year_value}年帮扶措施", version)
+    diff["version"] = [version, version + 1]
+    existing.refresh_from_db()
+    recorder.record(
+        actor=actor,
+        action="set_measures",
+        obj=existing,
+        area_code=household.village_code,
+        household=household,
+        changes=diff,
+        reason=reason,
+    )
+    return existing
+
+
 __all__ = [
     "CONDITION_FIELDS",
     "HOUSEHOLD_FIELDS",
@@ -588,6 +662,7 @@ __all__ = [
     "do_remove_member",
     "do_set_conditions",
     "do_set_income",
+    "do_set_measures",
     "do_update_household",
     "do_update_member",
 ]

@@ -14,7 +14,7 @@ from jingzhun.areas.models import Area
 from jingzhun.registry import actions
 from jingzhun.registry import choices as c
 from jingzhun.registry.income import INPUT_FIELDS
-from jingzhun.registry.models import Conditions, Household, Income, Member
+from jingzhun.registry.models import MEASURE_FIELDS, Conditions, Household, Income, Measures, Member
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -128,6 +128,25 @@ class ConditionsForm(VersionedForm):
     class Meta:
         model = Conditions
         fields = ["year", *actions.CONDITION_FIELDS]
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class MeasuresForm(VersionedForm):
+    reason = forms.CharField(label=_("修改原因"), required=False, max_length=200)
+
+    class Meta:
+        model = Measures
+        fields = ["year", *MEASURE_FIELDS]
+        help_texts = {
+            "education_aid": _("享受雨露计划的，请写明“雨露计划”（如：雨露计划、助学贷款）。"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in MEASURE_FIELDS:
+            self.fields[name].widget.attrs["placeholder"] = _("措施名称，多项用顿号分隔；无则留空")
 
     def _post_clean(self) -> None:
         pass

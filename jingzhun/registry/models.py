@@ -1,6 +1,7 @@
-"""The household registry (建档立卡): households, members, yearly incomes and conditions.
+"""The household registry (建档立卡): households, members, yearly incomes, conditions and
+assistance measures (帮扶措施).
 
-History: a household's facts for year N (income, size, conditions) live in rows keyed by
+History: a household's facts for year N (income, size, conditions, measures) live in rows keyed by
 (household, year) and are never overwritten by year N+1. Current-state fields (type, category,
 dates, members' status) keep their history in the audit trail, which stores old and new values.
 
@@ -10,6 +11,7 @@ Rows are changed only by the action functions in :mod:`jingzhun.registry.actions
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -334,3 +336,68 @@ class Conditions(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年生产生活条件"
+
+
+# 帮扶措施 families as the national monitoring export carries them (DOMAIN.md 6, 7), in its order.
+MEASURE_FIELDS = (
+    "industry_aid",
+    "employment_aid",
+    "finance_aid",
+    "public_job_aid",
+    "health_aid",
+    "education_aid",
+    "housing_aid",
+    "basic_guarantee",
+    "social_aid",
+    "infrastructure_aid",
+    "living_conditions_aid",
+)
+# The words in 教育帮扶 that mean the household's student receives 雨露计划.
+YULU_PLAN = "雨露计划"
+
+
+MEASURE_TEXT: dict[str, Any] = {"max_length": 200, "blank": True, "default": ""}
+
+
+class Measures(models.Model):
+    """Assistance measures (帮扶措施) a household received in one year: per family the names of
+    the measures as the national export writes them (blank = none). Never overwritten by
+    another year. ``yulu_plan`` is derived from 教育帮扶 by the action (one source of truth: the
+    text the export carries)."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="measures")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    industry_aid = models.CharField(_("产业帮扶"), **MEASURE_TEXT)
+    employment_aid = models.CharField(_("就业帮扶"), **MEASURE_TEXT)
+    finance_aid = models.CharField(_("金融帮扶"), **MEASURE_TEXT)
+    public_job_aid = models.CharField(_("公益岗位帮扶"), **MEASURE_TEXT)
+    health_aid = models.CharField(_("健康帮扶"), **MEASURE_TEXT)
+    education_aid = models.CharField(_("教育帮扶"), **MEASURE_TEXT)
+    housing_aid = models.CharField(_("住房和搬迁帮扶"), **MEASURE_TEXT)
+    basic_guarantee = models.CharField(_("综合保障"), **MEASURE_TEXT)
+    social_aid = models.CharField(_("社会帮扶"), **MEASURE_TEXT)
+    infrastructure_aid = models.CharField(_("基础设施建设"), **MEASURE_TEXT)
+    living_conditions_aid = models.CharField(_("生产生活条件改善"), **MEASURE_TEXT)
+    yulu_plan = models.BooleanField(_("享受雨露计划"), default=False, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("帮扶措施")
+        verbose_name_plural = _("帮扶措施")
+        ordering = ["household", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="measures_one_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年帮扶措施"
+
+    @property
+    def received(self) -> list[tuple[str, str]]:
+        """(family label, measure names) of the families with something entered, in order."""
+        return [
+            (str(self._meta.get_field(name).verbose_name), getattr(self, name))
+            for name in MEASURE_FIELDS
+            if getattr(self, name)
+        ]

@@ -35,7 +35,7 @@ SHEET_NAMES = (
 @dataclass(frozen=True)
 class NationalColumn:
     name: str  # the column title as the national system writes it
-    record: str  # area | household | member | income | conditions | risk | ignored
+    record: str  # area | household | member | income | conditions | measures | risk | ignored
     field: str  # model field (or area level / risk position)
     kind: str
     aliases: tuple[str, ...] = ()
@@ -105,6 +105,26 @@ COLUMNS: tuple[NationalColumn, ...] = (
     _c("耕地面积（亩）", "conditions", "cultivated_land_mu", "decimal", "耕地面积"),
     _c("林地面积（亩）", "conditions", "forest_land_mu", "decimal", "林地面积"),
     _c("整户无劳动能力兜底保障户", "household", "no_labour_guarantee", "bool"),
+    # 帮扶措施 of the year: the measure names per family, blank = none (DOMAIN.md 6, 7). The last
+    # three families are named in DOMAIN.md 6 without a confirmed column title: the titles and
+    # aliases below are the likely ones.
+    _c("产业帮扶", "measures", "industry_aid", "text", "产业帮扶措施"),
+    _c("就业帮扶", "measures", "employment_aid", "text", "就业帮扶措施"),
+    _c("金融帮扶", "measures", "finance_aid", "text", "金融帮扶措施"),
+    _c("公益岗位帮扶", "measures", "public_job_aid", "text", "公益岗位帮扶措施"),
+    _c("健康帮扶", "measures", "health_aid", "text", "健康帮扶措施"),
+    _c("教育帮扶", "measures", "education_aid", "text", "教育帮扶措施"),
+    _c("住房和搬迁帮扶", "measures", "housing_aid", "text", "住房/搬迁帮扶", "住房/搬迁"),
+    _c("综合保障", "measures", "basic_guarantee", "text", "综合保障措施", "兜底保障"),
+    _c("社会帮扶", "measures", "social_aid", "text", "社会帮扶措施"),
+    _c("基础设施建设", "measures", "infrastructure_aid", "text", "基础设施建设帮扶"),
+    _c(
+        "生产生活条件改善",
+        "measures",
+        "living_conditions_aid",
+        "text",
+        "生产生活条件改善帮扶",
+    ),
     # Known columns not stored by this version: read, reported as such, never silently lost.
     *(
         _c(name, "ignored", name, "ignored")
@@ -112,14 +132,6 @@ COLUMNS: tuple[NationalColumn, ...] = (
             "住房安全保障",
             "饮水安全保障",
             "义务教育保障",
-            "产业帮扶",
-            "就业帮扶",
-            "金融帮扶",
-            "公益岗位帮扶",
-            "健康帮扶",
-            "教育帮扶",
-            "综合保障",
-            "社会帮扶",
             "就业渠道",
             "是否已务工",
             "开始时间",

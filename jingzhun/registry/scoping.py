@@ -6,14 +6,14 @@ Out of scope, deleted and absent answer the same: :class:`NotFound`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import QuerySet
 
 from jingzhun.areas.models import Area, code_range
 from jingzhun.audit.models import AuditEntry
 from jingzhun.core.actions import NotFound, PermissionDenied
-from jingzhun.registry.models import Conditions, Household, Income, Member
+from jingzhun.registry.models import Conditions, Household, Income, Measures, Member
 
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
@@ -73,13 +73,21 @@ def access_member_by_id(user: User, member_id: int | str) -> Member:
         raise NotFound(member_id) from None
 
 
-def incomes_for(user: User) -> QuerySet[Income]:
+Y = TypeVar("Y", Income, Conditions, Measures)
+
+
+def _of_households_in_scope(model: type[Y], user: User) -> QuerySet[Y]:
+    """A per-household record (income, conditions, measures) of the households in scope."""
     low, high = code_range(_prefix(user))
-    return Income.objects.filter(
+    return model.objects.filter(
         household__village_code__gte=low,
         household__village_code__lt=high,
         household__is_deleted=False,
     )
+
+
+def incomes_for(user: User) -> QuerySet[Income]:
+    return _of_households_in_scope(Income, user)
 
 
 def access_income_by_id(user: User, income_id: int | str) -> Income:
@@ -90,12 +98,11 @@ def access_income_by_id(user: User, income_id: int | str) -> Income:
 
 
 def conditions_for(user: User) -> QuerySet[Conditions]:
-    low, high = code_range(_prefix(user))
-    return Conditions.objects.filter(
-        household__village_code__gte=low,
-        household__village_code__lt=high,
-        household__is_deleted=False,
-    )
+    return _of_households_in_scope(Conditions, user)
+
+
+def measures_for(user: User) -> QuerySet[Measures]:
+    return _of_households_in_scope(Measures, user)
 
 
 def audit_entries_for(user: User) -> QuerySet[AuditEntry]:

@@ -26,4 +26,14 @@ urlpatterns = [
         views.conditions_edit,
         name="conditions_edit",
     ),
+    path(
+        "households/<int:household_id>/measures/new/",
+        views.measures_edit,
+        name="measures_create",
+    ),
+    path(
+        "households/<int:household_id>/measures/<int:year>/",
+        views.measures_edit,
+        name="measures_edit",
+    ),
 ]

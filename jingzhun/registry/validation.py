@@ -7,6 +7,7 @@ findings (warnings) belong to the quality engine, not here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -31,9 +32,15 @@ def _add(errors: Errors, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
+@functools.cache
+def _values_of(enum: type) -> frozenset[str]:
+    # Django's ``Choices.values`` rebuilds a list on every access; imports call this per cell.
+    return frozenset(enum.values)
+
+
 def _check_choice(errors: Errors, data: dict[str, Any], field: str, enum: type, label: str) -> None:
     value = data.get(field)
-    if value and value not in enum.values:
+    if value and value not in _values_of(enum):
         allowed = "、".join(str(x) for x in enum.labels)
         _add(errors, field, f"{label}“{value}”不在取值范围内：可选{allowed}。")
 
@@ -172,13 +179,14 @@ def check_member(data: dict[str, Any]) -> tuple[Errors, dict[str, Any]]:
     if not data.get("labour_skill"):
         _add(errors, "labour_skill", "请选择劳动技能。")
 
+    now = today()
     id_type = data.get("id_type") or c.IdType.RESIDENT_ID
     raw_id = data.get("id_number") or ""
     birth = data.get("birth_date")
     sex = data.get("sex")
     if id_type == c.IdType.RESIDENT_ID:
         try:
-            parsed = parse_id_number(raw_id, today=today())
+            parsed = parse_id_number(raw_id, today=now)
         except IdNumberError as error:
             _add(errors, "id_number", str(error))
         else:
@@ -203,7 +211,7 @@ def check_member(data: dict[str, Any]) -> tuple[Errors, dict[str, Any]]:
             _add(errors, "id_number", "请填写证件号码，或将证件类型选为“无证件”。")
     if not birth:
         _add(errors, "birth_date", "请填写出生日期（有身份证号码时可自动带出）。")
-    elif birth > today():
+    elif birth > now:
         _add(errors, "birth_date", "出生日期晚于今天：请核对。")
     if not sex:
         _add(errors, "sex", "请选择性别。")
@@ -259,4 +267,42 @@ def check_income(year: Any, household_size: Any, values: dict[str, Any]) -> tupl
         elif amount > Decimal("100000000"):
             _add(errors, field, "金额超过1亿元：请核对单位是否为元。")
         clean[field] = amount.quantize(Decimal("0.01"))
+    return errors, clean
+
+
+# What people type in a measure cell to say "none": stored as blank, the registry's "none".
+NO_MEASURE = frozenset({"无", "暂无", "没有", "否", "-", "--", "—", "——", "/", "\\"})
+
+
+def check_measures(year: Any, values: dict[str, Any]) -> tuple[Errors, dict[str, Any]]:
+    """Parse and check one year's 帮扶措施 (the families in ``MEASURE_FIELDS``; absent keys are
+    left out of the result). Returns the errors and the values to store: text stripped, runs of
+    spaces folded, a "none" word (无, 暂无, -, …) stored as blank, and ``yulu_plan`` derived from
+    教育帮扶 whenever that family is given."""
+    # Imported here: the rest of this module reads no model, and the labels are the models'.
+    from jingzhun.registry.models import MEASURE_FIELDS, YULU_PLAN, Measures
+
+    errors: Errors = {}
+    clean: dict[str, Any] = {}
+    now = today()
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        _add(errors, "year", "请填写帮扶措施的年度（如2024）。")
+    else:
+        if not (FIRST_INCOME_YEAR <= year <= now.year):
+            _add(errors, "year", f"年度应在{FIRST_INCOME_YEAR}至{now.year}年之间。")
+        clean["year"] = year
+    for field in MEASURE_FIELDS:
+        if field not in values:
+            continue
+        text = re.sub(r"\s+", " ", str(values[field] or "")).strip()
+        if text in NO_MEASURE:
+            text = ""
+        label = Measures._meta.get_field(field).verbose_name
+        if len(text) > 200:
+            _add(errors, field, f"{label}超过200字：请只填写措施名称，多项用顿号分隔。")
+        clean[field] = text
+    if "education_aid" in clean:
+        clean["yulu_plan"] = YULU_PLAN in clean["education_aid"]
     return errors, clean

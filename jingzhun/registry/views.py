@@ -1,4 +1,4 @@
-"""Registry pages: home, household list/detail/forms, members, incomes, conditions.
+"""Registry pages: home, household list/detail/forms, members, incomes, conditions, measures.
 
 Views are thin: parse with a form, call the action, render. Every read goes through
 jingzhun.registry.scoping; every write through jingzhun.registry.actions.
@@ -30,10 +30,11 @@ from jingzhun.registry.forms import (
     DeleteForm,
     HouseholdForm,
     IncomeForm,
+    MeasuresForm,
     MemberForm,
     attach_errors,
 )
-from jingzhun.registry.models import Conditions, Household, Income, Member
+from jingzhun.registry.models import MEASURE_FIELDS, Conditions, Household, Income, Measures, Member
 from jingzhun.registry.queries import HouseholdFilters, household_page
 
 
@@ -94,6 +95,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     members = list(household.members.filter(is_deleted=False).order_by("id"))
     incomes = list(Income.objects.filter(household=household).order_by("-year"))
     conditions = list(Conditions.objects.filter(household=household).order_by("-year"))
+    measures = list(Measures.objects.filter(household=household).order_by("-year"))
     return render(
         request,
         "registry/household_detail.html",
@@ -103,6 +105,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             "members": members,
             "incomes": incomes,
             "conditions": conditions,
+            "measures": measures,
             "risks": list(household.risks.all()),
             "history": _history(request, household),
             "can_edit": request.user.can_edit_registry,
@@ -363,4 +366,39 @@ def conditions_edit(
         request,
         "registry/simple_form.html",
         {"form": form, "household": household, "title": "生产生活条件"},
+    )
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def measures_edit(request: HttpRequest, household_id: int, year: int | None = None) -> HttpResponse:
+    household = scoping.access_household_by_id(request.user, household_id)
+    scoping.ensure_can_edit(request.user, household)
+    instance = Measures.objects.filter(household=household, year=year).first() if year else None
+    # Measures are entered with the year's income, in the review of the year just ended.
+    initial = {"version": instance.version} if instance else {"year": timezone.localdate().year - 1}
+    form = MeasuresForm(request.POST or None, instance=instance, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_set_measures(
+                household,
+                actor=Actor.from_request(request),
+                year=data["year"],
+                values={k: data[k] for k in MEASURE_FIELDS},
+                expected_version=data.get("version") if instance else None,
+                reason=data.get("reason", ""),
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        except ConcurrentEditError as error:
+            _conflict_message(request, error, Measures)
+        else:
+            messages.success(request, f"已保存{data['year']}年帮扶措施。")
+            return redirect("household_detail", household_id=household.pk)
+    return render(
+        request,
+        "registry/simple_form.html",
+        {"form": form, "household": household, "title": "帮扶措施"},
     )

@@ -43,6 +43,12 @@ def read_rows(path: Path, fmt: str) -> list[list[Any]]:
     return [table.column_names] + [list(r.values()) for r in table.to_pylist()]
 
 
+def read_sheet(path: Path, name: str) -> list[list[Any]]:
+    """One named sheet of an xlsx file, as rows."""
+    sheet = openpyxl.load_workbook(path, read_only=True)[name]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
 def read_csv(data: bytes) -> list[list[str]]:
     text = data.decode("utf-8")
     assert text.startswith("\ufeff"), "CSV starts with a BOM so that Excel reads the Chinese"

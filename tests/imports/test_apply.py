@@ -268,10 +268,10 @@ def test_the_preview_shows_entry_time_quality_warnings(tmp_path, world):
 def test_known_columns_that_are_not_stored_are_reported_not_dropped_silently(tmp_path, world):
     from tests.imports.builders import HEADER
 
-    rows = [r | {"产业帮扶": "是"} for r in family(world, "140922100009001")]
-    path = write_national(tmp_path / "n.xlsx", rows, header=[*HEADER, "产业帮扶", "备注栏"])
+    rows = [r | {"住房安全保障": "是"} for r in family(world, "140922100009001")]
+    path = write_national(tmp_path / "n.xlsx", rows, header=[*HEADER, "住房安全保障", "备注栏"])
     upload = stage(world.approver, path)
-    assert any("产业帮扶" in n for n in upload.preview["file_notes"])
+    assert any("住房安全保障" in n for n in upload.preview["file_notes"])
     assert upload.preview["unknown_columns"] == ["备注栏"]
 
 

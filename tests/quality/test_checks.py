@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from jingzhun.quality.checks import CATALOGUE, runnable_checks
+from jingzhun.quality.checks import CATALOGUE, VILLAGE, runnable_checks, village_checks
 from jingzhun.quality.context import CheckContext
 from tests.quality.builders import (
     YEAR,
@@ -17,6 +17,7 @@ from tests.quality.builders import (
     conditions,
     entry_keys,
     income,
+    measures,
     person_id,
     valid_household,
 )
@@ -100,6 +101,26 @@ def _bad_per_capita(b: Bundle) -> None:
     b["incomes"][0]["per_capita_net"] += Decimal("5")
 
 
+def _monitored(b: Bundle) -> None:
+    b["household"].update(
+        household_type="monitored",
+        monitoring_category="marginal",
+        monitoring_identified_on=dt.date(2022, 1, 10),
+    )
+    b["risks"] = [{"household_id": _hid(b), "position": 1, "kind": "schooling", "remark": ""}]
+
+
+def _measures(**values: str) -> Callable[[Bundle], None]:
+    def change(b: Bundle) -> None:
+        b["measures"] = [measures(_hid(b), **values)]
+
+    return change
+
+
+# A monitored household whose son attends 中职 (Q-M-040 reads its measures).
+_vocational = _then(_monitored, _set(2, student_status="secondary_vocational"))
+
+
 # check code → the change that makes the valid household fail it
 FAILING: dict[str, Callable[[Bundle], None]] = {
     "Q-M-001": _same_id,
@@ -131,6 +152,8 @@ FAILING: dict[str, Callable[[Bundle], None]] = {
     "Q-H-024": _then(_eliminated, _set(0, labour_skill="lost"), _set(1, labour_skill="none")),
     "Q-H-030": _household(exited_on=dt.date(2013, 1, 1)),
     "Q-H-031": _bad_per_capita,
+    "Q-M-040": _then(_vocational, _measures(education_aid="助学贷款")),
+    "Q-H-041": _then(_monitored, _measures(basic_guarantee="低保")),
     "Q-H-032": lambda b: b.update(incomes=[income(_hid(b), 4)]),
     "Q-H-040": _household(exit_year=None, exited_on=None),
     "Q-H-042": _household(household_type="monitored", monitoring_category="marginal"),
@@ -156,6 +179,14 @@ PASSING: dict[str, Callable[[Bundle], None]] = {
     "Q-H-023": _then(_low_income, _household(monitoring_category="unstable_exited")),
     "Q-H-024": _eliminated,
     "Q-H-031": lambda b: b.update(incomes=[income(_hid(b), 3, wage="18000.01")]),
+    "Q-M-040": _then(_vocational, _measures(education_aid="雨露计划、助学贷款")),
+    # Only 综合保障, but nobody of working age can work: 兜底 is the right measure.
+    "Q-H-041": _then(
+        _monitored,
+        _measures(basic_guarantee="低保"),
+        _set(0, labour_skill="lost"),
+        _set(1, labour_skill="none"),
+    ),
 }
 
 CTX = CheckContext(year=YEAR)
@@ -187,6 +218,32 @@ def test_every_runnable_check_has_a_failing_fixture() -> None:
     assert {c.code for c in runnable_checks()} == set(FAILING)
 
 
+def test_village_checks_are_kept_apart_from_the_per_household_ones() -> None:
+    villages = {c.code for c in village_checks()}
+    assert villages == {"Q-V-001", "Q-V-002"}
+    assert all(CATALOGUE[code].level == VILLAGE for code in villages)
+    assert not villages & {c.code for c in runnable_checks()}
+
+
+def test_a_monitored_vocational_student_without_measures_is_reported() -> None:
+    # No measures recorded for the year at all: 雨露计划 is not recorded either.
+    bundle = valid_household(hid=7)
+    _vocational(bundle)
+    bundle["measures"] = []
+    son = bundle["members"][2]["id"]
+    assert ("Q-M-040", 7, son) in entry_keys([bundle], CTX)
+    assert ("Q-M-040", 7, son) in batch_keys([bundle], CTX)
+
+
+def test_only_guarantee_needs_the_measures_of_the_review_year() -> None:
+    # 2023's measures say 综合保障 only; the review year (2024) has none: nothing to report.
+    bundle = valid_household(hid=8)
+    _monitored(bundle)
+    bundle["measures"] = [measures(8, year=2023, basic_guarantee="低保")]
+    assert not any(k[0] == "Q-H-041" for k in entry_keys([bundle], CTX))
+    assert not any(k[0] == "Q-H-041" for k in batch_keys([bundle], CTX))
+
+
 @pytest.mark.parametrize("code", sorted(FAILING))
 def test_the_failing_fixture_is_found_at_entry_and_in_batch(results, code: str) -> None:
     entry, batch = results[("fail", code)]
@@ -201,10 +258,9 @@ def test_the_near_miss_passes(results, code: str) -> None:
     assert entry == batch
 
 
-def test_checks_needing_assistance_data_are_listed_but_not_run() -> None:
-    pending = [c for c in CATALOGUE.values() if not c.runnable]
-    assert {c.code for c in pending} == {"Q-M-040", "Q-H-041"}
-    assert all("帮扶" in c.needs for c in pending)
+def test_no_check_waits_for_data_any_more() -> None:
+    # Q-M-040 and Q-H-041 waited for the assistance measures, which the registry now holds.
+    assert [c.code for c in CATALOGUE.values() if not c.runnable] == []
 
 
 def test_the_monitoring_threshold_comes_from_the_county_override() -> None:

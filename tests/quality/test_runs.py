@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,11 +21,23 @@ from jingzhun.analytics.schema import TABLES
 from jingzhun.analytics.snapshot import write_snapshot
 from jingzhun.audit.models import AuditEntry
 from jingzhun.core.actions import NotFound
-from jingzhun.quality.actions import do_exempt_finding, do_queue_quality_run, village_score
-from jingzhun.quality.batch import run_checks
+from jingzhun.quality.actions import (
+    do_exempt_finding,
+    do_queue_quality_run,
+    do_record_quality_run,
+    village_score,
+)
+from jingzhun.quality.batch import FINDING_SCHEMA, run_checks
 from jingzhun.quality.context import CheckContext
 from jingzhun.quality.entry import findings_for_household
-from jingzhun.quality.models import Exemption, QualityCount, QualityRun, RunStatus, VillageScore
+from jingzhun.quality.models import (
+    Exemption,
+    QualityCount,
+    QualityFinding,
+    QualityRun,
+    RunStatus,
+    VillageScore,
+)
 from jingzhun.quality.runner import execute_run
 from jingzhun.quality.tasks import run_quality
 from jingzhun.registry import actions
@@ -199,7 +213,7 @@ def test_the_command_runs_stores_and_writes_a_json_report(registry, world, tmp_p
     call_command("quality", area=world.county.code, year=YEAR, format="json", out=str(out))
     printed = capsys.readouterr().out
     assert "Q-M-010 未满16周岁应为无劳动力：1" in printed
-    assert "Q-M-040" in printed and "未运行" in printed
+    assert "Q-M-040 中职、高职在校生所在监测户未享受雨露计划：0" in printed
     report = json.loads(out.read_text("utf-8"))
     assert {"check_code": "Q-M-010", "household_id": registry["bad"].pk}.items() <= next(
         r for r in report["findings"] if r["check_code"] == "Q-M-010"
@@ -342,4 +356,127 @@ def test_the_household_page_shows_the_quality_panel(client, world, registry) -> 
 
 def test_the_catalogue_page_lists_every_check(client, world) -> None:
     page = login(client, world.analyst).get(reverse("quality_catalogue")).content.decode()
-    assert "Q-H-041" in page and "待接入数据" in page
+    assert "Q-H-041" in page and "Q-V-001" in page
+    # Village checks say that they run in batch only; no check waits for data any more.
+    assert "仅批量检查" in page and "待接入数据</span>" not in page
+
+
+# --- assistance measures (帮扶措施) ------------------------------------------------------------
+
+
+@pytest.fixture
+def measured(world):
+    """A monitored household with a 中职 student whose 2024 measures are 综合保障 only."""
+    actor = world.actor()
+    household = factories.make_household(
+        actor,
+        world.village,
+        "140922100001005",
+        household_type="monitored",
+        monitoring_category="marginal",
+        monitoring_identified_on=dt.date(2022, 3, 1),
+        risks=[("schooling", "")],
+    )
+    son = household.members.get(relation="son")
+    actions.do_update_member(
+        son,
+        actor=actor,
+        changes={"student_status": "secondary_vocational"},
+        expected_version=son.version,
+    )
+    actions.do_set_measures(household, actor=actor, year=YEAR, values={"basic_guarantee": "低保"})
+    return household, son
+
+
+def test_the_snapshot_holds_the_year_s_measures(measured, tmp_path) -> None:
+    household, _ = measured
+    info = write_snapshot(year=YEAR, out=tmp_path / "s")
+    rows = pq.read_table(tmp_path / "s" / "measures.parquet").to_pylist()
+    assert info.rows["measures"] == 1
+    assert (rows[0]["household_id"], rows[0]["basic_guarantee"], rows[0]["yulu_plan"]) == (
+        household.pk,
+        "低保",
+        False,
+    )
+    assert write_snapshot(year=YEAR - 1, out=tmp_path / "t").rows["measures"] == 0
+
+
+def test_the_measure_checks_run_on_stored_data_at_entry_and_in_batch(measured, tmp_path):
+    household, son = measured
+    write_snapshot(year=YEAR, out=tmp_path / "s")
+    batch = {k for k in _keys(run_checks(DuckDBBackend(tmp_path / "s"), CTX))}
+    entry = {f.key for f in findings_for_household(household, year=YEAR)}
+    assert {("Q-M-040", household.pk, son.pk), ("Q-H-041", household.pk, None)} <= entry
+    assert entry == {k for k in batch if k[1] == household.pk}
+
+
+def test_recording_the_yulu_plan_and_an_industry_measure_clears_both_findings(measured, world):
+    household, _ = measured
+    stored = household.measures.get(year=YEAR)
+    actions.do_set_measures(
+        household,
+        actor=world.actor(),
+        year=YEAR,
+        values={"education_aid": "雨露计划", "industry_aid": "产业奖补"},
+        expected_version=stored.version,
+    )
+    codes = {f.code for f in findings_for_household(household, year=YEAR)}
+    assert not codes & {"Q-M-040", "Q-H-041"}
+
+
+# --- village findings -------------------------------------------------------------------------
+
+
+def _village_finding_run(world, village_code: str) -> QualityRun:
+    run = do_queue_quality_run(
+        actor=world.actor(world.approver), area_code=world.county.code, year=YEAR, backend="duckdb"
+    )
+    findings = pa.Table.from_pylist(
+        [
+            {
+                "check_code": "Q-V-002",
+                "household_id": None,
+                "member_id": None,
+                "village_code": village_code,
+                "details": "2/3户缺少2024年收入",
+            }
+        ],
+        schema=FINDING_SCHEMA,
+    )
+    return do_record_quality_run(
+        run,
+        actor=world.actor(world.approver),
+        findings=findings,
+        households_per_village={village_code: 3},
+        area_prefix=world.county.scope_prefix,
+        seconds=0.1,
+    )
+
+
+def test_a_village_finding_is_stored_without_a_household(world) -> None:
+    run = _village_finding_run(world, world.village.code)
+    finding = QualityFinding.objects.get(run=run)
+    assert (finding.household_id, finding.member_id, finding.village_code) == (
+        None,
+        None,
+        world.village.code,
+    )
+    count = QualityCount.objects.get(run=run, check_code="Q-V-002")
+    assert (count.village_code, count.findings) == (world.village.code, 1)
+    # A village warning is no household error: the village's score stays 100.
+    assert VillageScore.objects.get(run=run, village_code=world.village.code).score == 100
+
+
+def test_the_village_drill_down_links_to_the_village_s_household_list(client, world) -> None:
+    _village_finding_run(world, world.village.code)
+    page = login(client, world.cadre).get(reverse("quality_check", args=["Q-V-002"]))
+    html = page.content.decode()
+    assert world.village.name in html and "2/3户缺少2024年收入" in html
+    assert f"{reverse('household_list')}?area={world.village.code}" in html
+    assert "确认无误" not in html  # village findings are not exempted household by household
+
+
+def test_the_village_drill_down_hides_villages_outside_the_scope(client, world) -> None:
+    _village_finding_run(world, world.village.code)
+    page = login(client, world.sibling_cadre).get(reverse("quality_check", args=["Q-V-002"]))
+    assert world.village.code not in page.content.decode()

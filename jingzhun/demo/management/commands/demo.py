@@ -61,6 +61,7 @@ class Command(BaseCommand):
                 f"{result.households:,}户、{rows.get('members', 0):,}人、"
                 f"{rows.get('incomes', 0):,}条年度收入、"
                 f"{rows.get('conditions', 0):,}条生产生活条件、"
+                f"{rows.get('measures', 0):,}条帮扶措施、"
                 f"{rows.get('risks', 0):,}条风险。"
             )
         )

@@ -1,4 +1,5 @@
-"""``jingzhun export``: households, members or incomes to xlsx/CSV/Parquet, as a named user.
+"""``jingzhun export``: households, members, incomes or the quality report to xlsx/CSV/Parquet,
+as a named user.
 
 The command acts as ``--user``: the same scope, masking and export log as that user's export
 from the page. There is deliberately no system-wide export without a user: every export of
@@ -25,8 +26,8 @@ from jingzhun.registry.scoping import areas_for
 
 class Command(BaseCommand):
     help = (
-        "以指定用户的身份导出农户、家庭成员或年度收入（xlsx/csv/parquet；本系统格式或全国"
-        "监测系统格式），范围与脱敏同该用户在页面上的导出，每次导出都记入导出记录。"
+        "以指定用户的身份导出农户、家庭成员、年度收入或质量报告（xlsx/csv/parquet；本系统格式"
+        "或全国监测系统格式），范围与脱敏同该用户在页面上的导出，每次导出都记入导出记录。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, help="文件格式（默认按--out的扩展名）")
         parser.add_argument("--layout", choices=LAYOUTS, default="project", help="版式")
         parser.add_argument("--area", default="", help="区划代码（须在该用户辖区内）")
-        parser.add_argument("--year", type=int, help="年度")
+        parser.add_argument("--year", type=int, help="年度（质量报告：取该年度最近一次完成的检查）")
         parser.add_argument("--user", help="以哪个用户的身份导出（必填）")
         parser.add_argument("--out", required=True, help="输出文件")
 
@@ -53,6 +54,10 @@ class Command(BaseCommand):
         if fmt not in FORMATS:
             raise CommandError(
                 f"无法从文件名“{out.name}”判断格式，请用 --format 指定 xlsx、csv 或 parquet。"
+            )
+        if options["what"] == "quality" and options["layout"] != "project":
+            raise CommandError(
+                "质量报告只有本系统格式：请去掉 --layout national（或用 --layout project）。"
             )
         area = options["area"]
         if area and not areas_for(user).filter(code=area).exists():

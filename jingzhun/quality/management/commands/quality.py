@@ -1,24 +1,28 @@
 """``jingzhun quality [--area CODE] [--year Y] [--format json|xlsx] [--out FILE]
-[--backend duckdb|postgres] [--reuse-snapshot]``: the batch data-quality run."""
+[--backend duckdb|postgres] [--reuse-snapshot]``: the batch data-quality run.
+
+``--format xlsx`` writes the quality report of the runs just made, through the same
+:func:`jingzhun.exports.quality.report_table` as the export page (no user: no names, no ID
+numbers); ``--format json`` writes every raw finding (exempted ones included) and the totals."""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models.functions import Substr
 
 from jingzhun.areas.models import Area, Level
 from jingzhun.core.actions import Actor
+from jingzhun.exports.quality import report_table
+from jingzhun.exports.writers import write_xlsx
 from jingzhun.quality.actions import do_queue_quality_run
-from jingzhun.quality.checks import CATALOGUE, catalogue
 from jingzhun.quality.context import default_year
-from jingzhun.quality.runner import execute_run
-from jingzhun.registry.models import Household
+from jingzhun.quality.models import QualityRun
+from jingzhun.quality.runner import CheckTotal, check_totals, execute_run
+from jingzhun.registry.models import Household, Member
 
 
 class Command(BaseCommand):
@@ -59,7 +63,7 @@ class Command(BaseCommand):
         if options["format"] and not options["out"]:
             raise CommandError("指定 --format 时请用 --out 给出报告文件路径。")
         actor = Actor(user=None, source="command")
-        totals: Counter[str] = Counter()
+        stored_runs: list[QualityRun] = []
         rows: list[dict[str, Any]] = []
         for area_code in codes:
             run = do_queue_quality_run(
@@ -73,80 +77,66 @@ class Command(BaseCommand):
                 raise CommandError(f"检查失败：{error}") from error
             if stored.households == 0 and not code:
                 continue
-            counts = stored.counts.values_list("check_code", "findings", "exempted")
-            for check_code, n, exempted in counts:
-                totals[check_code] += n
-                totals[f"{check_code}#exempted"] += exempted
-            rows.extend(findings.to_pylist())
+            stored_runs.append(stored)
+            if options["format"] == "json":
+                rows.extend(findings.to_pylist())
             self.stdout.write(
                 f"{area_code}：{stored.households:,}户，问题{stored.findings:,}条，"
                 f"已豁免{stored.exempted:,}条，用时{stored.seconds:.1f}秒"
             )
-        for check in catalogue():
+        totals = check_totals(stored_runs)
+        for total in totals:
+            check = total.check
             if not check.runnable:
                 self.stdout.write(f"{check.code} {check.title}：未运行（{check.needs}）")
                 continue
-            exempted = totals[f"{check.code}#exempted"]
-            extra = f"（另有已豁免{exempted}）" if exempted else ""
-            self.stdout.write(f"{check.code} {check.title}：{totals[check.code]}{extra}")
+            extra = f"（另有已豁免{total.exempted}）" if total.exempted else ""
+            self.stdout.write(f"{check.code} {check.title}：{total.findings}{extra}")
+        out = options["out"]
+        if options["format"] == "json":
+            _write_json(Path(out), year, totals, rows)
+        elif options["format"] == "xlsx":
+            _write_xlsx(Path(out), stored_runs)
         if options["format"]:
-            _write_report(options["format"], Path(options["out"]), year, totals, rows)
-            self.stdout.write(f"报告已写入 {options['out']}")
+            self.stdout.write(f"报告已写入 {out}")
 
 
-def _write_report(
-    fmt: str, out: Path, year: int, totals: Counter[str], rows: list[dict[str, Any]]
-) -> None:
+def _write_json(out: Path, year: int, totals: list[CheckTotal], rows: list[dict[str, Any]]) -> None:
+    """Every finding of the runs (exempted ones included: the raw result) and the totals."""
     summary = [
         {
-            "code": c.code,
-            "title": c.title,
-            "severity": c.severity,
-            "level": c.level,
-            "findings": totals[c.code],
-            "exempted": totals[f"{c.code}#exempted"],
-            "runnable": c.runnable,
+            "code": t.check.code,
+            "title": t.check.title,
+            "severity": t.check.severity,
+            "level": t.check.level,
+            "findings": t.findings,
+            "exempted": t.exempted,
+            "runnable": t.check.runnable,
         }
-        for c in catalogue()
+        for t in totals
     ]
-    if fmt == "json":
-        out.write_text(
-            json.dumps(
-                {"year": year, "checks": summary, "findings": rows}, ensure_ascii=False, indent=1
-            ),
-            "utf-8",
-        )
-        return
-    with xlsxwriter.Workbook(str(out), {"strings_to_formulas": False}) as book:
-        sheet = book.add_worksheet("规则统计")
-        headers = ["规则编号", "规则", "严重程度", "层级", "问题数", "已豁免"]
-        sheet.write_row(0, 0, headers)
-        for n, s in enumerate(summary, start=1):
-            check = CATALOGUE[s["code"]]
-            sheet.write_row(
-                n,
-                0,
-                [
-                    s["code"],
-                    s["title"],
-                    check.severity_label,
-                    check.level_label,
-                    s["findings"],
-                    s["exempted"],
-                ],
-            )
-        detail = book.add_worksheet("问题清单")
-        detail.write_row(0, 0, ["规则编号", "规则", "行政村代码", "农户编号", "成员编号", "说明"])
-        for n, r in enumerate(rows, start=1):
-            detail.write_row(
-                n,
-                0,
-                [
-                    r["check_code"],
-                    CATALOGUE[r["check_code"]].title,
-                    r["village_code"],
-                    r["household_id"],
-                    r["member_id"] or "",
-                    r["details"] or "",
-                ],
-            )
+    out.write_text(
+        json.dumps(
+            {"year": year, "checks": summary, "findings": rows}, ensure_ascii=False, indent=1
+        ),
+        "utf-8",
+    )
+
+
+def _write_xlsx(out: Path, runs: list[QualityRun]) -> None:
+    """The quality report as the export writes it (sheets 规则统计 and 问题清单), for the runs
+    just made. The command acts for no user, so the findings carry no names and no ID numbers
+    (and free text is masked): a county officer's full report is
+    ``jingzhun export --what quality --user NAME``, scoped, masked by role and logged."""
+    table = report_table(
+        runs,
+        households=Household.objects.filter(is_deleted=False),
+        members=Member.objects.filter(is_deleted=False),
+        within="",
+        masked=True,
+        personal=False,
+        scope=",".join(r.area_code for r in runs),
+        exported_by="jingzhun quality",
+        village_sheet=False,
+    )
+    write_xlsx(table, out)
