@@ -143,15 +143,21 @@ def read_rows(
     which is reported through the counts, not silently."""
     columns = table.columns
     id_index = next((i for i, col in columns.items() if col.kind == "id"), None)
+    read = [
+        (index, column)
+        for index, column in columns.items()
+        if column.record != "ignored" and index != id_index
+    ]
     for number, cells in table.rows:
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
             note_counts["空行（已跳过）"] += 1
             continue
         row = Row(number)
-        for index, column in columns.items():
-            raw = cells[index] if index < len(cells) else None
-            if column.record == "ignored" or index == id_index:
-                continue
+        width = len(cells)
+        for index, column in read:
+            raw = cells[index] if index < width else None
+            if raw is None:
+                continue  # a blank cell reads as nothing, with no note
             try:
                 cell = _read(column.kind, raw, column.choices)
             except CellError as error:
