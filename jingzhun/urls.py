@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("jingzhun.quality.urls")),
     path("", include("jingzhun.imports.urls")),
     path("", include("jingzhun.exports.urls")),
+    path("", include("jingzhun.policy.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -57,6 +57,11 @@ urlpatterns = [
         views.HouseholdMeasuresYearView.as_view(),
         name="api-household-measures-year",
     ),
+    path(
+        "households/<int:household_id>/policy/",
+        views.HouseholdPolicyView.as_view(),
+        name="api-household-policy",
+    ),
     path("members/<int:member_id>/", views.MemberDetailView.as_view(), name="api-member-detail"),
     path("incomes/<int:income_id>/", views.IncomeDetailView.as_view(), name="api-income-detail"),
 ]

