@@ -450,6 +450,63 @@ def do_remove_member(member: Member, *, actor: Actor, reason: str) -> None:
     )
 
 
+def _set_year_record(
+    model: Any,
+    household: Household,
+    *,
+    actor: Actor,
+    year: int,
+    values: dict[str, Any],
+    expected_version: int | None,
+    reason: str,
+    action: str,
+    what: str,
+    created: dict[str, Any],
+) -> Any:
+    """Create ``household``'s record of ``year`` (income, conditions, measures), or change it when
+    ``expected_version`` (the version the user saw) is given; other years are untouched. A new
+    year records ``created`` as its changes; a change records the changed fields."""
+    existing = model.objects.filter(household=household, year=year).first()
+    if existing is None:
+        obj = model.objects.create(household=household, year=year, **values)
+        recorder.record(
+            actor=actor,
+            action=action,
+            obj=obj,
+            area_code=household.village_code,
+            household=household,
+            changes=created,
+            reason=reason,
+        )
+        return obj
+    if expected_version is None:
+        # Entering a year that someone already entered must not silently overwrite it.
+        raise_if_errors(
+            {"year": [f"{year}年{what}已录入：请打开该年度修改（需带版本号），以免覆盖他人录入。"]}
+        )
+    version = expected_version
+    diff = diff_fields(existing, values)
+    if not diff:
+        return existing
+    updated = model.objects.filter(pk=existing.pk, version=version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise _concurrent_error(existing, f"{year}年{what}", version)
+    diff["version"] = [version, version + 1]
+    existing.refresh_from_db()
+    recorder.record(
+        actor=actor,
+        action=action,
+        obj=existing,
+        area_code=household.village_code,
+        household=household,
+        changes=diff,
+        reason=reason,
+    )
+    return existing
+
+
 @transaction.atomic
 def do_set_income(
     household: Household,
@@ -471,49 +528,18 @@ def do_set_income(
     year_value, size_value = clean.pop("year"), clean.pop("household_size")
     derived = derive(clean, size_value)
     new_values = {**clean, **derived, "household_size": size_value}
-    existing = Income.objects.filter(household=household, year=year_value).first()
-    if existing is None:
-        income = Income.objects.create(household=household, year=year_value, **new_values)
-        recorder.record(
-            actor=actor,
-            action="set_income",
-            obj=income,
-            area_code=household.village_code,
-            household=household,
-            changes={k: [None, jsonable(v)] for k, v in new_values.items()},
-            reason=reason,
-        )
-        return income
-    if expected_version is None:
-        # Entering a year that someone already entered must not silently overwrite it.
-        raise_if_errors(
-            {
-                "year": [
-                    f"{year_value}年收入已录入：请打开该年度的收入修改（需带版本号），以免覆盖他人录入。"
-                ]
-            }
-        )
-    version = expected_version
-    diff = diff_fields(existing, new_values)
-    if not diff:
-        return existing
-    updated = Income.objects.filter(pk=existing.pk, version=version).update(
-        **new_values, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if updated != 1:
-        raise _concurrent_error(existing, f"{year_value}年收入", version)
-    diff["version"] = [version, version + 1]
-    existing.refresh_from_db()
-    recorder.record(
+    return _set_year_record(
+        Income,
+        household,
         actor=actor,
-        action="set_income",
-        obj=existing,
-        area_code=household.village_code,
-        household=household,
-        changes=diff,
+        year=year_value,
+        values=new_values,
+        expected_version=expected_version,
         reason=reason,
+        action="set_income",
+        what="收入",
+        created={k: [None, jsonable(v)] for k, v in new_values.items()},
     )
-    return existing
 
 
 def conditions_errors(year: int, values: dict[str, Any]) -> tuple[dict[str, list[str]], dict]:
@@ -546,48 +572,18 @@ def do_set_conditions(
     ensure_can_edit(actor.user, household)
     errors, clean = conditions_errors(year, values)
     raise_if_errors(errors)
-    existing = Conditions.objects.filter(household=household, year=year).first()
-    if existing is None:
-        obj = Conditions.objects.create(household=household, year=year, **clean)
-        recorder.record(
-            actor=actor,
-            action="set_conditions",
-            obj=obj,
-            area_code=household.village_code,
-            household=household,
-            changes={k: [None, jsonable(v)] for k, v in clean.items()},
-            reason=reason,
-        )
-        return obj
-    if expected_version is None:
-        raise_if_errors(
-            {
-                "year": [
-                    f"{year}年生产生活条件已录入：请打开该年度修改（需带版本号），以免覆盖他人录入。"
-                ]
-            }
-        )
-    version = expected_version
-    diff = diff_fields(existing, clean)
-    if not diff:
-        return existing
-    updated = Conditions.objects.filter(pk=existing.pk, version=version).update(
-        **clean, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if updated != 1:
-        raise _concurrent_error(existing, f"{year}年生产生活条件", version)
-    diff["version"] = [version, version + 1]
-    existing.refresh_from_db()
-    recorder.record(
+    return _set_year_record(
+        Conditions,
+        household,
         actor=actor,
-        action="set_conditions",
-        obj=existing,
-        area_code=household.village_code,
-        household=household,
-        changes=diff,
+        year=int(year),
+        values=clean,
+        expected_version=expected_version,
         reason=reason,
+        action="set_conditions",
+        what="生产生活条件",
+        created={k: [None, jsonable(v)] for k, v in clean.items()},
     )
-    return existing
 
 
 @transaction.atomic
@@ -607,48 +603,18 @@ def do_set_measures(
     errors, clean = validation.check_measures(year, values)
     raise_if_errors(errors)
     year_value = clean.pop("year")
-    existing = Measures.objects.filter(household=household, year=year_value).first()
-    if existing is None:
-        obj = Measures.objects.create(household=household, year=year_value, **clean)
-        recorder.record(
-            actor=actor,
-            action="set_measures",
-            obj=obj,
-            area_code=household.village_code,
-            household=household,
-            changes={k: [None, jsonable(v)] for k, v in clean.items() if v not in ("", False)},
-            reason=reason,
-        )
-        return obj
-    if expected_version is None:
-        raise_if_errors(
-            {
-                "year": [
-                    f"{year_value}年帮扶措施已录入：请打开该年度修改（需带版本号），以免覆盖他人录入。"
-                ]
-            }
-        )
-    version = expected_version
-    diff = diff_fields(existing, clean)
-    if not diff:
-        return existing
-    updated = Measures.objects.filter(pk=existing.pk, version=version).update(
-        **clean, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if updated != 1:
-        raise _concurrent_error(existing, f"{year_value}年帮扶措施", version)
-    diff["version"] = [version, version + 1]
-    existing.refresh_from_db()
-    recorder.record(
+    return _set_year_record(
+        Measures,
+        household,
         actor=actor,
-        action="set_measures",
-        obj=existing,
-        area_code=household.village_code,
-        household=household,
-        changes=diff,
+        year=year_value,
+        values=clean,
+        expected_version=expected_version,
         reason=reason,
+        action="set_measures",
+        what="帮扶措施",
+        created={k: [None, jsonable(v)] for k, v in clean.items() if v not in ("", False)},
     )
-    return existing
 
 
 __all__ = [

@@ -6,6 +6,7 @@ jingzhun.registry.scoping; every write through jingzhun.registry.actions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -296,42 +297,74 @@ def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@domain_errors
-@require_http_methods(["GET", "POST"])
-def income_edit(request: HttpRequest, household_id: int, year: int | None = None) -> HttpResponse:
+def _year_record_edit(
+    request: HttpRequest,
+    household_id: int,
+    year: int | None,
+    *,
+    model: Any,
+    form_class: Any,
+    initial: Callable[[Household], dict[str, Any]],
+    save: Callable[[Household, Actor, dict[str, Any], int | None], Any],
+    title: str,
+    what: str = "",
+) -> HttpResponse:
+    """The form of one household's record of one year (income, conditions, measures): a new
+    year, or the stored year with the version the user saw."""
     household = scoping.access_household_by_id(request.user, household_id)
     scoping.ensure_can_edit(request.user, household)
-    instance = Income.objects.filter(household=household, year=year).first() if year else None
-    initial = (
-        {"version": instance.version}
-        if instance
-        else {"year": timezone.localdate().year - 1, "household_size": household.member_count}
-    )
-    form = IncomeForm(request.POST or None, instance=instance, initial=initial)
+    instance = model.objects.filter(household=household, year=year).first() if year else None
+    start = {"version": instance.version} if instance else initial(household)
+    form = form_class(request.POST or None, instance=instance, initial=start)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.do_set_income(
+            save(
                 household,
-                actor=Actor.from_request(request),
-                year=data["year"],
-                household_size=data["household_size"],
-                values={k: data[k] for k in actions.INPUT_FIELDS},
-                expected_version=data.get("version") if instance else None,
-                reason=data.get("reason", ""),
+                Actor.from_request(request),
+                data,
+                data.get("version") if instance else None,
             )
         except ValidationError as error:
             attach_errors(form, error)
         except ConcurrentEditError as error:
-            _conflict_message(request, error, Income)
+            _conflict_message(request, error, model)
         else:
-            messages.success(request, f"已保存{data['year']}年收入。")
+            messages.success(request, f"已保存{data['year']}年{what or title}。")
             return redirect("household_detail", household_id=household.pk)
     return render(
         request,
         "registry/simple_form.html",
-        {"form": form, "household": household, "title": "年度收入"},
+        {"form": form, "household": household, "title": title},
+    )
+
+
+def _last_year() -> int:
+    return timezone.localdate().year - 1
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def income_edit(request: HttpRequest, household_id: int, year: int | None = None) -> HttpResponse:
+    return _year_record_edit(
+        request,
+        household_id,
+        year,
+        model=Income,
+        form_class=IncomeForm,
+        initial=lambda h: {"year": _last_year(), "household_size": h.member_count},
+        save=lambda h, actor, data, version: actions.do_set_income(
+            h,
+            actor=actor,
+            year=data["year"],
+            household_size=data["household_size"],
+            values={k: data[k] for k in actions.INPUT_FIELDS},
+            expected_version=version,
+            reason=data.get("reason", ""),
+        ),
+        title="年度收入",
+        what="收入",
     )
 
 
@@ -341,33 +374,22 @@ def income_edit(request: HttpRequest, household_id: int, year: int | None = None
 def conditions_edit(
     request: HttpRequest, household_id: int, year: int | None = None
 ) -> HttpResponse:
-    household = scoping.access_household_by_id(request.user, household_id)
-    scoping.ensure_can_edit(request.user, household)
-    instance = Conditions.objects.filter(household=household, year=year).first() if year else None
-    initial = {"version": instance.version} if instance else {"year": timezone.localdate().year}
-    form = ConditionsForm(request.POST or None, instance=instance, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.do_set_conditions(
-                household,
-                actor=Actor.from_request(request),
-                year=data["year"],
-                values={k: data[k] for k in actions.CONDITION_FIELDS},
-                expected_version=data.get("version") if instance else None,
-                reason=data.get("reason", ""),
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        except ConcurrentEditError as error:
-            _conflict_message(request, error, Conditions)
-        else:
-            messages.success(request, f"已保存{data['year']}年生产生活条件。")
-            return redirect("household_detail", household_id=household.pk)
-    return render(
+    return _year_record_edit(
         request,
-        "registry/simple_form.html",
-        {"form": form, "household": household, "title": "生产生活条件"},
+        household_id,
+        year,
+        model=Conditions,
+        form_class=ConditionsForm,
+        initial=lambda h: {"year": timezone.localdate().year},
+        save=lambda h, actor, data, version: actions.do_set_conditions(
+            h,
+            actor=actor,
+            year=data["year"],
+            values={k: data[k] for k in actions.CONDITION_FIELDS},
+            expected_version=version,
+            reason=data.get("reason", ""),
+        ),
+        title="生产生活条件",
     )
 
 
@@ -375,32 +397,21 @@ def conditions_edit(
 @domain_errors
 @require_http_methods(["GET", "POST"])
 def measures_edit(request: HttpRequest, household_id: int, year: int | None = None) -> HttpResponse:
-    household = scoping.access_household_by_id(request.user, household_id)
-    scoping.ensure_can_edit(request.user, household)
-    instance = Measures.objects.filter(household=household, year=year).first() if year else None
-    # Measures are entered with the year's income, in the review of the year just ended.
-    initial = {"version": instance.version} if instance else {"year": timezone.localdate().year - 1}
-    form = MeasuresForm(request.POST or None, instance=instance, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.do_set_measures(
-                household,
-                actor=Actor.from_request(request),
-                year=data["year"],
-                values={k: data[k] for k in MEASURE_FIELDS},
-                expected_version=data.get("version") if instance else None,
-                reason=data.get("reason", ""),
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        except ConcurrentEditError as error:
-            _conflict_message(request, error, Measures)
-        else:
-            messages.success(request, f"已保存{data['year']}年帮扶措施。")
-            return redirect("household_detail", household_id=household.pk)
-    return render(
+    return _year_record_edit(
         request,
-        "registry/simple_form.html",
-        {"form": form, "household": household, "title": "帮扶措施"},
+        household_id,
+        year,
+        model=Measures,
+        form_class=MeasuresForm,
+        # Measures are entered with the year's income, in the review of the year just ended.
+        initial=lambda h: {"year": _last_year()},
+        save=lambda h, actor, data, version: actions.do_set_measures(
+            h,
+            actor=actor,
+            year=data["year"],
+            values={k: data[k] for k in MEASURE_FIELDS},
+            expected_version=version,
+            reason=data.get("reason", ""),
+        ),
+        title="帮扶措施",
     )
