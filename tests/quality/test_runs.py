@@ -252,6 +252,7 @@ def test_the_quality_page_shows_counts_scores_and_trend_in_scope(client, world, 
     page = login(client, world.cadre).get(reverse("quality_home")).content.decode()
     assert "未满16周岁应为无劳动力" in page
     assert "质量得分" in page and "问题数变化趋势" in page
+    assert reverse("export_new") + "?what=quality" in page  # the report, exported
 
 
 def test_an_outsider_sees_no_run_of_another_county(client, world, finished_run) -> None:
