@@ -22,9 +22,19 @@ PARAMETER_COLUMNS: dict[str, str] = {
     "labour_age_max": "p_labour_max",
     "school_age_tolerance": "p_school_tol",
     "income_rounding_tolerance": "p_round_tol",
+    "village_identical_income_min_households": "p_same_income_min",
+    "village_missing_income_max_share": "p_missing_income_pct",
 }
 INTEGER_PARAMETERS = frozenset(
-    {"p_min_months", "p_school_min", "p_school_max", "p_labour_min", "p_labour_max", "p_school_tol"}
+    {
+        "p_min_months",
+        "p_school_min",
+        "p_school_max",
+        "p_labour_min",
+        "p_labour_max",
+        "p_school_tol",
+        "p_same_income_min",
+    }
 )
 
 

@@ -481,3 +481,19 @@ def test_the_village_drill_down_hides_villages_outside_the_scope(client, world) 
     _village_finding_run(world, world.village.code)
     page = login(client, world.sibling_cadre).get(reverse("quality_check", args=["Q-V-002"]))
     assert world.village.code not in page.content.decode()
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgres"])
+def test_a_full_run_stores_the_village_finding_of_a_village_missing_its_incomes(world, backend):
+    if backend == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL backend runs in the PostgreSQL pass (DATABASE_URL=postgres://…)")
+    actor = world.actor(world.approver)
+    for n in range(2):  # two 脱贫户 registered without their 2024 income
+        factories.make_household(actor, world.far_village, f"14092210000300{n}", members=False)
+    run = do_queue_quality_run(
+        actor=world.actor(world.approver), area_code=world.county.code, year=YEAR, backend=backend
+    )
+    execute_run(run, actor=world.actor(world.approver))
+    finding = QualityFinding.objects.get(run=run, check_code="Q-V-002")
+    assert (finding.household_id, finding.village_code) == (None, world.far_village.code)
+    assert finding.details == "2/2户缺少2024年收入"

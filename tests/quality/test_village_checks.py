@@ -136,3 +136,32 @@ def test_village_checks_name_their_policy_parameter(code: str) -> None:
     check = CATALOGUE[code]
     assert check.per_village and check.parameters
     assert all(name in check.rationale for name in check.parameters)
+
+
+# --- with the village parameters registered in the policy files and the context --------------
+
+
+def test_the_policy_files_give_the_village_checks_their_defaults() -> None:
+    from jingzhun.quality.context import CheckContext
+
+    params = CheckContext(year=YEAR).params_for("140922")
+    assert (params["p_same_income_min"], params["p_missing_income_pct"]) == (5, Decimal("20"))
+
+
+def test_a_batch_run_returns_village_findings_without_a_household() -> None:
+    from jingzhun.quality.batch import run_checks
+    from jingzhun.quality.context import CheckContext
+
+    bundles = _village(1, 5)
+    _same_income(bundles)
+    found = run_checks(DuckDBBackend(tables=tables(bundles)), CheckContext(year=YEAR))
+    rows = [r for r in found.to_pylist() if r["check_code"].startswith("Q-V-")]
+    assert rows == [
+        {
+            "check_code": "Q-V-001",
+            "household_id": None,
+            "member_id": None,
+            "village_code": VILLAGE,
+            "details": "1组共5户收入相同",
+        }
+    ]
