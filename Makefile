@@ -10,6 +10,12 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: run test lint test-sqlite test-postgres install clean
 
+# `make test SKIP_SPARK=1` skips the Spark backend tests (a JVM per test worker, about a minute
+# each); they run whenever Java 17 is there, and always under CI=true.
+ifdef SKIP_SPARK
+export JINGZHUN_SKIP_SPARK := 1
+endif
+
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "jingzhun.registry",
     "jingzhun.demo",
     "jingzhun.policy",
+    "jingzhun.assessment",
     "jingzhun.analytics",
     "jingzhun.quality",
     "jingzhun.imports",

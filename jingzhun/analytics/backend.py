@@ -11,10 +11,11 @@ underneath, so the same quality checks (and the policy engine of the next issue)
   is an Ibis expression over the Django table (deleted rows dropped, columns renamed and cast to
   the snapshot types), so results are identical to the snapshot's.
 
-Adding Spark (next issue): a ``SparkBackend`` whose ``__init__`` does
-``ibis.pyspark.connect(session)`` and registers the snapshot's Parquet files
-(``con.read_parquet(path, table_name=name)``) exactly like :class:`DuckDBBackend`, plus one entry
-in :data:`BACKENDS`. Nothing in the checks changes: they only call ``table()`` and return
+* :class:`jingzhun.analytics.spark.SparkBackend` — Apache Spark (local mode by default, a
+  cluster with ``JINGZHUN_SPARK_MASTER``) over the same snapshot files, for national scale
+  (docs/spark.md). Imported only when asked for: the embedded default needs no Java.
+
+Nothing in the checks depends on the engine: they only call ``table()`` and return Ibis
 expressions. Keep analytics to portable Ibis operations (no raw SQL strings) so that holds.
 """
 
@@ -216,14 +217,19 @@ def _project(t: ir.Table, name: str) -> ir.Table:
 def backend_for(
     kind: str, *, snapshot_dir: Path | None = None, year: int, area_prefix: str = ""
 ) -> Backend:
-    """The backend named ``kind`` ("duckdb" reads ``snapshot_dir``; "postgres" the live DB)."""
+    """The backend named ``kind`` ("duckdb" and "spark" read ``snapshot_dir``; "postgres" the
+    live database)."""
     if kind == "duckdb":
         return DuckDBBackend(snapshot_dir)
     if kind == "postgres":
         if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
             raise ValueError("postgres 后端需要 PostgreSQL 数据库（DATABASE_URL=postgres://…）。")
         return PostgresBackend(year=year, area_prefix=area_prefix)
-    raise ValueError(f"未知的分析后端“{kind}”：可用 duckdb 或 postgres。")
+    if kind == "spark":
+        from jingzhun.analytics.spark import SparkBackend
+
+        return SparkBackend(snapshot_dir)
+    raise ValueError(f"未知的分析后端“{kind}”：可用 duckdb、postgres 或 spark。")
 
 
-BACKENDS = ("duckdb", "postgres")
+BACKENDS = ("duckdb", "postgres", "spark")

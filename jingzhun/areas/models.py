@@ -100,3 +100,61 @@ class Area(models.Model):
 def code_range(prefix: str) -> tuple[str, str]:
     """The half-open string range holding every digit code that starts with ``prefix``."""
     return prefix, prefix + ":"  # ":" sorts right after "9"
+
+
+class VillageProfile(models.Model):
+    """One village's facts for one year (村情信息): what a village exit standard reads besides
+    the households — the rural registered population (the denominator of the poverty
+    incidence) and the infrastructure / service items. A flag left empty (None) is "not
+    verified": the criteria reading it answer unknown, never pass. Written only through
+    :func:`jingzhun.areas.profiles.do_set_village_profile`."""
+
+    village = models.ForeignKey(
+        Area, verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="profiles"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    rural_population = models.PositiveIntegerField(_("农业户籍人口"))
+    has_specialty_industry = models.BooleanField(_("有特色产业"), null=True, blank=True)
+    has_housing_security = models.BooleanField(_("有住房保障"), null=True, blank=True)
+    has_medical_insurance = models.BooleanField(_("有基本医疗保险"), null=True, blank=True)
+    has_compulsory_education = models.BooleanField(_("有义务教育保障"), null=True, blank=True)
+    has_road = models.BooleanField(_("有路通村屯"), null=True, blank=True)
+    has_drinking_water = models.BooleanField(_("有饮用水"), null=True, blank=True)
+    has_electricity = models.BooleanField(_("有电用"), null=True, blank=True)
+    has_public_services = models.BooleanField(_("有公共服务设施"), null=True, blank=True)
+    has_television = models.BooleanField(_("有电视看"), null=True, blank=True)
+    collective_income = models.DecimalField(
+        _("村集体经济收入（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    has_good_committee = models.BooleanField(_("有好的“两委”班子"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("村情信息")
+        verbose_name_plural = _("村情信息")
+        ordering = ["village__code", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="village_profile_one_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village.name}{self.year}年村情信息"
+
+
+# The editable facts of a profile, in form order (the flags are the ones village standards use).
+PROFILE_FLAGS = (
+    "has_specialty_industry",
+    "has_housing_security",
+    "has_medical_insurance",
+    "has_compulsory_education",
+    "has_road",
+    "has_drinking_water",
+    "has_electricity",
+    "has_public_services",
+    "has_television",
+    "has_good_committee",
+)
+PROFILE_FIELDS = ("rural_population", *PROFILE_FLAGS, "collective_income", "notes")

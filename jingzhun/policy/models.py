@@ -83,3 +83,102 @@ def _plain(amount: Decimal) -> Decimal:
     if amount == amount.to_integral_value():
         return amount.quantize(Decimal(1))
     return amount.normalize()
+
+
+class EvaluationRun(models.Model):
+    """One stored batch evaluation (``jingzhun evaluate --store``): every household's decisions
+    for one income year over one area, kept as a Parquet file under ``var/evaluations/``
+    (``result_file``, relative to ``VAR_DIR``: three million rows do not belong in the
+    database), with the totals here and per village in :class:`EvaluationCount` for pages."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    area_code = models.CharField(
+        _("区划代码"), max_length=15, db_index=True, help_text=_("全部区划为000000")
+    )
+    backend = models.CharField(_("分析后端"), max_length=16)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("完成时间"))
+    seconds = models.FloatField(_("用时（秒）"))
+    # sha256 of every parameter version and value in force on 31 December of the year: two runs
+    # with the same fingerprint used the same thresholds.
+    parameter_fingerprint = models.CharField(_("参数指纹"), max_length=64)
+    households = models.PositiveIntegerField(_("农户数"))
+    # {decision: {status: households}} over the whole run.
+    counts = models.JSONField(_("判定统计"), default=dict)
+    result_file = models.CharField(_("每户结果文件"), max_length=300)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_by_name = models.CharField(_("发起人姓名"), max_length=150)
+
+    class Meta:
+        verbose_name = _("批量判定结果")
+        verbose_name_plural = _("批量判定结果")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.year} #{self.pk}"
+
+
+class EvaluationCount(models.Model):
+    """Households of one village with one status of one decision in one run (compact)."""
+
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="village_counts")
+    village_code = models.CharField(_("行政村代码"), max_length=15)
+    decision = models.CharField(_("判定"), max_length=32)
+    status = models.CharField(_("结果"), max_length=16)
+    households = models.PositiveIntegerField(_("农户数"))
+
+    class Meta:
+        verbose_name = _("判定统计")
+        verbose_name_plural = _("判定统计")
+        indexes = [models.Index(fields=["run", "village_code"], name="evalcount_run_village")]
+
+    def __str__(self) -> str:
+        return f"{self.village_code} {self.decision} {self.status}: {self.households}"
+
+
+class WhatIfRun(models.Model):
+    """A what-if simulation too large to answer within the request, worked in the background
+    (``jingzhun.policy.tasks.run_whatif``). The overrides are kept here as the question asked;
+    they are never parameter values. ``result`` is the summary the page shows (counts by area
+    and the first affected households by id: names are read, in scope, when the page renders)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    area_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
+    overrides = models.JSONField(_("假设的参数值"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.CharField(_("进度"), max_length=100, blank=True)
+    result = models.JSONField(_("结果"), null=True, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("政策模拟")
+        verbose_name_plural = _("政策模拟")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.year} #{self.pk}"

@@ -7,20 +7,28 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from jingzhun.areas.models import SCOPE_DIGITS, Level
 from jingzhun.core.actions import Actor, PermissionDenied
 from jingzhun.core.http import domain_errors
-from jingzhun.policy import actions
+from jingzhun.policy import actions, runs, whatif
+from jingzhun.policy.criteria import STATUS_LABELS
+from jingzhun.policy.decisions import DECISIONS
+from jingzhun.policy.features import PARAMETER_LABELS
 from jingzhun.policy.forms import ParameterValueForm
+from jingzhun.policy.models import WhatIfRun
 from jingzhun.policy.parameters import (
     NATIONAL,
     TITLES,
@@ -29,6 +37,10 @@ from jingzhun.policy.parameters import (
     default_parameters,
     region_name,
 )
+from jingzhun.policy.tasks import run_whatif
+from jingzhun.policy.whatif import OVERRIDABLE
+from jingzhun.quality.context import default_year
+from jingzhun.registry import scoping
 from jingzhun.registry.forms import attach_errors
 
 
@@ -105,3 +117,238 @@ def parameter_add(request: HttpRequest) -> HttpResponse:
             )
             return redirect(f"{reverse('parameter_list')}#{row.name}")
     return _page(request, form, status=400)
+
+
+# --- stored evaluation runs ---------------------------------------------------------------------
+
+
+@login_required
+def evaluation_list(request: HttpRequest) -> HttpResponse:
+    """Stored runs covering or within the user's area, counts over the user's villages only;
+    the selected run (default: the latest) by child area of the user's area."""
+    user = request.user
+    listed = list(runs.runs_for(user).order_by("-id")[:50])
+    totals = runs.counts_in_scope(user, listed)
+    selected = None
+    if request.GET.get("run"):
+        selected = next((r for r in listed if str(r.pk) == request.GET["run"]), None)
+        if selected is None:
+            raise Http404(_("未找到该记录。"))
+    elif listed:
+        selected = listed[0]
+    level = min(user.area.level + 1, Level.VILLAGE)
+    digits = SCOPE_DIGITS[Level(level)]
+    by_area: list[dict[str, Any]] = []
+    if selected is not None:
+        counts = runs.counts_by_area(user, selected, digits)
+        names = dict(
+            scoping.areas_for(user)
+            .filter(code__in=[code.ljust(12, "0")[:12] for code in counts] + list(counts))
+            .values_list("code", "name")
+        )
+        for code, per in counts.items():
+            name = names.get(code) or names.get(code.ljust(12, "0")[:12]) or code
+            by_area.append({"code": code, "name": name, "cells": _cells(per)})
+    rows = [{"run": r, "cells": _cells(totals.get(r.pk, {}))} for r in listed]
+    return render(
+        request,
+        "policy/evaluation_list.html",
+        {
+            "rows": rows,
+            "selected": selected,
+            "by_area": by_area,
+            "decisions": [DECISIONS[d].title for d in DECISIONS],
+            "statuses": list(STATUS_LABELS.values()),
+        },
+    )
+
+
+def _cells(per: dict[str, dict[str, int]]) -> list[list[int]]:
+    """[[households per status] per decision], in DECISIONS and STATUS_LABELS order."""
+    return [[per.get(d, {}).get(s, 0) for s in STATUS_LABELS] for d in DECISIONS]
+
+
+# --- what-if --------------------------------------------------------------------------------------
+
+OVERRIDE_ROWS = 3
+
+
+class WhatIfForm(forms.Form):
+    """Year, area and up to three overrides (parameter, region, value); the engine checks them."""
+
+    year = forms.IntegerField(label=_l("年度"), min_value=2000, max_value=2100)
+    area = forms.CharField(
+        label=_l("模拟范围（区划代码）"), max_length=15, help_text=_l("默认为您所辖区域")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [(n, f"{PARAMETER_LABELS[n]}（{n}）") for n in OVERRIDABLE]
+        for i in range(1, OVERRIDE_ROWS + 1):
+            self.fields[f"name_{i}"] = forms.ChoiceField(
+                label=_l("参数"), choices=choices, required=False
+            )
+            self.fields[f"region_{i}"] = forms.CharField(
+                label=_l("适用区划代码"),
+                max_length=6,
+                required=False,
+                help_text=_l("不填则为模拟范围所在县（或更高一级的模拟范围本身）"),
+            )
+            self.fields[f"value_{i}"] = forms.CharField(
+                label=_l("假设的数值"), max_length=40, required=False
+            )
+
+    def rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [self[f"name_{i}"], self[f"region_{i}"], self[f"value_{i}"]]
+            for i in range(1, OVERRIDE_ROWS + 1)
+        ]
+
+    def overrides(self, area_code: str) -> list[whatif.Override]:
+        found: list[whatif.Override] = []
+        for i in range(1, OVERRIDE_ROWS + 1):
+            name = self.cleaned_data.get(f"name_{i}") or ""
+            value = (self.cleaned_data.get(f"value_{i}") or "").strip()
+            if not name and not value:
+                continue
+            if not value:
+                self.add_error(f"value_{i}", _("请填写假设的数值。"))
+                continue
+            try:
+                found.append(
+                    whatif.check_override(
+                        name, self.cleaned_data.get(f"region_{i}") or "", value, area_code=area_code
+                    )
+                )
+            except whatif.OverrideError as error:
+                self.add_error(
+                    f"value_{i}" if name in whatif.OVERRIDABLE else f"name_{i}", str(error)
+                )
+        if not found and not self.errors:
+            self.add_error("name_1", _("请至少填写一个假设的参数值。"))
+        return found
+
+
+def sync_limit() -> int:
+    """Up to this many households in scope the page answers at once (a snapshot and two
+    evaluations take a few seconds); above, the background worker does it with a progress page."""
+    return int(getattr(settings, "JINGZHUN_WHATIF_SYNC_MAX", 20_000))
+
+
+def _affected_rows(user: Any, summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The listed affected households as the user may see them: read again through the registry
+    scope (a household out of scope or deleted since drops out), 户主姓名 only for roles that see
+    personal data; never ID numbers."""
+    listed = summary["affected"]
+    ids = [row["household_id"] for row in listed]
+    found = {
+        row["id"]: row
+        for row in scoping.households_for(user)
+        .filter(pk__in=ids)
+        .values("id", "number", "head_name", "village__name")
+    }
+    rows = []
+    for row in listed:
+        h = found.get(row["household_id"])
+        if h is None:
+            continue
+        moves = [
+            {
+                "title": whatif.DECISION_TITLES[d],
+                "before": STATUS_LABELS[row[f"{d}_before"]],
+                "after": STATUS_LABELS[row[f"{d}_after"]],
+            }
+            for d in whatif.TRACKED
+            if row[f"{d}_before"] != row[f"{d}_after"]
+        ]
+        rows.append(
+            {
+                "id": h["id"],
+                "number": h["number"],
+                "village": h["village__name"],
+                "head_name": h["head_name"] if user.sees_personal_numbers else "",
+                "moves": moves,
+            }
+        )
+    return rows
+
+
+def _result_context(user: Any, summary: dict[str, Any]) -> dict[str, Any]:
+    codes = {code for level in summary["areas"].values() for code in level}
+    names = dict(
+        scoping.areas_for(user)
+        .filter(code__in=[c.ljust(12, "0")[:12] for c in codes] + list(codes))
+        .values_list("code", "name")
+    )
+    areas = []
+    for level, _digits in whatif.LEVELS:
+        for code, per in summary["areas"][level].items():
+            areas.append(
+                {
+                    "level": level,
+                    "code": code,
+                    "name": names.get(code) or names.get(code.ljust(12, "0")[:12]) or code,
+                    "cells": [per[d] for d in whatif.TRACKED],
+                }
+            )
+    return {
+        "summary": summary,
+        "overrides": [whatif.Override.from_dict(o).label for o in summary["overrides"]],
+        "totals": [
+            {"title": whatif.DECISION_TITLES[d], **summary["totals"][d]} for d in whatif.TRACKED
+        ],
+        "titles": [whatif.DECISION_TITLES[d] for d in whatif.TRACKED],
+        "areas": areas,
+        "affected": _affected_rows(user, summary),
+        "show_names": user.sees_personal_numbers,
+    }
+
+
+@login_required
+@domain_errors
+def whatif_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {}
+    if request.method != "POST":
+        form = WhatIfForm(initial={"year": default_year(), "area": user.area.code})
+        return render(request, "policy/whatif.html", {"form": form})
+    form = WhatIfForm(request.POST)
+    status = 400
+    if form.is_valid():
+        area = scoping.areas_for(user).filter(code=form.cleaned_data["area"].strip()).first()
+        if area is None:
+            form.add_error("area", _("区划代码不存在或不在您的管辖范围内。"))
+        else:
+            overrides = form.overrides(area.code)
+            if not form.errors:
+                year = form.cleaned_data["year"]
+                households = scoping.households_for(user, within=area.scope_prefix).count()
+                if households > sync_limit():
+                    run = runs.do_queue_whatif(
+                        Actor.from_request(request),
+                        area=area,
+                        year=year,
+                        overrides=[o.as_dict() for o in overrides],
+                    )
+                    run_whatif.enqueue(run.pk)
+                    return redirect("whatif_run", run_id=run.pk)
+                result = whatif.simulate_area(
+                    year, overrides, area_code=area.code, area_prefix=area.scope_prefix
+                )
+                context = _result_context(user, result.summary(LISTED))
+                status = 200
+    return render(request, "policy/whatif.html", {"form": form, **context}, status=status)
+
+
+LISTED = 200
+
+
+@login_required
+def whatif_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = runs.whatif_runs_for(request.user).filter(pk=run_id).first()
+    if run is None:
+        raise Http404(_("未找到该记录。"))
+    context: dict[str, Any] = {"run": run}
+    if run.status == WhatIfRun.Status.DONE and run.result:
+        context |= _result_context(request.user, run.result)
+    return render(request, "policy/whatif_run.html", context)

@@ -28,7 +28,7 @@ from django.db.models import (
     When,
 )
 
-from jingzhun.analytics.backend import DuckDBBackend, PostgresBackend
+from jingzhun.analytics.backend import backend_for
 from jingzhun.analytics.snapshot import write_snapshot
 from jingzhun.areas.models import Area, Level, code_range
 from jingzhun.core.actions import Actor
@@ -59,13 +59,14 @@ def execute_run(
         area = Area.objects.get(code=run.area_code)
         prefix = area.scope_prefix
         started = time.perf_counter()
-        if run.backend == "postgres":
-            backend = PostgresBackend(year=run.year, area_prefix=prefix)
-        else:
+        directory = None
+        if run.backend != "postgres":  # DuckDB and Spark read a snapshot of the area
             directory = Path(snapshot_dir or settings.SNAPSHOT_DIR) / f"quality-{run.area_code}"
             if fresh or not (directory / "manifest.json").exists():
                 write_snapshot(year=run.year, out=directory, area_code=run.area_code)
-            backend = DuckDBBackend(directory)
+        backend = backend_for(
+            run.backend, snapshot_dir=directory, year=run.year, area_prefix=prefix
+        )
         findings = run_checks(backend, CheckContext(year=run.year))
         seconds = time.perf_counter() - started
         stored = actions.do_record_quality_run(

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models.functions import Substr
 
+from jingzhun.analytics.backend import BACKENDS
 from jingzhun.areas.models import Area, Level
 from jingzhun.core.actions import Actor
 from jingzhun.exports.quality import report_table
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None, help="检查的收入年度（默认上一年）")
         parser.add_argument("--format", choices=["json", "xlsx"], default=None)
         parser.add_argument("--out", type=Path, default=None, help="报告文件（配合 --format）")
-        parser.add_argument("--backend", choices=["duckdb", "postgres"], default="duckdb")
+        parser.add_argument("--backend", choices=BACKENDS, default="duckdb")
         parser.add_argument(
             "--reuse-snapshot", action="store_true", help="已有快照时直接使用，不重新生成"
         )

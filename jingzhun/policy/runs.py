@@ -1,0 +1,225 @@
+"""Stored evaluation runs (``jingzhun evaluate --store``): the write action and the scoped reads.
+
+A run's households (one row each, :data:`jingzhun.policy.decisions.BATCH_SCHEMA`) go to a
+Parquet file under ``VAR_DIR/evaluations/`` — three million rows are a file, not a table — and
+the database keeps the totals on the run and the counts per village, decision and status
+(:class:`~jingzhun.policy.models.EvaluationCount`) that the pages read, restricted to the user's
+villages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from jingzhun.areas.models import Area, code_range
+from jingzhun.audit import recorder
+from jingzhun.core.actions import Actor
+from jingzhun.policy.decisions import BATCH_SCHEMA, DECISIONS
+from jingzhun.policy.models import EvaluationCount, EvaluationRun, WhatIfRun
+from jingzhun.policy.parameters import NATIONAL, ParameterSet, default_parameters
+
+
+def parameter_fingerprint(year: int, parameters: ParameterSet | None = None) -> str:
+    """sha256 of every parameter version and value in force on 31 December ``year``."""
+    day = dt.date(year, 12, 31)
+    params = parameters or default_parameters()
+    lines = sorted(f"{p.version}={p.value}" for p in params.all() if p.in_force(day))
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def evaluation_dir() -> Path:
+    return Path(settings.VAR_DIR) / "evaluations"
+
+
+def _counts(table: pa.Table) -> tuple[dict[str, dict[str, int]], Counter[tuple[str, str, str]]]:
+    totals: dict[str, dict[str, int]] = {}
+    per_village: Counter[tuple[str, str, str]] = Counter()
+    for decision in DECISIONS:
+        grouped = table.group_by(["village_code", decision]).aggregate([("household_id", "count")])
+        total: Counter[str] = Counter()
+        for row in grouped.to_pylist():
+            n = row["household_id_count"]
+            per_village[(row["village_code"], decision, row[decision])] += n
+            total[row[decision]] += n
+        totals[decision] = dict(sorted(total.items()))
+    return totals, per_village
+
+
+def do_store_evaluation_run(
+    actor: Actor,
+    *,
+    table: pa.Table,
+    year: int,
+    area: Area | None,
+    backend: str,
+    started_at: dt.datetime,
+    seconds: float,
+    parameters: ParameterSet | None = None,
+) -> EvaluationRun:
+    """Store one batch evaluation: the Parquet file, the run with its totals and parameter
+    fingerprint, the counts per village, and the audit entry. The file is written first and
+    removed again if the database write fails, so no run ever points at a missing file."""
+    table = table.select(BATCH_SCHEMA.names).cast(BATCH_SCHEMA)
+    totals, per_village = _counts(table)
+    directory = evaluation_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    name = f"evaluation-{area.code if area else 'all'}-{year}-{stamp}.parquet"
+    path = directory / name
+    pq.write_table(table, path)
+    try:
+        with transaction.atomic():
+            run = EvaluationRun.objects.create(
+                year=year,
+                area_code=area.code if area else NATIONAL,
+                backend=backend,
+                started_at=started_at,
+                finished_at=timezone.now(),
+                seconds=seconds,
+                parameter_fingerprint=parameter_fingerprint(year, parameters),
+                households=table.num_rows,
+                counts=totals,
+                result_file=str(Path("evaluations") / name),
+                started_by=actor.user,
+                started_by_name=actor.name,
+            )
+            EvaluationCount.objects.bulk_create(
+                [
+                    EvaluationCount(
+                        run=run,
+                        village_code=village,
+                        decision=decision,
+                        status=status,
+                        households=n,
+                    )
+                    for (village, decision, status), n in sorted(per_village.items())
+                ],
+                batch_size=5000,
+            )
+            recorder.record(
+                actor=actor,
+                action="store_evaluation_run",
+                obj=run,
+                area_code=run.area_code,
+                changes={
+                    "year": [None, year],
+                    "backend": [None, backend],
+                    "households": [None, table.num_rows],
+                    "parameter_fingerprint": [None, run.parameter_fingerprint],
+                    "result_file": [None, run.result_file],
+                },
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return run
+
+
+# --- scoped reads --------------------------------------------------------------------------------
+
+
+def _scope_prefix(user: Any) -> str:
+    return user.area.scope_prefix
+
+
+def runs_for(user: Any) -> QuerySet[EvaluationRun]:
+    """Runs that cover the user's area (an area above it, or every area) or lie within it; their
+    counts are then read only for the user's villages (:func:`counts_in_scope`)."""
+    covering = [a.code for a in user.area.ancestors()] + [user.area.code, NATIONAL]
+    low, high = code_range(_scope_prefix(user))
+    return EvaluationRun.objects.filter(area_code__in=covering) | EvaluationRun.objects.filter(
+        area_code__gte=low, area_code__lt=high
+    )
+
+
+def counts_in_scope(user: Any, runs: list[EvaluationRun]) -> dict[int, dict[str, dict[str, int]]]:
+    """{run id: {decision: {status: households}}} over the user's villages only. One query."""
+    low, high = code_range(_scope_prefix(user))
+    out: dict[int, dict[str, dict[str, int]]] = {r.pk: {} for r in runs}
+    rows = (
+        EvaluationCount.objects.filter(run__in=runs, village_code__gte=low, village_code__lt=high)
+        .values("run", "decision", "status")
+        .annotate(n=Sum("households"))
+        .order_by("run", "decision", "status")
+    )
+    for row in rows:
+        out[row["run"]].setdefault(row["decision"], {})[row["status"]] = row["n"]
+    return out
+
+
+def counts_by_area(
+    user: Any, run: EvaluationRun, digits: int
+) -> dict[str, dict[str, dict[str, int]]]:
+    """{area code (the first ``digits`` of the village code): {decision: {status: n}}} for one
+    run over the user's villages. One query."""
+    low, high = code_range(_scope_prefix(user))
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    rows = EvaluationCount.objects.filter(
+        run=run, village_code__gte=low, village_code__lt=high
+    ).values_list("village_code", "decision", "status", "households")
+    for village, decision, status, n in rows:
+        per = out.setdefault(village[:digits], {}).setdefault(decision, {})
+        per[status] = per.get(status, 0) + n
+    return dict(sorted(out.items()))
+
+
+# --- what-if runs in the background --------------------------------------------------------------
+
+
+@transaction.atomic
+def do_queue_whatif(
+    actor: Actor, *, area: Area, year: int, overrides: list[dict[str, str]]
+) -> WhatIfRun:
+    """Queue a what-if too large for the request (the page decides). The overrides are the
+    question asked, recorded with it; they are not parameter values."""
+    run = WhatIfRun.objects.create(
+        year=year, area_code=area.code, overrides=overrides, started_by=actor.user
+    )
+    recorder.record(
+        actor=actor,
+        action="queue_whatif",
+        obj=run,
+        area_code=area.code,
+        changes={"year": [None, year], "overrides": [None, overrides]},
+    )
+    return run
+
+
+def mark_whatif(run_id: int, *, progress: str) -> None:
+    WhatIfRun.objects.filter(pk=run_id).update(progress=progress[:100])
+
+
+def start_whatif(run_id: int) -> bool:
+    """queued → running, race-safe: only one worker takes a run."""
+    return bool(
+        WhatIfRun.objects.filter(pk=run_id, status=WhatIfRun.Status.QUEUED).update(
+            status=WhatIfRun.Status.RUNNING
+        )
+    )
+
+
+def finish_whatif(run_id: int, *, result: dict[str, Any] | None, error: str = "") -> None:
+    WhatIfRun.objects.filter(pk=run_id, status=WhatIfRun.Status.RUNNING).update(
+        status=WhatIfRun.Status.FAILED if error else WhatIfRun.Status.DONE,
+        result=result,
+        error=error[:2000],
+        progress="",
+        finished_at=timezone.now(),
+    )
+
+
+def whatif_runs_for(user: Any) -> QuerySet[WhatIfRun]:
+    """What-if runs of areas within the user's area."""
+    low, high = code_range(_scope_prefix(user))
+    return WhatIfRun.objects.filter(area_code__gte=low, area_code__lt=high)
