@@ -209,3 +209,31 @@ def test_every_backend_gives_the_same_policy_decisions(snapshot, kind, request) 
     assert len({r[2] for r in reference}) >= 2 and len(reference) == 300
 
     assert _decisions(_backend(kind, snapshot, request), YEAR) == reference
+
+
+@pytest.mark.parametrize(
+    "kind", ["duckdb", "postgres", pytest.param("spark", marks=SPARK)], ids=str
+)
+def test_every_backend_gives_the_same_village_exit_counts(snapshot, kind, request) -> None:
+    """Village poverty incidence is counted in 2018, when the demo's villages still had
+    registered poor households (all exited by 2020)."""
+    from jingzhun.policy.villages import village_counts_batch
+
+    year = 2018
+    old = snapshot.parent / "snapshot-2018"
+    write_snapshot(year=year, out=old)
+    reference = village_counts_batch(DuckDBBackend(old), year)
+    assert reference and any(c.failed_people for c in reference.values())
+    if kind == "postgres":
+        if connection.vendor != "postgresql":
+            pytest.skip(
+                "PostgreSQL backend runs in the PostgreSQL pass (DATABASE_URL=postgres://…)"
+            )
+        backend: Backend = PostgresBackend(year=year)
+    elif kind == "spark":
+        from jingzhun.analytics.spark import SparkBackend
+
+        backend = SparkBackend(old, session=request.getfixturevalue("spark"))
+    else:
+        backend = DuckDBBackend(old)
+    assert village_counts_batch(backend, year) == reference
