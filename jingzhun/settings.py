@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "jingzhun.demo",
     "jingzhun.policy",
     "jingzhun.assessment",
+    "jingzhun.cases",
     "jingzhun.analytics",
     "jingzhun.quality",
     "jingzhun.imports",

@@ -19,7 +19,7 @@ from jingzhun.accounts.roles import Role
 from jingzhun.areas.models import PROFILE_FLAGS, Area, Level, VillageProfile
 from jingzhun.audit import recorder
 from jingzhun.core.actions import Actor, PermissionDenied, diff_fields, jsonable, raise_if_errors
-from jingzhun.registry.actions import _concurrent_error
+from jingzhun.registry.actions import concurrent_error
 
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
@@ -150,7 +150,7 @@ def set_versioned(
         pk=existing.pk, version=expected_version
     ).update(**clean, version=F("version") + 1, updated_at=timezone.now())
     if updated != 1:
-        raise _concurrent_error(existing, label, expected_version)
+        raise concurrent_error(existing, label, expected_version)
     diff["version"] = [expected_version, expected_version + 1]
     existing.refresh_from_db()
     recorder.record(

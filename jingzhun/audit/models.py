@@ -12,6 +12,7 @@ class Source(models.TextChoices):
     COMMAND = "command", _("命令行")
     DEMO = "demo", _("演示数据")
     SYSTEM = "system", _("系统")
+    CASE = "case", _("办理程序")
 
 
 class AuditEntry(models.Model):

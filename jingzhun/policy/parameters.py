@@ -170,17 +170,17 @@ class Parameter:
         return int(self.value)
 
 
-class _LineLoader(yaml.SafeLoader):
+class LineLoader(yaml.SafeLoader):
     """A safe loader that remembers the line of every mapping (``__line__``, 1-based)."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 @lru_cache(maxsize=1)
@@ -284,7 +284,7 @@ def _check_periods(values: list[Parameter]) -> None:
 def load_file(path: Path) -> list[Parameter]:
     """Every value in one file; raises :class:`ParameterFileError` naming file and line."""
     try:
-        documents = [d for d in yaml.load_all(path.read_text("utf-8"), Loader=_LineLoader) if d]
+        documents = [d for d in yaml.load_all(path.read_text("utf-8"), Loader=LineLoader) if d]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" 第{mark.line + 1}行" if mark else ""

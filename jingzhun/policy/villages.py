@@ -49,7 +49,7 @@ from jingzhun.policy.parameters import (
     NATIONAL,
     TITLES,
     ParameterSet,
-    _LineLoader,
+    LineLoader,
     default_parameters,
     known_region_codes,
     regions_for,
@@ -166,8 +166,8 @@ class StandardConfig:
 def load_standards(path: Path = STANDARD_FILE) -> StandardConfig:
     """Read and check the standards file; raises :class:`StandardFileError` naming the line."""
     try:
-        # _LineLoader is a yaml.SafeLoader that also records each mapping's line.
-        doc = yaml.load(path.read_text("utf-8"), Loader=_LineLoader) or {}  # noqa: S506
+        # LineLoader is a yaml.SafeLoader that also records each mapping's line.
+        doc = yaml.load(path.read_text("utf-8"), Loader=LineLoader) or {}  # noqa: S506
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" 第{mark.line + 1}行" if mark else ""

@@ -177,7 +177,7 @@ def do_create_household(
     return household
 
 
-def _concurrent_error(obj: Any, label: str, expected_version: int) -> ConcurrentEditError:
+def concurrent_error(obj: Any, label: str, expected_version: int) -> ConcurrentEditError:
     """Gather what others changed on ``obj`` since ``expected_version`` from the audit trail."""
     entries = AuditEntry.objects.filter(
         object_type=obj._meta.model_name, object_id=str(obj.pk)
@@ -244,7 +244,7 @@ def do_update_household(
         updated_at=timezone.now(),
     )
     if updated != 1:
-        raise _concurrent_error(household, f"农户{household.number}", expected_version)
+        raise concurrent_error(household, f"农户{household.number}", expected_version)
     if risk_diff:
         _write_risks(household, risk_list or [])
     diff["version"] = [expected_version, expected_version + 1]
@@ -278,7 +278,7 @@ def do_delete_household(
         updated_by=actor.user,
     )
     if updated != 1:
-        raise _concurrent_error(household, f"农户{household.number}", version)
+        raise concurrent_error(household, f"农户{household.number}", version)
     recorder.record(
         actor=actor,
         action="delete_household",
@@ -405,7 +405,7 @@ def do_update_member(
         raise_if_errors({"relation": ["与其他成员冲突（户主或证件号码重复）：请刷新后核对。"]})
         raise
     if updated != 1:
-        raise _concurrent_error(member, f"成员{member.name}", expected_version)
+        raise concurrent_error(member, f"成员{member.name}", expected_version)
     diff["version"] = [expected_version, expected_version + 1]
     member.refresh_from_db()
     _refresh_household_summary(household)
@@ -492,7 +492,7 @@ def _set_year_record(
         **values, version=F("version") + 1, updated_at=timezone.now()
     )
     if updated != 1:
-        raise _concurrent_error(existing, f"{year}年{what}", version)
+        raise concurrent_error(existing, f"{year}年{what}", version)
     diff["version"] = [version, version + 1]
     existing.refresh_from_db()
     recorder.record(

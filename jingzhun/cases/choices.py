@@ -1,0 +1,80 @@
+"""Value lists of the statutory procedures (DOMAIN.md 4 and 5)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseType(models.TextChoices):
+    IDENTIFICATION = "identification", _("建档立卡识别")
+    EXIT = "exit", _("脱贫退出")
+    MONITORING = "monitoring", _("纳入监测")
+    ELIMINATION = "elimination", _("风险消除")
+    REVERSAL = "reversal", _("返贫重新纳入")
+    REMOVAL = "removal", _("清退")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("办理中")
+    COMPLETED = "completed", _("已办结")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Channel(models.TextChoices):
+    SELF_REPORT = "self_report", _("农户自主申报")
+    CADRE_VISIT = "cadre_visit", _("基层干部排查")
+    DEPARTMENT_ALERT = "department_alert", _("部门筛查预警")
+
+
+class StepKind(models.TextChoices):
+    """What a step records; a procedure names its steps and gives each a kind."""
+
+    APPLICATION = "application", _("申请或发现")
+    VISIT = "visit", _("入户核实和签字授权")
+    COMPARISON = "comparison", _("部门信息比对")
+    DELIBERATION = "deliberation", _("民主评议")
+    VERIFICATION = "verification", _("村级核实")
+    AGREEMENT = "agreement", _("农户签字认可")
+    PUBLICITY = "publicity", _("公示")
+    REVIEW = "review", _("审核")
+    APPROVAL = "approval", _("审批")
+    ANNOUNCEMENT = "announcement", _("公告")
+    UPDATE = "update", _("系统标注")
+
+
+class Outcome(models.TextChoices):
+    DONE = "done", _("完成")
+    NOTICE_OPENED = "notice_opened", _("开始公示")
+    RETURNED = "returned", _("退回重新核实")
+    OBJECTION = "objection", _("公示有异议，退回核实")
+    REJECTED = "rejected", _("不予通过")
+    WITHDRAWN = "withdrawn", _("撤回")
+
+
+class Opinion(models.TextChoices):
+    AGREE = "agree", _("同意")
+    RETURN = "return", _("退回重新核实")
+    REJECT = "reject", _("不同意")
+
+
+class VerificationResult(models.TextChoices):
+    CONFIRMED = "confirmed", _("情况属实")
+    NOT_CONFIRMED = "not_confirmed", _("情况不属实")
+
+
+class ComparisonResult(models.TextChoices):
+    CONSISTENT = "consistent", _("比对无异常")
+    FINDINGS = "findings", _("比对发现疑点（已说明）")
+    INELIGIBLE = "ineligible", _("比对显示不符合条件")
+
+
+class NoticeKind(models.TextChoices):
+    PUBLICITY = "publicity", _("公示")
+    ANNOUNCEMENT = "announcement", _("公告")
+
+
+class RemovalScope(models.TextChoices):
+    MONITORING = "monitoring", _("清退出监测对象")
+    REGISTRATION = "registration", _("清退出建档立卡贫困户")
