@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("jingzhun.imports.urls")),
     path("", include("jingzhun.exports.urls")),
     path("", include("jingzhun.policy.urls")),
+    path("", include("jingzhun.cases.urls")),
+    path("", include("jingzhun.cases.notice_urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -48,8 +48,8 @@ from jingzhun.policy.features import features_expr
 from jingzhun.policy.parameters import (
     NATIONAL,
     TITLES,
-    ParameterSet,
     LineLoader,
+    ParameterSet,
     default_parameters,
     known_region_codes,
     regions_for,
