@@ -126,6 +126,7 @@ class DemoResult:
     facts: dict[str, int]  # legitimate but notable: dropouts, uninsured ordinary members …
     removed: dict[str, int]  # model label -> rows deleted
     skipped_users: list[str] = field(default_factory=list)  # usernames taken by real accounts
+    cases: list[str] = field(default_factory=list)  # open demo cases (numbers)
     seconds: float = 0.0
 
 
@@ -216,8 +217,20 @@ def load_demo(
     with transaction.atomic():
         result.skipped_users = _reset_demo_users(plans, province, city)
         _record_load(city, result)
+    result.cases = _open_demo_cases(result.skipped_users)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _open_demo_cases(skipped_users: list[str]) -> list[str]:
+    """A few open cases for the demo's cadre, reviewer and approver (see demo/cases.py)."""
+    from jingzhun.demo.cases import create_demo_cases
+
+    names = ("cun", "xiang", "xian")
+    if any(name in skipped_users for name in names):
+        return []
+    users = {u.username: u for u in User.objects.filter(username__in=names).select_related("area")}
+    return create_demo_cases(users["cun"].area, users)
 
 
 # --- removing the previous demo ---------------------------------------------------------------

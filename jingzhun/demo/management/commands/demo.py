@@ -70,6 +70,8 @@ class Command(BaseCommand):
                 f"{PLANTED_ERRORS[code][0]} {count:,}" for code, count in result.planted.items()
             )
             say(f"有意埋入的问题数据（供数据质量检查发现）：{planted}。")
+        if result.cases:
+            self.stdout.write(f"演示办理案件：{'、'.join(result.cases)}（村干部 cun 的办理事项）")
         for username in result.skipped_users:
             self.stderr.write(f"用户名 {username} 已被非演示账号使用，未创建该演示账号。")
         logins = demo_logins()
