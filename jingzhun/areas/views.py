@@ -168,37 +168,48 @@ def _year_of(request: HttpRequest) -> str:
 @domain_errors
 @require_POST
 def village_profile_save(request: HttpRequest, code: str) -> HttpResponse:
-    area = scoping.access_area_by_code(request.user, code)  # type: ignore[arg-type]
-    form = VillageProfileForm(request.POST)
-    if form.is_valid():
-        try:
-            do_set_village_profile(
-                area,
-                actor=Actor.from_request(request),
-                year=form.cleaned_data["year"],
-                values=form.values(),
-                expected_version=form.cleaned_data.get("version"),
-                reason=form.cleaned_data.get("reason", ""),
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        except ConcurrentEditError as error:
-            _conflict(request, error, VillageProfile)
-        else:
-            messages.success(request, "村情信息已保存。")
-            return redirect(reverse("area_detail", args=[area.code]) + _year_of(request))
-    return _page(request, area, status=400, profile_form=form)
+    return _save_area_year_record(
+        request,
+        code,
+        VillageProfileForm,
+        do_set_village_profile,
+        VillageProfile,
+        "村情信息已保存。",
+        "profile_form",
+    )
 
 
 @login_required
 @domain_errors
 @require_POST
 def county_assessment_save(request: HttpRequest, code: str) -> HttpResponse:
+    return _save_area_year_record(
+        request,
+        code,
+        CountyAssessmentForm,
+        do_set_county_assessment,
+        CountyAssessment,
+        "第三方评估数据已保存。",
+        "assessment_form",
+    )
+
+
+def _save_area_year_record(
+    request: HttpRequest,
+    code: str,
+    form_class: Any,
+    action: Any,
+    model: Any,
+    saved: str,
+    form_name: str,
+) -> HttpResponse:
+    """Save one of an area's yearly records (村情信息, 三率一度) through its action; on error the
+    area page again with the form and its messages."""
     area = scoping.access_area_by_code(request.user, code)  # type: ignore[arg-type]
-    form = CountyAssessmentForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            do_set_county_assessment(
+            action(
                 area,
                 actor=Actor.from_request(request),
                 year=form.cleaned_data["year"],
@@ -209,8 +220,8 @@ def county_assessment_save(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             attach_errors(form, error)
         except ConcurrentEditError as error:
-            _conflict(request, error, CountyAssessment)
+            _conflict(request, error, model)
         else:
-            messages.success(request, "第三方评估数据已保存。")
+            messages.success(request, saved)
             return redirect(reverse("area_detail", args=[area.code]) + _year_of(request))
-    return _page(request, area, status=400, assessment_form=form)
+    return _page(request, area, status=400, **{form_name: form})
