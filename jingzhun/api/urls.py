@@ -3,7 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from jingzhun.api import views
+from jingzhun.api import cases, views
 from jingzhun.api.auth import ObtainTokenView
 
 urlpatterns = [
@@ -64,4 +64,17 @@ urlpatterns = [
     ),
     path("members/<int:member_id>/", views.MemberDetailView.as_view(), name="api-member-detail"),
     path("incomes/<int:income_id>/", views.IncomeDetailView.as_view(), name="api-income-detail"),
+    path("cases/", cases.CaseListView.as_view(), name="api-case-list"),
+    path("cases/<int:case_id>/", cases.CaseDetailView.as_view(), name="api-case-detail"),
+    path("cases/<int:case_id>/steps/", cases.CaseStepView.as_view(), name="api-case-steps"),
+    path(
+        "cases/<int:case_id>/objections/",
+        cases.CaseObjectionView.as_view(),
+        name="api-case-objections",
+    ),
+    path(
+        "cases/<int:case_id>/withdraw/", cases.CaseWithdrawView.as_view(), name="api-case-withdraw"
+    ),
+    path("notices/", cases.NoticeCreateView.as_view(), name="api-notice-create"),
+    path("inbox/", cases.InboxView.as_view(), name="api-inbox"),
 ]

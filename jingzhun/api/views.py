@@ -80,6 +80,8 @@ class ApiRootView(APIView):
             {
                 "areas": link("api-area-list"),
                 "households": link("api-household-list"),
+                "cases": link("api-case-list"),
+                "inbox": link("api-inbox"),
                 "token": link("api-token"),
                 "schema": link("api-schema"),
                 "docs": link("api-docs"),

@@ -77,6 +77,17 @@ def ensure_role(actor: Actor, step: Step) -> None:
         )
 
 
+def _ensure_version(case: Case, expected_version: int) -> None:
+    """The user saw an older state of the case: say what moved on, before anything else."""
+    if int(expected_version) != case.version:
+        latest = case.steps.order_by("-id").first()
+        raise ConcurrentEditError(
+            label=f"案件{case.number}",
+            changes={"环节": (latest.title if latest else "", case.step_code)},
+            changed_by=latest.performed_by_name if latest else "",
+        )
+
+
 def _ensure_current(case: Case, procedure: Procedure, step_code: str | None) -> Step:
     if not case.is_open:
         raise_if_errors({"step": [f"案件{case.number}已{case.get_status_display()}，不能再办理。"]})
@@ -386,6 +397,7 @@ def do_perform_step(
     are doing) must be the current step. A 公示 is opened with :func:`do_publish_notice` (one
     case or a village's batch) and closed here once its days have passed."""
     ensure_in_scope(actor, case)
+    _ensure_version(case, expected_version)
     procedure = procedure_of(case)
     step = _ensure_current(case, procedure, step_code)
     ensure_role(actor, step)
@@ -554,6 +566,7 @@ def do_publish_notice(
     steps: list[tuple[Case, int, Procedure, Step]] = []
     for case, version in batch:
         ensure_in_scope(actor, case)
+        _ensure_version(case, version)
         procedure = procedure_of(case)
         step = _ensure_current(case, procedure, None)
         if not step.is_notice:
@@ -680,6 +693,7 @@ def do_record_objection(
     """An objection raised during a 公示: recorded, and the case goes back to re-verification
     (the step the procedure names); the household is marked withdrawn on the notice."""
     ensure_in_scope(actor, case)
+    _ensure_version(case, expected_version)
     if getattr(actor.user, "role", "") not in {
         Role.VILLAGE_CADRE,
         Role.TOWNSHIP_REVIEWER,
@@ -733,6 +747,7 @@ def do_record_objection(
 def do_withdraw_case(case: Case, *, actor: Actor, expected_version: int, reason: str) -> Case:
     """Withdraw an open case (the household withdrew its application, a duplicate, …)."""
     ensure_in_scope(actor, case)
+    _ensure_version(case, expected_version)
     if getattr(actor.user, "role", "") not in {
         Role.VILLAGE_CADRE,
         Role.TOWNSHIP_REVIEWER,
