@@ -93,6 +93,8 @@ def _history(request: HttpRequest, household: Household) -> list[AuditEntry]:
 @login_required
 @domain_errors
 def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+    from jingzhun.cases.views import household_cases_context
+
     household = scoping.access_household_by_id(request.user, household_id)
     members = list(household.members.filter(is_deleted=False).order_by("id"))
     incomes = list(Income.objects.filter(household=household).order_by("-year"))
@@ -113,6 +115,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
             "can_edit": request.user.can_edit_registry,
             "quality_findings": quality_entry.findings_for_household(household),
             "policy": policy_panel(request, household),
+            "case_card": household_cases_context(request.user, household),
         },
     )
 
