@@ -41,6 +41,20 @@ def _walk(case: Case, steps: list[tuple[Actor, dict[str, Any], bool]]) -> Case:
     return case
 
 
+def _supported_first(households: list[Household], cadre: User) -> list[Household]:
+    """Households the policy engine places in the monitoring range first, so the demo's cases
+    mostly agree with their verdict (the others show what an override looks like)."""
+    from jingzhun.policy.criteria import MONITORING, PASS
+    from jingzhun.policy.decisions import evaluate_household
+    from jingzhun.quality.context import default_year
+
+    year = default_year(actions.today())
+    supported = {
+        h.pk for h in households if evaluate_household(h, year, cadre).status(MONITORING) == PASS
+    }
+    return sorted(households, key=lambda h: (h.pk not in supported, h.pk))
+
+
 def create_demo_cases(village: Area, users: dict[str, User]) -> list[str]:
     """Open the demo cases; returns their numbers. A household whose demo data would make the
     case invalid is passed over for the next one."""
@@ -62,7 +76,7 @@ def create_demo_cases(village: Area, users: dict[str, User]) -> list[str]:
         (1, 1, None),  # just opened, waiting for the visit
     ]
     numbers = []
-    pool = iter(candidates)
+    pool = iter(_supported_first(list(candidates[:80]), users["cun"]))
     for opened, signal, notice in plans:
         for household in pool:
             category = (
