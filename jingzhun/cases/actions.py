@@ -77,6 +77,16 @@ def ensure_role(actor: Actor, step: Step) -> None:
         )
 
 
+HANDLERS = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
+
+
+def ensure_handler(actor: Actor, message: str) -> None:
+    """Objections and withdrawals are recorded by the village, township or county staff who
+    handle cases, whatever the current step."""
+    if getattr(actor.user, "role", "") not in HANDLERS:
+        raise PermissionDenied(message)
+
+
 def _ensure_version(case: Case, expected_version: int) -> None:
     """The user saw an older state of the case: say what moved on, before anything else."""
     if int(expected_version) != case.version:
@@ -694,12 +704,7 @@ def do_record_objection(
     (the step the procedure names); the household is marked withdrawn on the notice."""
     ensure_in_scope(actor, case)
     _ensure_version(case, expected_version)
-    if getattr(actor.user, "role", "") not in {
-        Role.VILLAGE_CADRE,
-        Role.TOWNSHIP_REVIEWER,
-        Role.COUNTY_APPROVER,
-    }:
-        raise PermissionDenied("公示异议由村、乡、县经办人员登记。")
+    ensure_handler(actor, "公示异议由村、乡、县经办人员登记。")
     procedure = procedure_of(case)
     step = _ensure_current(case, procedure, None)
     notice = case.notice
@@ -748,12 +753,7 @@ def do_withdraw_case(case: Case, *, actor: Actor, expected_version: int, reason:
     """Withdraw an open case (the household withdrew its application, a duplicate, …)."""
     ensure_in_scope(actor, case)
     _ensure_version(case, expected_version)
-    if getattr(actor.user, "role", "") not in {
-        Role.VILLAGE_CADRE,
-        Role.TOWNSHIP_REVIEWER,
-        Role.COUNTY_APPROVER,
-    }:
-        raise PermissionDenied("只有村、乡、县经办人员可以撤回案件。")
+    ensure_handler(actor, "只有村、乡、县经办人员可以撤回案件。")
     if not case.is_open:
         raise_if_errors({"step": [f"案件{case.number}已{case.get_status_display()}。"]})
     if len((reason or "").strip()) < 4:
