@@ -36,7 +36,7 @@ from jingzhun.policy.decisions import evaluate_household
 from jingzhun.quality.context import default_year
 from jingzhun.registry import scoping
 
-CASE_WORKERS = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
+CASE_WORKERS = actions.HANDLERS
 OVERDUE_WATCHERS = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
 INBOX_LIMIT = 500
 OVERDUE_LIMIT = 200
