@@ -157,6 +157,8 @@ def load_file(path: Path) -> list[Procedure]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise _fail(path, mark.line + 1 if mark else None, f"不是有效的YAML：{error}") from None
+    if not isinstance(doc, dict):
+        raise _fail(path, 1, "文件应为映射：region、source、case_types。")
     region = str(doc.get("region") or "")
     expected = NATIONAL if path.stem == "national" else path.stem
     if region != expected:
@@ -171,11 +173,17 @@ def load_file(path: Path) -> list[Procedure]:
         if case_type == "__line__":
             continue
         line = spec.get("__line__") if isinstance(spec, dict) else doc.get("__line__")
+        if not isinstance(spec, dict):
+            raise _fail(
+                path, line, f"案件类型{case_type}应为映射：decision、steps（可选deadline）。"
+            )
         if case_type not in CaseType.values:
             raise _fail(
                 path, line, f"未知案件类型“{case_type}”：可用{'、'.join(CaseType.values)}。"
             )
         decision = spec.get("decision") or {}
+        if not isinstance(decision, dict):
+            decision = {}
         if decision.get("code") not in DECISION_CODES or decision.get("expect") not in {
             PASS,
             FAIL,
@@ -188,6 +196,8 @@ def load_file(path: Path) -> list[Procedure]:
             )
         steps = _parse_steps(path, case_type, spec.get("steps"), line)
         deadline = spec.get("deadline") or {}
+        if deadline and not isinstance(deadline, dict):
+            raise _fail(path, line, "deadline应为 {parameter: 天数参数名, until: 环节代码}。")
         if deadline:
             if deadline.get("parameter") not in UNITS or UNITS[deadline["parameter"]] != "天":
                 raise _fail(path, line, "deadline.parameter应为以“天”为单位的参数名。")
