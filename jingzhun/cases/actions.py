@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jingzhun.accounts.roles import Role
 from jingzhun.audit import recorder
@@ -606,6 +606,17 @@ def do_publish_notice(
     raise_if_errors(errors)
     assert starts is not None
 
+    with translation.override("zh-hans"):  # a notice is stored as published: in Chinese
+        return _publish(steps, actor=actor, cleaned=cleaned, starts=starts)
+
+
+def _publish(
+    steps: list[tuple[Case, int, Procedure, Step]],
+    *,
+    actor: Actor,
+    cleaned: dict[str, Any],
+    starts: dt.date,
+) -> Notice:
     kind = steps[0][3].kind
     village = steps[0][0].household.village
     days = notice_days(village.code, starts)

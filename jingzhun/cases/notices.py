@@ -173,7 +173,12 @@ def notice_body(
             "end": cn_date(ends_on),
         }
         objection = _("如有异议，请于公告期内向%(contact)s反映。") % {"contact": contact}
-    return opening + period + objection
+    # One string, so that languages which separate sentences with a space can say so.
+    return _("%(opening)s%(period)s%(objection)s") % {
+        "opening": opening,
+        "period": period,
+        "objection": objection,
+    }
 
 
 def _area_names(village: Area) -> tuple[str, str]:

@@ -432,7 +432,7 @@ def _post_on_case(
         fresh = queries.access_case(request.user, pk)  # type: ignore[arg-type]
         return _case_page(request, fresh, form=form, errors=_errors(error), posted=record)
     except ConcurrentEditError as error:
-        messages.error(request, str(error) + _("页面已更新为最新内容。"))
+        messages.error(request, _("%(error)s页面已更新为最新内容。") % {"error": error})
     else:
         messages.success(request, message)
     return redirect("cases:detail", pk=pk)

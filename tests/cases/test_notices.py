@@ -560,3 +560,19 @@ def test_a_long_list_runs_over_several_pages_with_the_header_on_each():
     assert "户主001" in text and "户主120" in text
     assert text.count("已撤回复核") == 2  # the marked row and the note under the table
     assert "第3页" in text
+
+
+def test_a_notice_is_stored_in_chinese_whatever_the_publishers_language(world, household):
+    """A notice is a statutory document: published from an English session it still reads in
+    Chinese, and stays so (its rows are a stored copy)."""
+    from django.utils import translation
+
+    with time_machine.travel(START, tick=False), translation.override("en"):
+        case = to_publicity(world, household)
+        notice = actions.do_publish_notice(
+            [(case, case.version)],
+            actor=world.actor(world.cadre),
+            record={"starts_on": "2026-03-02", "place": "公示栏", "contact": "乡纪委"},
+        )
+    assert notice.title.endswith("纳入监测公示")
+    assert list(notice.entries.values_list("reason", flat=True)) == ["因病"]
