@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import translation
+
 from jingzhun.cases import choices as cc
 from jingzhun.registry import choices as c
 from jingzhun.registry import validation
@@ -140,7 +142,13 @@ Errors = dict[str, list[str]]
 
 
 def household_facts(h: Household, year: int) -> dict[str, Any]:
-    """The household as it stands when a step is done (no ID, phone or bank number)."""
+    """The household as it stands when a step is done (no ID, phone or bank number), with the
+    value lists' Chinese labels whatever the session's language: it is stored as it was."""
+    with translation.override("zh-hans"):
+        return _household_facts(h, year)
+
+
+def _household_facts(h: Household, year: int) -> dict[str, Any]:
     income = h.incomes.filter(year=year).values("per_capita_net").first()
     return {
         "household_type": h.get_household_type_display(),
