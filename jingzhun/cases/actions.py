@@ -526,9 +526,14 @@ def _apply_to_registry(case: Case, *, actor: Actor, on: dt.date) -> None:
         changes=changes,
         expected_version=household.version,
         risks=risks,
-        reason=f"{case.get_case_type_display()}案件{case.number}办结",
+        reason=_completed_reason(case),
     )
     case.household = household
+
+
+def _completed_reason(case: Case) -> str:
+    with translation.override("zh-hans"):  # stored in the audit trail as said
+        return f"{case.get_case_type_display()}案件{case.number}办结"
 
 
 # --- notices -------------------------------------------------------------------------------------
