@@ -1,6 +1,8 @@
 """A monitoring enrolment (纳入监测) carried through in a real browser, persona by persona.
 
-clock then moves past the 公示's last day (time_machine; the live server runs in this process,
+The village cadre opens the case from the household page, records the visit, the county
+approver the department comparison, the cadre the 民主评议 (uploading its minutes) and
+publishes the 公示. The clock then moves past the 公示's last day (time_machine; the live server runs in this process,
 so its clock moves too), the cadre closes the 公示, the township reviewer reviews, the county
 approver approves (with a written reason, the policy verdict being against), publishes the 公告
 and enters the result. The public notice pages open without login and show the head's name
@@ -67,7 +69,7 @@ def test_a_cadre_carries_a_monitoring_case_to_county_approval(
         # --- the village cadre opens the case from the household page ----------------------------
         cadre = log_in(world.cadre)
         cadre.goto(f"/households/{household.pk}/")
-        cadre.get_by_role("link", name="发起纳入监测").click()  # in the card htmx loads
+        cadre.get_by_role("link", name="发起纳入监测").click()  # the page's 办理程序 card
         cadre.wait_for_url(re.compile(r"/cases/new/\?type=monitoring"))
         form = cadre.locator("form").filter(has=cadre.get_by_role("button", name="发起"))
         assert form.locator("input[name=on]").input_value() == today.isoformat()
