@@ -39,11 +39,13 @@ def chromium_path() -> str:
     pytest.skip(f"{message} (as root).")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[object]:
     executable = chromium_path()
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls (the
-    # personas, the checks) are still plain synchronous code, which Django must be told.
+    # personas, the checks) are still plain synchronous code, which Django must be told. Only
+    # for the test's duration: the worker's later tests must not inherit it (a subprocess
+    # running `check --deploy` would refuse it).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
