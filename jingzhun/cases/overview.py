@@ -15,11 +15,13 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 
 from jingzhun.areas.models import SCOPE_DIGITS, Area, Level
+from jingzhun.audit.models import AuditEntry, Source
 from jingzhun.cases import choices as cc
 from jingzhun.cases.models import Case, CaseStep
 from jingzhun.cases.procedures import all_procedures
 from jingzhun.cases.queries import overdue_q
 from jingzhun.policy.parameters import NATIONAL
+from jingzhun.registry.models import Household
 
 # The acts that end a step; a 公示 opening is not one (the 公示 ends when it is closed) and a
 # withdrawal ends the case, not a step.
@@ -226,6 +228,51 @@ def overrides(cases: QuerySet[Case], limit: int = 500) -> QuerySet[CaseStep]:
         .select_related("case", "case__household")
         .order_by("-on", "-id")[:limit]
     )
+
+
+# The household fields only a procedure should change (the final steps in cases/effects.py).
+STATUS_FIELDS = (
+    "household_type",
+    "identified_on",
+    "exit_year",
+    "exited_on",
+    "monitoring_category",
+    "monitoring_identified_on",
+    "risk_eliminated",
+    "risk_eliminated_on",
+    "elimination_method",
+)
+DIRECT_SOURCES = (Source.FORM, Source.API)
+
+
+@dataclass(frozen=True)
+class DirectChange:
+    entry: AuditEntry
+    fields: list[tuple[str, Any, Any]]  # (field's verbose name, old, new)
+
+
+def status_changes_outside_procedures(
+    entries: QuerySet[AuditEntry], limit: int = 100
+) -> tuple[int, list[DirectChange]]:
+    """Households whose status (type, registration, exit, monitoring, elimination) was changed
+    on the household form or the API instead of through a procedure: how many such changes,
+    and the newest ``limit`` with the status fields they changed. Imports (the national
+    system's data) and the demo are not counted."""
+    direct = entries.filter(
+        object_type="household",
+        action="update_household",
+        source__in=DIRECT_SOURCES,
+        changes__has_any_keys=list(STATUS_FIELDS),
+    )
+    labels = {f: str(Household._meta.get_field(f).verbose_name) for f in STATUS_FIELDS}
+    rows = [
+        DirectChange(
+            entry,
+            [(labels[f], *entry.changes[f]) for f in STATUS_FIELDS if f in entry.changes],
+        )
+        for entry in direct.order_by("-at", "-id")[:limit]
+    ]
+    return direct.count(), rows
 
 
 def totals(cases: QuerySet[Case], today: dt.date) -> dict[str, int]:

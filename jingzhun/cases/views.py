@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jingzhun.accounts.roles import Role
-from jingzhun.areas.models import Area
+from jingzhun.areas.models import Area, code_range
 from jingzhun.cases import actions, effects, overview, queries, records
 from jingzhun.cases import choices as cc
 from jingzhun.cases import forms as f
@@ -652,6 +652,13 @@ def county_overview(request: HttpRequest) -> HttpResponse:
         area = scoping.access_area_by_code(user, within)  # type: ignore[arg-type]
     cases = queries.cases_for(user, within=area.scope_prefix)  # type: ignore[arg-type]
     today = actions.today()
+    direct = None
+    if user.can_read_audit:  # type: ignore[union-attr]
+        low, high = code_range(area.scope_prefix)
+        entries = scoping.audit_entries_for(user).filter(  # type: ignore[arg-type]
+            area_code__gte=low, area_code__lt=high
+        )
+        direct = overview.status_changes_outside_procedures(entries)
     return render(
         request,
         "cases/overview.html",
@@ -665,5 +672,6 @@ def county_overview(request: HttpRequest) -> HttpResponse:
             "times": overview.days_per_step(cases),
             "deadlines": overview.deadlines(cases, today),
             "overrides": list(overview.overrides(cases)),
+            "direct_changes": direct,
         },
     )

@@ -794,3 +794,36 @@ def test_a_monitoring_case_walked_through_the_pages_changes_the_registry(
     assert household.household_type == "monitored"
     page = c.get(url).content.decode()
     assert "已办结" in page and "录入监测系统" in page and 'name="version"' not in page
+
+
+@pytest.mark.django_db
+def test_the_overview_lists_status_changes_made_outside_a_procedure(world, client, household):
+    """Changing a household's type on its form bypasses the procedure: inspectors see it; other
+    edits, and roles that do not read the audit trail, do not."""
+    from jingzhun.registry.actions import do_update_household
+
+    household = do_update_household(
+        household,
+        actor=world.actor(world.cadre),
+        changes={"phone": "13900001111"},
+        expected_version=household.version,
+    )
+    page = login(client, world.inspector).get(reverse("cases:overview")).content.decode()
+    assert "没有未经办理程序的状态修改" in page
+    do_update_household(
+        household,
+        actor=world.actor(world.cadre),
+        changes={
+            "household_type": "monitored",
+            "monitoring_category": "unstable_exited",
+            "monitoring_identified_on": dt.date(2025, 1, 2),
+        },
+        risks=[("illness", "")],
+        expected_version=household.version,
+        reason="直接改为监测户",
+    )
+    page = client.get(reverse("cases:overview")).content.decode()
+    assert "共1次" in page and "直接改为监测户" in page and "监测对象类别" in page
+    assert "13900001111" not in page
+    page = login(client, world.analyst).get(reverse("cases:overview")).content.decode()
+    assert "未经办理程序修改的农户状态" not in page  # the analyst does not read the audit trail
