@@ -2,11 +2,11 @@
 
 The village cadre opens the case from the household page, records the visit, the county
 approver the department comparison, the cadre the 民主评议 (uploading its minutes) and
-publishes the 公示. The clock then moves past the 公示's last day (time_machine; the live server runs in this process,
-so its clock moves too), the cadre closes the 公示, the township reviewer reviews, the county
-approver approves (with a written reason, the policy verdict being against), publishes the 公告
-and enters the result. The public notice pages open without login and show the head's name
-and no ID, phone or bank number.
+publishes the 公示. The clock then moves past the 公示's last day (time_machine; the live
+server runs in this process, so its clock moves too), the cadre closes the 公示, the township
+reviewer reviews, the county approver approves (with a written reason, the policy verdict
+being against), publishes the 公告 and enters the result. The public notice pages open
+without login and show the head's name and no ID, phone or bank number.
 """
 
 from __future__ import annotations
