@@ -227,7 +227,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _members(m: ir.Table, condition: ir.BooleanValue, details: Any = "") -> ir.Table:
+def member_hits(m: ir.Table, condition: ir.BooleanValue, details: Any = "") -> ir.Table:
     m = m.filter(condition)
     return m.select(
         household_id=m.household_id,
@@ -236,7 +236,7 @@ def _members(m: ir.Table, condition: ir.BooleanValue, details: Any = "") -> ir.T
     )
 
 
-def _households(h: ir.Table, condition: ir.BooleanValue | None = None) -> ir.Table:
+def household_hits(h: ir.Table, condition: ir.BooleanValue | None = None) -> ir.Table:
     if condition is not None:
         h = h.filter(condition)
     return h.select(
@@ -246,13 +246,13 @@ def _households(h: ir.Table, condition: ir.BooleanValue | None = None) -> ir.Tab
     )
 
 
-def _s(value: Any) -> str:
+def text_of(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _id_ok(member: Row) -> bool:
+def id_ok(member: Row) -> bool:
     """A resident ID present, not a placeholder, of the right shape."""
-    number = _s(member.get("id_number"))
+    number = text_of(member.get("id_number"))
     return (
         member.get("id_type") == "resident_id"
         and re.match(ID18_RE, number) is not None
@@ -276,6 +276,6 @@ def id_checksum_expr(m: ir.Table) -> ir.IntegerValue:
     return (sum(terms, ibis.literal(0, type="int64")) % 11).cast("int32")
 
 
-def _id_ok_expr(m: ir.Table) -> ir.BooleanValue:
+def id_ok_expr(m: ir.Table) -> ir.BooleanValue:
     # id_shape / id_placeholder: the two patterns, computed once per member by the frames.
     return (m.id_type == "resident_id") & m.id_shape & ~m.id_placeholder

@@ -16,10 +16,10 @@ from jingzhun.quality.checks.base import (
     EntryHit,
     Facts,
     Frames,
-    _households,
-    _s,
     batch_of,
     check,
+    household_hits,
+    text_of,
 )
 
 # --- internal consistency ---------------------------------------------------------------------
@@ -61,7 +61,7 @@ def _dates_batch(fr: Frames) -> ir.Table:
         | (h.risk_eliminated_on < h.monitoring_identified_on).fill_null(False)
         | (h.exit_year < h.identified_on.year()).fill_null(False)
     )
-    return _households(h, wrong)
+    return household_hits(h, wrong)
 
 
 @check(
@@ -190,7 +190,7 @@ def _exit_year_entry(f: Facts) -> list[EntryHit]:
 @batch_of("Q-H-040")
 def _exit_year_batch(fr: Frames) -> ir.Table:
     h = fr.households
-    return _households(h, (h.household_type == "exited") & h.exit_year.isnull())
+    return household_hits(h, (h.household_type == "exited") & h.exit_year.isnull())
 
 
 @check(
@@ -206,7 +206,11 @@ def _monitored_complete_entry(f: Facts) -> list[EntryHit]:
     h = f.household
     if h.get("household_type") != "monitored":
         return []
-    if not _s(h.get("monitoring_category")) or not f.risks or not h.get("monitoring_identified_on"):
+    if (
+        not text_of(h.get("monitoring_category"))
+        or not f.risks
+        or not h.get("monitoring_identified_on")
+    ):
         return [(None, "监测户请填写监测对象类别、致贫/返贫风险和识别监测时间。")]
     return []
 
@@ -216,7 +220,7 @@ def _monitored_complete_batch(fr: Frames) -> ir.Table:
     h, r = fr.households, fr.risks
     has_risk = r.select(rh_id="household_id").distinct()
     j = h.filter(h.household_type == "monitored").left_join(has_risk, h.id == has_risk.rh_id)
-    return _households(
+    return household_hits(
         j,
         (j.monitoring_category.fill_null("") == "")
         | j.monitoring_identified_on.isnull()
@@ -243,4 +247,4 @@ def _income_missing_entry(f: Facts) -> list[EntryHit]:
 def _income_missing_batch(fr: Frames) -> ir.Table:
     h, i = fr.households, fr.incomes.select(ih_id="household_id")
     h = h.filter(h.household_type.isin(("exited", "monitored")))
-    return _households(h.anti_join(i, h.id == i.ih_id))
+    return household_hits(h.anti_join(i, h.id == i.ih_id))

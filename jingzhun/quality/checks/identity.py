@@ -20,12 +20,12 @@ from jingzhun.quality.checks.base import (
     Facts,
     Frames,
     Row,
-    _id_ok,
-    _id_ok_expr,
-    _members,
-    _s,
     batch_of,
     check,
+    id_ok,
+    id_ok_expr,
+    member_hits,
+    text_of,
 )
 
 # --- identity (DOMAIN.md 7, 9) ----------------------------------------------------------------
@@ -44,7 +44,7 @@ def _dup_entry(f: Facts) -> list[EntryHit]:
     return [
         (m, "该证件号码在本系统中出现多次：请核对是否抄错或重复登记。")
         for m in f.members
-        if _s(m.get("id_number")) and (m["id_type"], m["id_number"]) in f.duplicate_keys
+        if text_of(m.get("id_number")) and (m["id_type"], m["id_number"]) in f.duplicate_keys
     ]
 
 
@@ -58,14 +58,14 @@ def _dup_batch(fr: Frames) -> ir.Table:
         .select(d_type="id_type", d_number="id_number")
     )
     m = m.semi_join(dups, (m.id_type == dups.d_type) & (m.id_number == dups.d_number))
-    return _members(m, ibis.literal(True))
+    return member_hits(m, ibis.literal(True))
 
 
 def duplicate_keys(members: list[Row]) -> frozenset[tuple[str, str]]:
     """Keys (ID type, number) that occur more than once among ``members``."""
     seen: dict[tuple[str, str], int] = {}
     for m in members:
-        if _s(m.get("id_number")):
+        if text_of(m.get("id_number")):
             key = (m["id_type"], m["id_number"])
             seen[key] = seen.get(key, 0) + 1
     return frozenset(k for k, n in seen.items() if n > 1)
@@ -84,14 +84,14 @@ def _missing_id_entry(f: Facts) -> list[EntryHit]:
     return [
         (m, "缺少证件号码或为占位号码：请填写真实证件号码。")
         for m in f.members
-        if not _s(m.get("id_number")) or re.match(PLACEHOLDER_RE, _s(m.get("id_number")))
+        if not text_of(m.get("id_number")) or re.match(PLACEHOLDER_RE, text_of(m.get("id_number")))
     ]
 
 
 @batch_of("Q-M-002")
 def _missing_id_batch(fr: Frames) -> ir.Table:
     m = fr.members
-    return _members(m, (m.id_number == "") | m.id_placeholder)
+    return member_hits(m, (m.id_number == "") | m.id_placeholder)
 
 
 def _check_char(number: str) -> str:
@@ -110,7 +110,7 @@ def _check_char(number: str) -> str:
 def _checkdigit_entry(f: Facts) -> list[EntryHit]:
     hits: list[EntryHit] = []
     for m in f.members:
-        number = _s(m.get("id_number"))
+        number = text_of(m.get("id_number"))
         if m.get("id_type") != "resident_id" or not number or re.match(PLACEHOLDER_RE, number):
             continue
         if not re.match(ID18_RE, number) or _check_char(number) != number[17]:
@@ -123,7 +123,7 @@ def _checkdigit_batch(fr: Frames) -> ir.Table:
     m = fr.members
     shape = m.id_shape
     expected = ibis.literal(CHECK_CHARS).substr(m.id_checksum, 1)
-    return _members(
+    return member_hits(
         m,
         (m.id_type == "resident_id")
         & (m.id_number != "")
@@ -145,7 +145,7 @@ def _birth_entry(f: Facts) -> list[EntryHit]:
     return [
         (m, f"出生日期{m['birth_date']}与证件号码中的{m['id_number'][6:14]}不一致：请核对。")
         for m in f.members
-        if _id_ok(m)
+        if id_ok(m)
         and m.get("birth_date") is not None
         and m["birth_date"].strftime("%Y%m%d") != m["id_number"][6:14]
     ]
@@ -154,8 +154,8 @@ def _birth_entry(f: Facts) -> list[EntryHit]:
 @batch_of("Q-M-004")
 def _birth_batch(fr: Frames) -> ir.Table:
     m = fr.members
-    return _members(
-        m, _id_ok_expr(m) & (m.birth_date.strftime("%Y%m%d") != m.id_number.substr(6, 8))
+    return member_hits(
+        m, id_ok_expr(m) & (m.birth_date.strftime("%Y%m%d") != m.id_number.substr(6, 8))
     )
 
 
@@ -172,13 +172,13 @@ def _sex_entry(f: Facts) -> list[EntryHit]:
     return [
         (m, "性别与证件号码第17位不符：请核对。")
         for m in f.members
-        if _id_ok(m) and ("M" if int(m["id_number"][16]) % 2 else "F") != m.get("sex")
+        if id_ok(m) and ("M" if int(m["id_number"][16]) % 2 else "F") != m.get("sex")
     ]
 
 
 @batch_of("Q-M-005")
 def _sex_batch(fr: Frames) -> ir.Table:
     m = fr.members
-    digit = ibis.ifelse(_id_ok_expr(m), m.id_number.substr(16, 1), "0").cast("int64")
+    digit = ibis.ifelse(id_ok_expr(m), m.id_number.substr(16, 1), "0").cast("int64")
     from_id = ibis.ifelse(digit % 2 == 1, "M", "F")
-    return _members(m, _id_ok_expr(m) & (from_id != m.sex))
+    return member_hits(m, id_ok_expr(m) & (from_id != m.sex))

@@ -17,11 +17,11 @@ from jingzhun.quality.checks.base import (
     EntryHit,
     Facts,
     Frames,
-    _households,
-    _members,
-    _s,
     batch_of,
     check,
+    household_hits,
+    member_hits,
+    text_of,
 )
 
 # --- assistance measures (DOMAIN.md 6, 7) -----------------------------------------------------
@@ -56,7 +56,7 @@ def _yulu_batch(fr: Frames) -> ir.Table:
     m, ms = fr.members, fr.measures
     yulu = ms.filter(ms.yulu_plan.fill_null(False)).select(yh_id="household_id")
     m = m.filter((m.household_type == "monitored") & m.student_status.isin(VOCATIONAL))
-    return _members(m.anti_join(yulu, m.household_id == yulu.yh_id), ibis.literal(True))
+    return member_hits(m.anti_join(yulu, m.household_id == yulu.yh_id), ibis.literal(True))
 
 
 @check(
@@ -85,8 +85,8 @@ def _only_guarantee_entry(f: Facts) -> list[EntryHit]:
         return []
     if low is None or high is None:
         return []
-    if _s(ms.get("basic_guarantee")) == "" or any(
-        _s(ms.get(k)) != "" for k in NON_GUARANTEE_MEASURES
+    if text_of(ms.get("basic_guarantee")) == "" or any(
+        text_of(ms.get(k)) != "" for k in NON_GUARANTEE_MEASURES
     ):
         return []
     if not any(
@@ -111,6 +111,6 @@ def _only_guarantee_batch(fr: Frames) -> ir.Table:
     h = h.filter(
         (h.household_type == "monitored") & h.p_labour_min.notnull() & h.p_labour_max.notnull()
     )
-    return _households(
+    return household_hits(
         h.semi_join(only, h.id == only.oh_id).semi_join(workers, h.id == workers.wh_id)
     )

@@ -17,11 +17,11 @@ from jingzhun.quality.checks.base import (
     EntryHit,
     Facts,
     Frames,
-    _households,
-    _s,
     add_months,
     batch_of,
     check,
+    household_hits,
+    text_of,
 )
 
 # --- risks (DOMAIN.md 5, 7) -------------------------------------------------------------------
@@ -32,7 +32,7 @@ def _risk_without_member(fr: Frames, kind: str, healths: tuple[str, ...]) -> ir.
     with_risk = r.filter(r.kind == kind).select(rh_id="household_id")
     fitting = m.filter(m.health.isin(healths)).select(fh_id="household_id")
     h = h.semi_join(with_risk, h.id == with_risk.rh_id).anti_join(fitting, h.id == fitting.fh_id)
-    return _households(h)
+    return household_hits(h)
 
 
 @check(
@@ -89,7 +89,7 @@ def _illness_batch(fr: Frames) -> ir.Table:
     field="risks",
 )
 def _other_risk_entry(f: Facts) -> list[EntryHit]:
-    if any(r.get("kind") == "other" and not _s(r.get("remark")).strip() for r in f.risks):
+    if any(r.get("kind") == "other" and not text_of(r.get("remark")).strip() for r in f.risks):
         return [(None, "风险类型为“其他”但未填写说明。")]
     return []
 
@@ -99,7 +99,7 @@ def _other_risk_batch(fr: Frames) -> ir.Table:
     h, r = fr.households, fr.risks
     bad = r.filter((r.kind == "other") & (r.remark.fill_null("").strip() == ""))
     bad = bad.select(rh_id="household_id")
-    return _households(h.semi_join(bad, h.id == bad.rh_id))
+    return household_hits(h.semi_join(bad, h.id == bad.rh_id))
 
 
 # --- monitoring and elimination (DOMAIN.md 4, 5, 7) -------------------------------------------
@@ -135,7 +135,7 @@ def _early_entry(f: Facts) -> list[EntryHit]:
 def _early_batch(fr: Frames) -> ir.Table:
     h = fr.households
     due = h.monitoring_identified_on + h.p_min_months.as_interval("M")
-    return _households(h, (h.risk_eliminated == True) & (h.risk_eliminated_on < due))  # noqa: E712
+    return household_hits(h, (h.risk_eliminated == True) & (h.risk_eliminated_on < due))  # noqa: E712
 
 
 def _income_join(fr: Frames) -> ir.Table:
@@ -169,7 +169,7 @@ def _eliminated_low_entry(f: Facts) -> list[EntryHit]:
 @batch_of("Q-H-021")
 def _eliminated_low_batch(fr: Frames) -> ir.Table:
     j = _income_join(fr)
-    return _households(j, (j.risk_eliminated == True) & (j.pcn < j.p_threshold))  # noqa: E712
+    return household_hits(j, (j.risk_eliminated == True) & (j.pcn < j.p_threshold))  # noqa: E712
 
 
 @check(
@@ -200,7 +200,7 @@ def _eliminated_unsafe_batch(fr: Frames) -> ir.Table:
     bad = cond.filter(
         cond.is_dangerous_house | cond.housing_grade.isin(("C", "D")) | ~cond.safe_drinking_water
     ).select(ch_id="household_id")
-    return _households(
+    return household_hits(
         h.filter(h.risk_eliminated == True).semi_join(bad, h.id == bad.ch_id)  # noqa: E712
     )
 
@@ -219,7 +219,7 @@ def _unmonitored_entry(f: Facts) -> list[EntryHit]:
     h, line = f.household, f.params["p_threshold"]
     if (
         h.get("household_type") == "exited"
-        and not _s(h.get("monitoring_category"))
+        and not text_of(h.get("monitoring_category"))
         and f.income is not None
         and line is not None
         and Decimal(f.income["per_capita_net"]) < line
@@ -231,7 +231,7 @@ def _unmonitored_entry(f: Facts) -> list[EntryHit]:
 @batch_of("Q-H-023")
 def _unmonitored_batch(fr: Frames) -> ir.Table:
     j = _income_join(fr)
-    return _households(
+    return household_hits(
         j,
         (j.household_type == "exited")
         & (j.monitoring_category.fill_null("") == "")
@@ -268,4 +268,4 @@ def _no_labour_eliminated_batch(fr: Frames) -> ir.Table:
         (m.age >= m.p_labour_min) & (m.age <= m.p_labour_max) & m.labour_skill.isin(WORKING_LABOUR)
     ).select(wh_id="household_id")
     h = h.filter((h.risk_eliminated == True) & h.p_labour_min.notnull() & h.p_labour_max.notnull())  # noqa: E712
-    return _households(h.anti_join(workers, h.id == workers.wh_id))
+    return household_hits(h.anti_join(workers, h.id == workers.wh_id))

@@ -19,10 +19,10 @@ from jingzhun.quality.checks.base import (
     EntryHit,
     Facts,
     Frames,
-    _members,
-    _s,
     batch_of,
     check,
+    member_hits,
+    text_of,
 )
 
 # --- labour, schooling, ages (DOMAIN.md 7) ----------------------------------------------------
@@ -53,7 +53,7 @@ def _child_labour_entry(f: Facts) -> list[EntryHit]:
 @batch_of("Q-M-010")
 def _child_labour_batch(fr: Frames) -> ir.Table:
     m = fr.members
-    return _members(m, (m.age < m.p_labour_min) & (m.labour_skill != "none"))
+    return member_hits(m, (m.age < m.p_labour_min) & (m.labour_skill != "none"))
 
 
 @check(
@@ -76,7 +76,7 @@ def _student_labour_entry(f: Facts) -> list[EntryHit]:
 @batch_of("Q-M-011")
 def _student_labour_batch(fr: Frames) -> ir.Table:
     m = fr.members
-    return _members(m, (m.student_status != "not_student") & (m.labour_skill != "none"))
+    return member_hits(m, (m.student_status != "not_student") & (m.labour_skill != "none"))
 
 
 @check(
@@ -106,7 +106,7 @@ def _weak_healthy_entry(f: Facts) -> list[EntryHit]:
 @batch_of("Q-M-012")
 def _weak_healthy_batch(fr: Frames) -> ir.Table:
     m = fr.members
-    return _members(
+    return member_hits(
         m,
         (m.age >= m.p_labour_min)
         & (m.age <= m.p_labour_max)
@@ -128,7 +128,7 @@ def _education_entry(f: Facts) -> list[EntryHit]:
     return [
         (m, "文化程度与在校生状况不符：请核对。")
         for m in f.members
-        if _s(m.get("education"))
+        if text_of(m.get("education"))
         and m.get("student_status") in EDUCATION_FOR_STATUS
         and m["education"] not in EDUCATION_FOR_STATUS[m["student_status"]]
     ]
@@ -140,7 +140,7 @@ def _education_batch(fr: Frames) -> ir.Table:
     wrong = ibis.literal(False)
     for status, allowed in EDUCATION_FOR_STATUS.items():
         wrong = wrong | ((m.student_status == status) & ~m.education.isin(allowed))
-    return _members(m, (m.education != "") & wrong)
+    return member_hits(m, (m.education != "") & wrong)
 
 
 @check(
@@ -169,7 +169,7 @@ def _out_of_school_entry(f: Facts) -> list[EntryHit]:
 @batch_of("Q-M-014")
 def _out_of_school_batch(fr: Frames) -> ir.Table:
     m = fr.members
-    return _members(
+    return member_hits(
         m,
         (m.age >= m.p_school_min) & (m.age <= m.p_school_max) & (m.student_status == "not_student"),
     )
@@ -202,7 +202,7 @@ def _grade_age_entry(f: Facts) -> list[EntryHit]:
 def _grade_age_batch(fr: Frames) -> ir.Table:
     m = fr.members
     inside = (m.age >= m.p_school_min - m.p_school_tol) & (m.age <= m.p_school_max + m.p_school_tol)
-    return _members(m, m.student_status.isin(COMPULSORY) & ~inside)
+    return member_hits(m, m.student_status.isin(COMPULSORY) & ~inside)
 
 
 # --- insurance, work ----------------------------------------------------------------------
@@ -235,7 +235,7 @@ def _insurance_entry(f: Facts) -> list[EntryHit]:
 def _insurance_batch(fr: Frames) -> ir.Table:
     m = fr.members
     exited = (m.household_type == "exited") | (m.monitoring_category == "unstable_exited")
-    return _members(m, exited & ~m.resident_medical_insurance & ~m.employee_medical_insurance)
+    return member_hits(m, exited & ~m.resident_medical_insurance & ~m.employee_medical_insurance)
 
 
 @check(
@@ -281,4 +281,4 @@ def _migrant_batch(fr: Frames) -> ir.Table:
     low_pay = low_pay.select("mh_id", "months", "wage")
     migrants = m.filter(m.work_status.isin(MIGRANT_STATUSES) & (m.work_months > 0))
     j = migrants.join(low_pay, migrants.household_id == low_pay.mh_id)
-    return _members(j, j.wage < j.p_migrant_min * j.months)
+    return member_hits(j, j.wage < j.p_migrant_min * j.months)

@@ -18,10 +18,10 @@ from jingzhun.quality.checks.base import (
     EntryHit,
     Facts,
     Frames,
-    _households,
-    _members,
     batch_of,
     check,
+    household_hits,
+    member_hits,
 )
 
 # --- relations --------------------------------------------------------------------------------
@@ -62,7 +62,7 @@ def _spouse_entry(f: Facts) -> list[EntryHit]:
 def _spouse_batch(fr: Frames) -> ir.Table:
     m, head = fr.members, _one_head(fr)
     j = m.join(head, m.household_id == head.hh_id)
-    return _members(j, (j.relation == "spouse") & (j.sex == j.head_sex))
+    return member_hits(j, (j.relation == "spouse") & (j.sex == j.head_sex))
 
 
 @check(
@@ -94,7 +94,7 @@ def _generation_entry(f: Facts) -> list[EntryHit]:
 def _generation_batch(fr: Frames) -> ir.Table:
     m, head = fr.members, _one_head(fr)
     j = m.join(head, m.household_id == head.hh_id)
-    return _members(
+    return member_hits(
         j,
         (j.relation.isin(YOUNGER_GENERATION) & (j.birth_date < j.head_birth))
         | (j.relation.isin(OLDER_GENERATION) & (j.birth_date > j.head_birth)),
@@ -124,7 +124,7 @@ def _relation_sex_batch(fr: Frames) -> ir.Table:
     wrong = ibis.literal(False)
     for relation, sex in RELATION_SEX.items():
         wrong = wrong | ((m.relation == relation) & (m.sex != sex))
-    return _members(m, wrong)
+    return member_hits(m, wrong)
 
 
 @check(
@@ -147,4 +147,4 @@ def _heads_batch(fr: Frames) -> ir.Table:
     heads = m.filter(m.relation == "head")
     counts = heads.group_by("household_id").aggregate(n=heads.count()).rename(ch_id="household_id")
     j = h.left_join(counts, h.id == counts.ch_id)
-    return _households(j, j.n.fill_null(0) != 1)
+    return household_hits(j, j.n.fill_null(0) != 1)
