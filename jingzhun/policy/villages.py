@@ -539,15 +539,12 @@ def _decision(
 # --- villages ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class VillageEvaluation:
-    village_code: str
-    year: int
-    standard: VillageStandard
-    assignment: StandardAssignment | None  # None: no standard in force that year
-    counts: VillageCounts
-    profile: ProfileFacts | None
+class ExitEvaluation:
+    """What a village's and a county's exit evaluation share: one decision (its first criterion
+    is the incidence), its status, and the shape of their rows."""
+
     decision: DecisionResult
+    counts: VillageCounts
 
     @property
     def decisions(self) -> tuple[DecisionResult, ...]:
@@ -557,18 +554,34 @@ class VillageEvaluation:
     def status(self) -> str:
         return self.decision.status
 
-    def as_row(self) -> dict[str, Any]:
+    def _row(self, keys: dict[str, Any], code: str, extra: dict[str, Any]) -> dict[str, Any]:
         incidence = self.decision.criteria[0]
         return {
-            "village_code": self.village_code,
-            "year": self.year,
-            "standard": self.standard.code,
-            VILLAGE_EXIT: self.status,
-            f"{VILLAGE_EXIT}_failed": ",".join(self.decision.failed),
+            **keys,
+            code: self.status,
+            f"{code}_failed": ",".join(self.decision.failed),
             "incidence": None if incidence.value is None else str(incidence.value),
-            "rural_population": self.profile.rural_population if self.profile else None,
+            **extra,
             **{f: getattr(self.counts, f) for f in COUNT_FIELDS},
         }
+
+
+@dataclass(frozen=True)
+class VillageEvaluation(ExitEvaluation):
+    village_code: str
+    year: int
+    standard: VillageStandard
+    assignment: StandardAssignment | None  # None: no standard in force that year
+    counts: VillageCounts
+    profile: ProfileFacts | None
+    decision: DecisionResult
+
+    def as_row(self) -> dict[str, Any]:
+        return self._row(
+            {"village_code": self.village_code, "year": self.year, "standard": self.standard.code},
+            VILLAGE_EXIT,
+            {"rural_population": self.profile.rural_population if self.profile else None},
+        )
 
 
 def evaluate_village(
@@ -631,7 +644,7 @@ def evaluate_villages(
 
 
 @dataclass(frozen=True)
-class CountyEvaluation:
+class CountyEvaluation(ExitEvaluation):
     county_code: str
     year: int
     counts: VillageCounts  # summed over the county's villages
@@ -641,26 +654,12 @@ class CountyEvaluation:
     assessment: AssessmentFacts | None
     decision: DecisionResult
 
-    @property
-    def decisions(self) -> tuple[DecisionResult, ...]:
-        return (self.decision,)
-
-    @property
-    def status(self) -> str:
-        return self.decision.status
-
     def as_row(self) -> dict[str, Any]:
-        incidence = self.decision.criteria[0]
-        return {
-            "county_code": self.county_code,
-            "year": self.year,
-            COUNTY_EXIT: self.status,
-            f"{COUNTY_EXIT}_failed": ",".join(self.decision.failed),
-            "incidence": None if incidence.value is None else str(incidence.value),
-            "rural_population": self.rural_population,
-            "assessment": self.assessment is not None,
-            **{f: getattr(self.counts, f) for f in COUNT_FIELDS},
-        }
+        return self._row(
+            {"county_code": self.county_code, "year": self.year},
+            COUNTY_EXIT,
+            {"rural_population": self.rural_population, "assessment": self.assessment is not None},
+        )
 
 
 def _rate_result(
