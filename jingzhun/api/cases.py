@@ -18,8 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import BooleanField, QuerySet, Value, When
-from django.db.models import Case as Choose
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -67,18 +66,9 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off", "否"})
 # --- reading helpers ------------------------------------------------------------------------------
 
 
-def overdue_flag(today: dt.date) -> Choose:
-    """True for a case the one overdue rule (:func:`jingzhun.cases.queries.overdue_q`) flags."""
-    return Choose(
-        When(queries.overdue_q(today), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-
-
 def annotated(qs: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
     """``deadline`` (the nearest date the case waits on) and ``overdue``, by the database."""
-    return queries.with_deadline(qs).annotate(overdue=overdue_flag(today))
+    return queries.with_deadline(qs).annotate(overdue=queries.overdue_flag(today))
 
 
 def read_case(user: User, case_id: int | str) -> Case:
@@ -395,7 +385,7 @@ class InboxView(APIView):
                 {"page_size": [_("page_size应为1至1000之间的整数。")]}
             )
         qs = queries.inbox_for(request.user).select_related("household")  # type: ignore[arg-type]
-        qs = qs.annotate(overdue=overdue_flag(actions.today()))
+        qs = qs.annotate(overdue=queries.overdue_flag(actions.today()))
         rows = list(qs[: size + 1])
         data = CaseItemSerializer(rows[:size], many=True, context={"request": request}).data
         return Response({"results": data, "more": len(rows) > size})

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.db.models import BooleanField, F, Q, QuerySet, Value, When
 from django.db.models import Case as Choose
-from django.db.models import F, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 
 from jingzhun.areas.models import code_range
@@ -50,6 +50,15 @@ def overdue_q(today: dt.date) -> Q:
     """Open, and past the decision deadline with no decision, or past a step's own limit."""
     return Q(status=CaseStatus.OPEN) & (
         Q(due_on__lt=today, decided_on__isnull=True) | Q(step_due_on__lt=today)
+    )
+
+
+def overdue_flag(today: dt.date) -> Choose:
+    """The overdue rule (:func:`overdue_q`) as a boolean column."""
+    return Choose(
+        When(overdue_q(today), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Count, ExpressionWrapper
+from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -61,11 +61,7 @@ def _version(request: HttpRequest) -> int:
 
 
 def _with_overdue(qs: Any) -> Any:
-    return qs.annotate(
-        is_overdue=ExpressionWrapper(
-            queries.overdue_q(actions.today()), output_field=BooleanField()
-        )
-    )
+    return qs.annotate(is_overdue=queries.overdue_flag(actions.today()))
 
 
 def _role_label(role: str) -> str:
