@@ -42,5 +42,13 @@ REGISTRY_WRITERS = frozenset(
 PERSONAL_DATA_READERS = frozenset(
     {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.ADMIN}
 )
+# Health status (健康状况: 长期慢性病, 患有大病, 残疾) is sensitive personal information under the
+# Personal Information Protection Law (个人信息保护法 第二十八条): shown only to the roles that
+# verify, review and approve a household's assistance (the 因病/因残 risks rest on it) and to the
+# administrator who corrects records. Analysts, viewers and inspectors see "已隐藏"; figures
+# aggregated over many households (the quality checks, the policy engine) still use it.
+HEALTH_READERS = frozenset(
+    {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.ADMIN}
+)
 AUDIT_READERS = frozenset({Role.INSPECTOR, Role.ADMIN, Role.COUNTY_APPROVER})
 AREA_MANAGERS = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.ADMIN})

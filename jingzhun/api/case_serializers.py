@@ -20,6 +20,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from jingzhun.accounts.roles import Role
+from jingzhun.api.serializers import DisclosureMixin
 from jingzhun.cases import choices as cc
 from jingzhun.cases.models import Attachment, Case, CaseStep, Notice, NoticeEntry, Objection
 from jingzhun.cases.procedures import procedure_of
@@ -102,8 +103,10 @@ class AttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseStepSerializer(serializers.ModelSerializer):
+class CaseStepSerializer(DisclosureMixin, serializers.ModelSerializer):
     """One act on a case, with the household's facts and the policy verdict as of then."""
+
+    free_text_fields = ("record", "override_reason")
 
     # Plain strings: a "kind" enum here would collide with the risks' in the schema.
     kind = serializers.CharField(
@@ -147,7 +150,9 @@ class CaseStepSerializer(serializers.ModelSerializer):
         return str(Role(step.role).label) if step.role in Role.values else step.role
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class ObjectionSerializer(DisclosureMixin, serializers.ModelSerializer):
+    free_text_fields = ("content", "raised_by")
+
     class Meta:
         model = Objection
         fields = ("id", "notice", "raised_on", "raised_by", "content", "recorded_at")

@@ -2,14 +2,13 @@
 
 Choice fields take and return the stored codes (``"exited"``); the main enums also carry a
 ``<field>_display`` with the Chinese label. Personal numbers are masked in one place,
-:class:`PersonalNumbersMixin`. Uniqueness (household number, one head, one ID per living
+:class:`DisclosureMixin`. Uniqueness (household number, one head, one ID per living
 registration, one income per year) is checked by the actions, so the model validators DRF would
 add are switched off: one rule, one message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from drf_spectacular.types import OpenApiTypes
@@ -17,37 +16,36 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jingzhun.areas.models import Area
-from jingzhun.core.masking import mask_bank_account, mask_id_number, mask_phone
+from jingzhun.core.masking import Disclosure
 from jingzhun.registry import choices as c
 from jingzhun.registry.actions import CONDITION_FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from jingzhun.registry.income import INPUT_FIELDS
 from jingzhun.registry.models import MEASURE_FIELDS, Conditions, Household, Income, Measures, Member
 from jingzhun.registry.scoping import areas_for
 
-# Field name → how it is shown to a role that does not handle households' paperwork.
-PERSONAL_NUMBER_MASKS: dict[str, Callable[[str | None], str]] = {
-    "id_number": mask_id_number,
-    "phone": mask_phone,
-    "bank_account": mask_bank_account,
-}
 
+class DisclosureMixin(serializers.Serializer):
+    """Applies the one disclosure policy (:class:`jingzhun.core.masking.Disclosure`) to the
+    response: ID, phone and bank numbers in full only for roles that handle households'
+    paperwork, health status only for roles that decide on assistance, numbers inside free
+    text masked for everyone else. Any use without a request in the context sees the least."""
 
-class PersonalNumbersMixin(serializers.Serializer):
-    """Shows ID, phone and bank account numbers in full only when the requesting user's role
-    handles households' paperwork (``User.sees_personal_numbers``). Everyone else, and any use
-    without a request in the context, gets the masked form."""
+    # Fields whose every string is free text written by people (a step's record).
+    free_text_fields: ClassVar[tuple[str, ...]] = ()
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if not self._sees_personal_numbers():
-            for name, mask in PERSONAL_NUMBER_MASKS.items():
-                if name in data:
-                    data[name] = mask(data[name])
-        return data
-
-    def _sees_personal_numbers(self) -> bool:
         user = getattr(self.context.get("request"), "user", None)
-        return bool(getattr(user, "sees_personal_numbers", False))
+        disclosure = Disclosure.of(user)
+        if disclosure.full:
+            return data
+        out = disclosure.value(dict(data))
+        for name in self.free_text_fields:
+            if name in out:
+                out[name] = disclosure.all_text(out[name])
+        if not disclosure.health and "health_display" in out:
+            out["health_display"] = disclosure.health_value(out["health_display"])
+        return out
 
 
 class ChoiceLabelsMixin(serializers.ModelSerializer):
@@ -138,7 +136,7 @@ class RiskSerializer(serializers.Serializer):
     remark = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class HouseholdSerializer(PersonalNumbersMixin, ChoiceLabelsMixin, VersionedSerializer):
+class HouseholdSerializer(DisclosureMixin, ChoiceLabelsMixin, VersionedSerializer):
     village = ScopedAreaField(help_text="行政村代码（12位）。")
     village_name = serializers.CharField(source="village.name", read_only=True)
     risks = RiskSerializer(many=True, required=False, help_text="致贫/返贫风险，最多5项。")
@@ -170,7 +168,7 @@ class HouseholdSerializer(PersonalNumbersMixin, ChoiceLabelsMixin, VersionedSeri
         extra_kwargs = {"number": {"validators": []}}
 
 
-class MemberSerializer(PersonalNumbersMixin, ChoiceLabelsMixin, VersionedSerializer):
+class MemberSerializer(DisclosureMixin, ChoiceLabelsMixin, VersionedSerializer):
     household = serializers.IntegerField(source="household_id", read_only=True)
     choice_labels = (
         "sex",
@@ -248,7 +246,7 @@ class ConditionsSerializer(ChoiceLabelsMixin, YearlySerializer):
         validators: ClassVar[list[Any]] = []
 
 
-class MeasuresSerializer(YearlySerializer):
+class MeasuresSerializer(DisclosureMixin, YearlySerializer):
     """帮扶措施 of one year: per family the measure names (blank = none). ``yulu_plan`` is
     derived from 教育帮扶 (true when it names 雨露计划)."""
 

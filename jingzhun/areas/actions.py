@@ -23,7 +23,7 @@ def do_create_area(parent: Area, *, actor: Actor, name: str, code: str = "") -> 
             user.role == "village_cadre" and parent.level == Level.VILLAGE
         ):
             raise PermissionDenied("您的角色不能新建行政区划。")
-        if not parent.code.startswith(user.area.scope_prefix):
+        if not parent.code.startswith(user.scope_prefix):
             raise PermissionDenied("上级区划不在您的管辖范围内。")
     level = CHILD_LEVEL.get(Level(parent.level))
     name = clean_display_name(name)

@@ -35,7 +35,7 @@ def can_edit_village_profile(user: User | None, village: Area) -> bool:
     """Whether ``user`` may enter ``village``'s facts (None: the system, always)."""
     if user is None:
         return True
-    return user.role in PROFILE_EDITORS and village.code.startswith(user.area.scope_prefix)
+    return user.role in PROFILE_EDITORS and village.code.startswith(user.scope_prefix)
 
 
 def check_year(year: Any, errors: dict[str, list[str]]) -> int | None:

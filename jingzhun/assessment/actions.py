@@ -29,7 +29,7 @@ PARTS = (
 def can_edit_assessment(user: User | None, county: Area) -> bool:
     if user is None:
         return True
-    return user.role in ASSESSMENT_EDITORS and county.code.startswith(user.area.scope_prefix)
+    return user.role in ASSESSMENT_EDITORS and county.code.startswith(user.scope_prefix)
 
 
 def _label(name: str) -> str:

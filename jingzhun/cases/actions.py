@@ -64,7 +64,7 @@ def ensure_in_scope(actor: Actor, case: Case) -> None:
     """Out of scope answers like absent."""
     if actor.user is None:
         raise PermissionDenied("办理环节须由具名的工作人员办理。")
-    if not case.village_code.startswith(actor.user.area.scope_prefix):
+    if not case.village_code.startswith(actor.user.scope_prefix):
         raise NotFound(case.pk)
 
 
@@ -261,7 +261,7 @@ def do_open_case(
     """The application or discovery (first step): channel, date, the matters to decide."""
     if actor.user is None:
         raise PermissionDenied("案件须由具名的工作人员受理。")
-    if not household.village_code.startswith(actor.user.area.scope_prefix):
+    if not household.village_code.startswith(actor.user.scope_prefix):
         raise NotFound(household.pk)
     errors: records.Errors = {}
     if case_type not in cc.CaseType.values:

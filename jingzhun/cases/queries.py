@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def cases_for(user: User, *, within: str = "") -> QuerySet[Case]:
-    low, high = code_range(user.area.scope_prefix)
+    low, high = code_range(user.scope_prefix)
     if within:
         w_low, w_high = code_range(within)
         low, high = max(low, w_low), min(high, w_high)
@@ -42,7 +42,7 @@ def access_case(user: User, case_id: int | str) -> Case:
 
 
 def notices_for(user: User) -> QuerySet[Notice]:
-    low, high = code_range(user.area.scope_prefix)
+    low, high = code_range(user.scope_prefix)
     return Notice.objects.filter(village__code__gte=low, village__code__lt=high)
 
 

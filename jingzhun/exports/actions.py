@@ -27,7 +27,7 @@ def do_start_export(
     # The logged scope is the chosen area when it lies under the user's own (an out-of-scope
     # area exports nothing and is logged under the user's area, where their inspectors look).
     area = spec.filters.area
-    scope = area if area and area.startswith(user.area.scope_prefix) else user.area.code
+    scope = area if area and area.startswith(user.scope_prefix) else user.area.code
     with transaction.atomic():
         log = ExportLog.objects.create(
             started_at=timezone.now(),
@@ -76,3 +76,52 @@ def do_fail_export(log: ExportLog, *, error: str) -> bool:
         pk=log.pk, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
     ).update(status=ExportStatus.FAILED, error=error[:2000], finished_at=timezone.now())
     return bool(changed)
+
+
+def do_log_download(
+    *,
+    actor: Actor,
+    what: str,
+    area_code: str,
+    file_format: str,
+    masked: bool,
+    rows: int,
+    file_name: str,
+    details: dict | None = None,
+) -> ExportLog:
+    """Log a file of personal data handed out whole in one request (an upload's failed rows):
+    a finished :class:`ExportLog` row and its audit entry, in one transaction."""
+    user = actor.user
+    if user is None:
+        raise PermissionDenied("下载必须以具体用户身份进行。")
+    now = timezone.now()
+    with transaction.atomic():
+        log = ExportLog.objects.create(
+            started_at=now,
+            finished_at=now,
+            user=user,
+            user_name=actor.name,
+            role=user.role,
+            source=actor.source,
+            ip=actor.ip,
+            area_code=area_code,
+            what=what,
+            format=file_format,
+            layout="project",
+            filters=details or {},
+            masked=masked,
+            status=ExportStatus.DONE,
+            row_count=rows,
+            file_name=file_name[:200],
+        )
+        record(
+            actor=actor,
+            action="export_data",
+            obj=log,
+            area_code=area_code,
+            changes={
+                "export": [None, {"what": what, "format": file_format, "masked": masked}],
+                **({"details": [None, details]} if details else {}),
+            },
+        )
+    return log

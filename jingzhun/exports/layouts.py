@@ -30,6 +30,9 @@ from django.db.models import FilteredRelation, Max, OuterRef, Q, QuerySet, Subqu
 from django.utils import timezone, translation
 
 from jingzhun.core.masking import (
+    FREE_TEXT_FIELDS,
+    HEALTH_FIELDS,
+    Disclosure,
     mask_bank_account,
     mask_free_text,
     mask_id_number,
@@ -92,6 +95,8 @@ class ExportTable:
     masked: bool
     year: int | None = None
     converters: list[Callable[[Any], Any]] = field(default_factory=list)
+    # What the reader may see (numbers, health); None: numbers as ``masked`` says, health hidden.
+    disclosure: Disclosure | None = None
     lead_sheets: list[LeadSheet] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
 
@@ -135,7 +140,10 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def _converter(col: Column, masked: bool) -> Callable[[Any], Any]:
+def _converter(col: Column, disclosure: Disclosure) -> Callable[[Any], Any]:
+    masked = not disclosure.numbers
+    if col.path.rsplit("__", 1)[-1] in HEALTH_FIELDS and not disclosure.health:
+        return lambda v: disclosure.health_value(v) or None
     if col.kind == "choice" and col.labels is not None:
         labels = col.labels
         return lambda v: labels.get(v, v) if v else None
@@ -177,6 +185,8 @@ _SKIP = {
 def _kind_of(f: models.Field[Any, Any]) -> tuple[str, dict[str, str] | None]:
     if f.name in _SPECIAL_KINDS:
         return _SPECIAL_KINDS[f.name], None
+    if f.name in FREE_TEXT_FIELDS:
+        return "note", None
     if f.choices:
         with translation.override("zh-hans"):
             enum = {str(v): str(label) for v, label in f.choices}
@@ -243,7 +253,15 @@ def _project_table(user: User, spec: ExportSpec, households: QuerySet[Household]
         qs = qs.order_by("household_id", "year")
         sheet = str(Income._meta.verbose_name_plural)
     return ExportTable(
-        spec.what, "project", sheet, cols, [], qs, not user.sees_personal_numbers, spec.filters.year
+        spec.what,
+        "project",
+        sheet,
+        cols,
+        [],
+        qs,
+        not user.sees_personal_numbers,
+        spec.filters.year,
+        disclosure=Disclosure.of(user),
     )
 
 
@@ -293,6 +311,8 @@ def _national_table(
             continue  # known national columns this version does not store
         labels = labels_of(getattr(c, col.choices)) if col.choices else None
         kind = _NATIONAL_KINDS.get(col.kind, col.kind)
+        if col.field in FREE_TEXT_FIELDS:
+            kind = "note"
         if col.record == "area":
             path = _AREA_PATHS[col.field]
         elif col.record == "household":
@@ -325,6 +345,7 @@ def _national_table(
         qs,
         not user.sees_personal_numbers,
         year,
+        disclosure=Disclosure.of(user),
     )
 
 
@@ -355,7 +376,8 @@ def build_table(user: User, spec: ExportSpec) -> ExportTable:
 def converters_for(table: ExportTable) -> list[Callable[[Any], Any]]:
     """Per column: value-list codes to labels, personal numbers and free text masked when the
     table is masked, empty text to None."""
-    return [_converter(col, table.masked) for col in table.columns]
+    disclosure = table.disclosure or Disclosure(numbers=not table.masked)
+    return [_converter(col, disclosure) for col in table.columns]
 
 
 def today_stamp() -> str:

@@ -25,6 +25,7 @@ class ExportWhat(models.TextChoices):
     MEMBERS = "members", _("家庭成员")
     INCOMES = "incomes", _("年度收入")
     QUALITY = "quality", _("质量报告")
+    FAILED_ROWS = "failed_rows", _("导入失败行")
 
 
 class ExportFormat(models.TextChoices):

@@ -54,7 +54,7 @@ def quality_table(user: User, spec: ExportSpec, filters: HouseholdFilters) -> Ex
     ``area`` filter's, which must lie in scope: otherwise nothing), on households that pass
     the household list's other filters (a village check's findings, which have no household,
     only when no such filter is set). ID numbers are masked unless the role sees them."""
-    within = user.area.scope_prefix
+    within = user.scope_prefix
     in_scope = True
     if filters.area:
         area = areas_for(user).filter(code=filters.area).first()

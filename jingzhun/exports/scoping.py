@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def export_logs_for(user: User) -> QuerySet[ExportLog]:
     if user.can_read_audit:
-        low, high = code_range(user.area.scope_prefix)
+        low, high = code_range(user.scope_prefix)
         return ExportLog.objects.filter(area_code__gte=low, area_code__lt=high)
     return ExportLog.objects.filter(user=user)
 

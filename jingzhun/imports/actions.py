@@ -37,10 +37,13 @@ from jingzhun.core.actions import (
     PermissionDenied,
     raise_if_errors,
 )
+from jingzhun.core.masking import Disclosure
 from jingzhun.core.memory import paused_gc
+from jingzhun.exports.actions import do_log_download
 from jingzhun.imports.models import Kind, Status, Upload
 from jingzhun.imports.planning import HouseholdPlan, Plan, build_plan, preview_of
 from jingzhun.imports.reading import FileRefused, open_table
+from jingzhun.imports.spreadsheets import write_failed_rows
 from jingzhun.registry import actions as registry
 from jingzhun.registry import bulk, validation
 from jingzhun.registry.models import Conditions, Income, Measures
@@ -119,7 +122,7 @@ def do_create_upload(
     _ensure_writer(user)
     scope = area or user.area
     errors: dict[str, list[str]] = {}
-    if not scope.code.startswith(user.area.scope_prefix):
+    if not scope.code.startswith(user.scope_prefix):
         raise NotFound(scope.code)
     if kind not in Kind.values:
         errors["kind"] = ["请选择导入类型：国家监测系统导出表，或本系统农户模板/CSV/Parquet。"]
@@ -329,6 +332,27 @@ def access_upload(user: User, upload_id: int | str) -> Upload:
         raise NotFound(upload_id) from None
 
 
+def do_download_failed_rows(upload: Upload, out: IO[bytes], *, actor: Actor) -> int:
+    """Write ``upload``'s failed rows for ``actor`` (as the disclosure policy lets them read
+    it) into ``out`` and log the download like an export (the export log and the audit trail).
+    Returns the number of rows."""
+    assert actor.user is not None
+    access_upload(actor.user, upload.pk)
+    disclosure = Disclosure.of(actor.user)
+    rows = write_failed_rows(upload, out, disclosure=disclosure)
+    do_log_download(
+        actor=actor,
+        what="failed_rows",
+        area_code=upload.area_code,
+        file_format="xlsx",
+        masked=not disclosure.numbers,
+        rows=rows,
+        file_name=f"failed-rows-{upload.pk}.xlsx",
+        details={"upload": upload.pk, "file": upload.original_name},
+    )
+    return rows
+
+
 @transaction.atomic
 def do_request_apply(upload: Upload, *, actor: Actor) -> Upload:
     """The user chose "apply the valid part": status waiting → applying. The worker (or the
@@ -394,7 +418,11 @@ def _apply_household(
     household = plan.existing
     if household is None:
         household = registry.do_create_household(
-            actor=actor, village=village, data=plan.values, risks=plan.risks or []
+            actor=actor,
+            village=village,
+            data=plan.values,
+            risks=plan.risks or [],
+            flag_inconsistent=True,
         )
     elif plan.changes:
         household = registry.do_update_household(
@@ -405,10 +433,13 @@ def _apply_household(
             risks=plan.risks,
             village=village if village.pk != household.village_id else None,
             reason="导入",
+            flag_inconsistent=True,
         )
     for member in plan.members:
         if member.existing is None:
-            registry.do_add_member(household, actor=actor, data=member.values)
+            registry.do_add_member(
+                household, actor=actor, data=member.values, flag_inconsistent=True
+            )
         elif member.action == "change":
             registry.do_update_member(
                 member.existing,
@@ -416,6 +447,7 @@ def _apply_household(
                 changes=member.values,
                 expected_version=member.existing.version,
                 reason="导入",
+                flag_inconsistent=True,
             )
     if plan.income_action in ("create", "change"):
         # The plan knows whether the year exists; only a change needs the stored version.
@@ -551,7 +583,8 @@ def _apply_plan(upload: Upload, plan: Plan, actor: Actor) -> Upload:
         "villages_created": len(villages),
     }
     late_refusals: list[dict[str, Any]] = []
-    todo = [p for p in plan.households if p.action in ("create", "change")]
+    # A household with any problem is never applied, whatever its planned action says.
+    todo = [p for p in plan.households if p.action in ("create", "change") and not p.refused]
     total = max(len(plan.households), 1)
     done = 0
 
@@ -599,6 +632,7 @@ def _apply_plan(upload: Upload, plan: Plan, actor: Actor) -> Upload:
                     items=[_new_household(p, upload.year, villages) for p in batch],
                     year=upload.year,
                     reason="导入",
+                    flag_inconsistent=True,
                 )
         except IntegrityError:
             # Someone registered one of these numbers meanwhile: find which, one by one.

@@ -22,6 +22,7 @@ from jingzhun.core.formulas import restore
 from jingzhun.core.idnumber import IdNumberError, normalize_id_text, parse_id_number
 from jingzhun.core.names import _t2s, clean_display_name
 from jingzhun.registry import choices as c
+from jingzhun.registry.synonyms import synonyms
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (with the 1900 leap-year bug folded in)
 _SPACES = re.compile(r"[\s\u3000]+")
@@ -112,25 +113,30 @@ def _choice_index(class_name: str) -> dict[str, str]:
         for value, label in enum.choices:
             index[to_simplified(str(label))] = value
             index[to_simplified(str(value))] = value
-    extra = CHOICE_ALIASES.get(class_name, {})
-    for alias, value in extra.items():
-        index[to_simplified(alias)] = value
     return index
 
 
-# Spellings seen in real exports that are not the value list's own label.
-CHOICE_ALIASES: dict[str, dict[str, str]] = {
-    "IdType": {
-        "身份证": "resident_id",
-        "居民身份证（户口簿）": "resident_id",
-        "残疾证": "disability_cert",
-    },
-    "Relation": {"本人": "head", "妻": "spouse", "夫": "spouse", "子": "son", "女": "daughter"},
-    "Ethnicity": {"汉": "han"},
-    "Education": {"文盲": "illiterate", "半文盲": "illiterate", "学龄前": "preschool"},
-    "Health": {"大病": "serious", "慢性病": "chronic"},
-    "HousingSafetyGrade": {"A": "A", "B": "B", "C": "C", "D": "D"},
-}
+@lru_cache(maxsize=64)
+def _variant_index(class_name: str) -> dict[str, str]:
+    """The reviewed variants of one value list (jingzhun/registry/synonyms.yaml)."""
+    return {to_simplified(k): v for k, v in synonyms(class_name).items()}
+
+
+_NEGATIONS = ("非", "不", "未", "无", "没")
+
+
+def _fitting(class_name: str, key: str) -> list[str]:
+    """Labels that ``key`` abbreviates (the label contains it): 弱劳动力 → 弱劳动力或半劳动力.
+    One fitting label reads as that label; several are the ambiguity the user must resolve.
+    A negation (非, 不 …) never abbreviates a label that lacks it."""
+    if len(key) < 2:
+        return []
+    out = []
+    for label in choice_labels(class_name):
+        simple = to_simplified(label)
+        if key in simple and (not key.startswith(_NEGATIONS) or simple.startswith(key[0])):
+            out.append(label)
+    return out
 
 
 def choice_labels(class_name: str) -> list[str]:
@@ -139,22 +145,41 @@ def choice_labels(class_name: str) -> list[str]:
         return [str(label) for label in enum.labels]
 
 
+def _label_of(class_name: str, value: str) -> str:
+    with translation.override("zh-hans"):
+        return str(getattr(c, class_name)(value).label)
+
+
 def read_choice(raw: Any, class_name: str) -> Cell:
+    """A value list's label, code, reviewed variant (synonyms.yaml) or an unambiguous short
+    form of one label, each non-literal reading noted; anything else is refused, naming the
+    labels that would fit when there are several."""
     text = _as_text(raw)
     key = to_simplified(text)
     value = _choice_index(class_name).get(key)
-    if value is None:
-        allowed = "、".join(choice_labels(class_name))
-        raise CellError(f"“{text}”不在取值范围内", f"请从下列值中选择：{allowed}")
-    notes: list[str] = []
-    with translation.override("zh-hans"):
-        label = str(getattr(c, class_name)(value).label)
-    if text != label and key != to_simplified(str(value)):
-        if to_simplified(text) != _SPACES.sub("", unicodedata.normalize("NFKC", text)):
-            notes.append(f"繁体“{text}”按简体“{label}”读取")
-        elif text.strip() != label:
-            notes.append(f"“{text}”读作“{label}”")
-    return Cell(value, notes)
+    if value is not None:
+        label = _label_of(class_name, value)
+        notes: list[str] = []
+        if text != label and key != to_simplified(str(value)):
+            if to_simplified(text) != _SPACES.sub("", unicodedata.normalize("NFKC", text)):
+                notes.append(f"繁体“{text}”按简体“{label}”读取")
+            elif text.strip() != label:
+                notes.append(f"“{text}”读作“{label}”")
+        return Cell(value, notes)
+    value = _variant_index(class_name).get(key)
+    if value is not None:
+        return Cell(value, [f"“{text}”按同义词表读作“{_label_of(class_name, value)}”"])
+    fitting = _fitting(class_name, key)
+    if len(fitting) == 1:
+        value = _choice_index(class_name)[to_simplified(fitting[0])]
+        return Cell(value, [f"“{text}”读作唯一相符的取值“{fitting[0]}”"])
+    if fitting:
+        raise CellError(
+            f"“{text}”有歧义，可能是：{'、'.join(fitting)}",
+            f"请改为其中之一：{'、'.join(fitting)}",
+        )
+    allowed = "、".join(choice_labels(class_name))
+    raise CellError(f"“{text}”不在取值范围内", f"请从下列值中选择：{allowed}")
 
 
 _DATE_PATTERNS = (
@@ -226,15 +251,26 @@ def read_decimal(raw: Any) -> Cell:
     if isinstance(raw, bool):
         raise CellError(f"“{raw}”不是数字", "请只填写数字")
     if isinstance(raw, int | float | Decimal):
-        return Cell(Decimal(str(raw)).quantize(Decimal("0.01")))
+        return Cell(_to_cents(Decimal(str(raw)), raw))
     text, notes = _number_text(raw)
     try:
         value = Decimal(text)
     except InvalidOperation:
         raise CellError(f"“{raw}”不是数字", "请只填写数字（可带小数点）") from None
+    return Cell(_to_cents(value, raw), notes)
+
+
+# No field of the registry holds a number this large; beyond it Decimal arithmetic at 28 digits
+# of precision cannot even round to the fen.
+_TOO_LARGE = Decimal(10) ** 15
+
+
+def _to_cents(value: Decimal, raw: Any) -> Decimal:
     if not value.is_finite():
         raise CellError(f"“{raw}”不是数字", "请只填写数字（可带小数点）")
-    return Cell(value.quantize(Decimal("0.01")), notes)
+    if abs(value) >= _TOO_LARGE:
+        raise CellError(f"“{raw}”数值过大，无法保存", "请核对单位和数值（金额以元为单位）")
+    return value.quantize(Decimal("0.01"))
 
 
 def read_int(raw: Any) -> Cell:

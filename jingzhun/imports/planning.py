@@ -26,9 +26,15 @@ from jingzhun.core.actions import jsonable
 from jingzhun.core.names import normalize_name
 from jingzhun.imports.cells import Cell, CellError, read_cell, read_id
 from jingzhun.imports.reading import Table
+from jingzhun.policy import parameters
 from jingzhun.registry import choices as c
 from jingzhun.registry import scoping, validation
-from jingzhun.registry.actions import CONDITION_FIELDS, HOUSEHOLD_FIELDS, MEMBER_FIELDS
+from jingzhun.registry.actions import (
+    CONDITION_FIELDS,
+    HOUSEHOLD_FIELDS,
+    MEMBER_FIELDS,
+    SPOUSE_SAME_SEX,
+)
 from jingzhun.registry.income import INPUT_FIELDS, TRANSFER_PARTS, derive
 from jingzhun.registry.models import MEASURE_FIELDS, Conditions, Household, Income, Measures, Member
 
@@ -37,7 +43,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
-PER_CAPITA_TOLERANCE = Decimal("1.00")  # yuan: rounding differences between systems
 CHUNK = 500
 
 
@@ -103,6 +108,8 @@ class HouseholdPlan:
     measures_changes: dict[str, list[Any]] = field(default_factory=dict)
     stored_measures: Measures | None = None  # the year's, as stored before the import
     warnings: list[str] = field(default_factory=list)
+    # Inconsistencies a quality check lists: imported, and flagged by the next quality run.
+    flagged: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -171,6 +178,12 @@ def read_rows(
                     notes.append({"row": number, "column": column.name, "note": note})
             if cell.value is None:
                 continue
+            unstorable = _unstorable(column.record, column.field, cell.value)
+            if unstorable:
+                row.problems.append(
+                    Problem(table.sheet, number, column.name, _clip(str(raw)), *unstorable)
+                )
+                continue
             if column.record == "area":
                 row.area[column.field] = cell.value
             elif column.record == "household" and column.field == "number":
@@ -184,6 +197,54 @@ def read_rows(
                 table, row, cells[id_index] if id_index < len(cells) else None, notes, note_counts
             )
         yield row
+
+
+_SMALL_INT = {"PositiveSmallIntegerField": 32767, "SmallIntegerField": 32767}
+
+
+@cache
+def _limits() -> dict[tuple[str, str], tuple[str, Decimal | int]]:
+    """(record, field) → what the registry can store there: ("text", most characters) or
+    ("number", the bound its absolute value must stay under), from the models themselves."""
+    models = {
+        "household": Household,
+        "member": Member,
+        "income": Income,
+        "conditions": Conditions,
+        "measures": Measures,
+    }
+    out: dict[tuple[str, str], tuple[str, Decimal | int]] = {}
+    for record, model in models.items():
+        for f in model._meta.concrete_fields:
+            kind = f.get_internal_type()
+            if kind == "DecimalField":
+                out[(record, f.name)] = ("number", Decimal(10) ** (f.max_digits - f.decimal_places))
+            elif kind in _SMALL_INT:
+                out[(record, f.name)] = ("number", _SMALL_INT[kind] + 1)
+            elif getattr(f, "max_length", None) and not f.choices:
+                out[(record, f.name)] = ("text", int(f.max_length))
+    for level in ("county", "township", "village"):
+        out[("area", level)] = ("text", int(Area._meta.get_field("name").max_length or 0))
+    return out
+
+
+def _unstorable(record: str, field: str, value: Any) -> tuple[str, str] | None:
+    """(reason, fix) when ``value`` is longer or larger than the field can store, else None:
+    the form refuses such a value, and the database would refuse the whole import."""
+    kind, limit = _limits().get((record, field), ("", 0))
+    if kind == "text" and isinstance(value, str) and len(value) > limit:
+        return (
+            f"内容有{len(value)}字，超过该项最多可保存的{limit}字",
+            f"请缩短到{limit}字以内（多项内容请只写主要的）",
+        )
+    number = isinstance(value, Decimal | int) and not isinstance(value, bool)
+    if kind == "number" and number and abs(value) >= limit:
+        return (f"数值{value}超出可保存的范围", "请核对单位和数值（金额以元为单位）")
+    return None
+
+
+def _clip(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[:size] + "…"
 
 
 @lru_cache(maxsize=65536)
@@ -261,13 +322,21 @@ def _merge_household_fields(plan: HouseholdPlan, row: Row, label: dict[str, str]
                 store[key] = value
             elif store[key] != value:
                 plan.warnings.append(
-                    f"第{row.number}行的“{label.get(key, key)}”（{value}）与本户第"
-                    f"{plan.rows[0].number}行（{store[key]}）不同：按第{plan.rows[0].number}行导入"
+                    f"第{row.number}行的“{label.get(key, key)}”（{shown(key, value)}）与本户第"
+                    f"{plan.rows[0].number}行（{shown(key, store[key])}）不同："
+                    f"按第{plan.rows[0].number}行导入"
                 )
     if row.risks:
         first = dict(enumerate(plan.risks or [], start=1))
         if plan.risks is None:
-            plan.risks = [(row.risks[i], "") for i in sorted(row.risks)]
+            plan.risks = []
+            for i in sorted(row.risks):
+                if any(kind == row.risks[i] for kind, _ in plan.risks):
+                    plan.warnings.append(
+                        f"致贫/返贫风险“{shown('risks', row.risks[i])}”重复填写：只导入一次"
+                    )
+                    continue
+                plan.risks.append((row.risks[i], ""))
         elif {i: k for i, (k, _) in first.items()} != row.risks:
             plan.warnings.append(
                 f"第{row.number}行的致贫/返贫风险与本户第{plan.rows[0].number}行不同："
@@ -401,23 +470,54 @@ def _label_map() -> dict[str, str]:
     return {col.field: col.name for col in TEMPLATE_COLUMNS} | {"risks": "致贫/返贫风险1"}
 
 
+@cache
+def _choice_labels() -> dict[str, dict[str, str]]:
+    """Field name → {stored code: the value list's Chinese label}, for what users are shown."""
+    out: dict[str, dict[str, str]] = {"risks": {}}
+    with translation.override("zh-hans"):
+        for model in (Household, Member, Conditions):
+            for f in model._meta.concrete_fields:
+                if f.choices:
+                    out[f.name] = {str(k): str(v) for k, v in f.choices}
+        out["risks"] = {str(k): str(v) for k, v in c.RiskType.choices}
+    return out
+
+
+def shown(field: str, value: Any) -> str:
+    """A value as the user wrote it on the form: a value list's label, never its code."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(shown(field, v) for v in value)
+    return _choice_labels().get(field, {}).get(str(value), str(value))
+
+
 def _problems_from_errors(
     sheet: str,
     row: int,
     errors: dict[str, list[str]],
     values: dict[str, Any],
     label: dict[str, str],
+    flagged: list[str] | None = None,
 ) -> list[Problem]:
+    """The refusals among ``errors`` as problems of ``row``. A :class:`validation.Flag` (an
+    inconsistency a quality check lists) does not refuse: it is added to ``flagged``, shown in
+    the preview as a warning and listed by the next quality run."""
     out = []
     for key, messages in errors.items():
         for message in messages:
+            if isinstance(message, validation.Flag) and flagged is not None:
+                flagged.append(f"[{message.check}] 第{row}行 {label.get(key, key)}：{message}")
+                continue
             reason, _, fix = message.partition("：")
             out.append(
                 Problem(
                     sheet,
                     row,
                     label.get(key, key),
-                    str(values.get(key, "") or ""),
+                    shown(key, values.get(key, "")),
                     reason,
                     fix or "请核对后重新填写",
                 )
@@ -569,6 +669,7 @@ def _plan_against_db(
                     "请核对户编号；迁入的农户请由原地区先办理迁出",
                 )
             )
+            plan.action = "refused"
             continue
         plan.existing = household
         area = first.area
@@ -627,7 +728,12 @@ def _plan_against_db(
         else:
             plan.action = "unchanged"
         if quality:
-            plan.warnings.extend(quality_warnings(plan, year, ctx))
+            found = quality_warnings(plan, year, ctx)
+            codes = {w[1 : w.index("]")] for w in found if w.startswith("[")}
+            plan.warnings.extend(found)
+            plan.warnings.extend(
+                f"导入后列为问题数据：{f}" for f in plan.flagged if f[1 : f.index("]")] not in codes
+            )
     progress(len(households), len(households), "匹配")
 
 
@@ -664,6 +770,39 @@ def _quality_context(year: int | None) -> Any:
     return CheckContext(year=year or default_year())
 
 
+CAUSES = ("main_cause", "other_cause_1", "other_cause_2")
+
+
+def _fold_causes(values: dict[str, Any], warnings: list[str]) -> None:
+    """致贫原因 as the form takes them: a cause repeated in a later column is dropped, and a
+    household with only 其他致贫原因 gets the first of them as its main cause (each noted)."""
+    if not any(k in values for k in CAUSES):
+        return
+    causes = [values.get(k) or "" for k in CAUSES]
+    kept: list[str] = []
+    for cause in causes:
+        if cause and cause in kept:
+            warnings.append(f"致贫原因“{shown('main_cause', cause)}”重复填写：只导入一次")
+        elif cause:
+            kept.append(cause)
+    if kept and not causes[0]:
+        warnings.append(
+            f"未填主要致贫原因：以其他致贫原因“{shown('main_cause', kept[0])}”作为主要致贫原因"
+        )
+    kept += [""] * (len(CAUSES) - len(kept))
+    for key, cause in zip(CAUSES, kept, strict=True):
+        if key in values or cause:
+            values[key] = cause
+
+
+def _per_capita_tolerance(year: int, plan: HouseholdPlan) -> Decimal:
+    """How far the file's stated 人均纯收入 may lie from the recomputed one (a parameter)."""
+    area = plan.village.code if plan.village else ""
+    return Decimal(
+        str(parameters.value("import_per_capita_tolerance", on=year, area_code=area).value)
+    )
+
+
 def _plan_household(
     plan: HouseholdPlan,
     household: Household | None,
@@ -673,6 +812,7 @@ def _plan_household(
     label: dict[str, str],
 ) -> None:
     values = {k: v for k, v in plan.values.items() if k in HOUSEHOLD_FIELDS}
+    _fold_causes(values, plan.warnings)
     plan.values = values
     old_risks = risks_of.get(household.pk, []) if household else []
     if plan.risks is not None:
@@ -687,7 +827,9 @@ def _plan_household(
         merged = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS} | values
     check_risks = plan.risks if plan.risks is not None else old_risks
     errors = validation.check_household(merged, check_risks)
-    plan.problems.extend(_problems_from_errors(sheet, plan.rows[0].number, errors, merged, label))
+    plan.problems.extend(
+        _problems_from_errors(sheet, plan.rows[0].number, errors, merged, label, plan.flagged)
+    )
     if household is not None:
         plan.changes = {
             k: [jsonable(getattr(household, k)), jsonable(v)]
@@ -770,8 +912,10 @@ def _plan_members(
             and head_sex
             and clean.get("sex", values.get("sex")) == head_sex
         ):
-            errors.setdefault("relation", []).append("配偶与户主性别相同：请核对性别或与户主关系。")
-        row.problems.extend(_problems_from_errors(sheet, row.number, errors, merged, label))
+            errors.setdefault("relation", []).append(SPOUSE_SAME_SEX)
+        row.problems.extend(
+            _problems_from_errors(sheet, row.number, errors, merged, label, plan.flagged)
+        )
         mp = MemberPlan(row=row.number, values=values, existing=member)
         if member is not None:
             mp.changes = {
@@ -849,10 +993,9 @@ def _plan_income(
     clean.pop("year")
     clean.pop("household_size")
     derived = derive(clean, size)
-    if (
-        plan.stated_per_capita is not None
-        and abs(plan.stated_per_capita - derived["per_capita_net"]) > PER_CAPITA_TOLERANCE
-    ):
+    if plan.stated_per_capita is not None and abs(
+        plan.stated_per_capita - derived["per_capita_net"]
+    ) > _per_capita_tolerance(year, plan):
         plan.warnings.append(
             f"表中人均纯收入{plan.stated_per_capita}元与按收入各项和{size}人重新计算的"
             f"{derived['per_capita_net']}元不一致：按重新计算的值保存"

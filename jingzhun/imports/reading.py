@@ -140,22 +140,29 @@ def _xlsx_sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     return paths
 
 
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
 def xlsx_row_count(archive: zipfile.ZipFile, part: str, limit: int) -> int:
-    """Rows in one sheet from its ``<dimension>`` element, else by streaming over ``<row``
-    tags (stopping once past ``limit``): never by loading the sheet."""
+    """Rows in one sheet, counted by streaming over its ``<row`` tags and stopping once past
+    ``limit``: never by loading the sheet. The ``<dimension>`` element a file declares is
+    used only to refuse early: a file may declare A1:W4 and hold 400,001 rows."""
     with archive.open(part) as stream:
         head = stream.read(4096)
         match = _DIMENSION.search(head)
-        if match and match.group(1):
+        if match and match.group(1) and int(match.group(1)) > limit + HEADER_SEARCH_ROWS:
             return int(match.group(1))
-        count, tail = head.count(b"<row "), head[-8:]
-        while count <= limit:
+        count, tail = 0, b""
+        chunk = head
+        while True:
+            data = tail + chunk
+            # A tag cut at the chunk's end is counted with the next chunk (the tail overlaps).
+            complete = max(len(data) - 16, 0) if chunk else len(data)
+            count += sum(1 for m in _ROW_TAG.finditer(data) if m.start() < complete)
+            tail = data[complete:]
+            if count > limit + HEADER_SEARCH_ROWS or not chunk:
+                return count
             chunk = stream.read(1 << 20)
-            if not chunk:
-                break
-            count += (tail + chunk).count(b"<row ") - tail.count(b"<row ")
-            tail = chunk[-8:]
-        return count
 
 
 def _sheet_order(names: list[str], wanted: str | None) -> list[str]:

@@ -13,10 +13,12 @@ import xlsxwriter
 from django.utils import translation
 
 from jingzhun.core.formulas import neutralise
+from jingzhun.core.masking import Disclosure
 from jingzhun.imports.cells import choice_labels
 from jingzhun.imports.layout import TEMPLATE_COLUMNS
 from jingzhun.imports.models import Upload
 from jingzhun.imports.reading import open_table
+from jingzhun.imports.scoping import disclosed_cell
 
 TEMPLATE_SHEET = "农户信息"
 TEMPLATE_ROWS = 2000  # rows that carry the dropdowns
@@ -102,9 +104,11 @@ def _cell_text(value: Any) -> Any:
     return value
 
 
-def write_failed_rows(upload: Upload, out: IO[bytes]) -> int:
+def write_failed_rows(upload: Upload, out: IO[bytes], *, disclosure: Disclosure) -> int:
     """The refused rows (and the rows held back with them) with their original cells and a
-    last column 错误说明. Returns how many rows were written."""
+    last column 错误说明, as ``disclosure`` allows the reader to see them (number columns
+    masked, health hidden, numbers in other text masked). Returns how many rows were written.
+    Callers log the download (:func:`jingzhun.imports.actions.do_download_failed_rows`)."""
     problems = upload.preview.get("problems", [])
     by_row: dict[int, list[str]] = {}
     for p in problems:
@@ -115,6 +119,7 @@ def write_failed_rows(upload: Upload, out: IO[bytes]) -> int:
         )
     for refusal in upload.result.get("late_refusals", []):
         by_row.setdefault(int(refusal["row"]), []).append(refusal["reason"])
+    by_row = {row: [disclosure.text(e) for e in errors] for row, errors in by_row.items()}
     table = open_table(Path(upload.file_path), sheet=upload.sheet or None)
     width = max(table.titles) + 1 if table.titles else 0
     book = xlsxwriter.Workbook(
@@ -139,6 +144,8 @@ def write_failed_rows(upload: Upload, out: IO[bytes]) -> int:
             value = _cell_text(value)
             if value is None:
                 continue
+            if not disclosure.full:
+                value = disclosed_cell(disclosure, table.titles.get(index, ""), value)
             if isinstance(value, bool):
                 sheet.write_string(r, index, "是" if value else "否")
             elif isinstance(value, int | float):

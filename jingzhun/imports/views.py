@@ -21,8 +21,8 @@ from jingzhun.core.http import domain_errors
 from jingzhun.imports import actions
 from jingzhun.imports.forms import UploadForm
 from jingzhun.imports.models import Status
-from jingzhun.imports.scoping import uploads_for
-from jingzhun.imports.spreadsheets import write_failed_rows, write_household_template
+from jingzhun.imports.scoping import preview_for, uploads_for
+from jingzhun.imports.spreadsheets import write_household_template
 from jingzhun.imports.tasks import apply_upload_task, validate_upload_task
 from jingzhun.registry.models import Conditions, Household, Income, Member
 
@@ -127,7 +127,7 @@ def upload_create(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = actions.access_upload(request.user, upload_id)
-    preview = upload.preview or {}
+    preview = preview_for(request.user, upload)
     entries = preview.get("entries", {})
     for kind in ("create", "change", "refused"):
         for entry in entries.get(kind, []):
@@ -203,7 +203,7 @@ def upload_reject(request: HttpRequest, upload_id: int) -> HttpResponse:
 def upload_failed_rows(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = actions.access_upload(request.user, upload_id)
     out = io.BytesIO()
-    write_failed_rows(upload, out)
+    actions.do_download_failed_rows(upload, out, actor=Actor.from_request(request))
     response = HttpResponse(out.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="failed-rows-{upload.pk}.xlsx"'
     return response

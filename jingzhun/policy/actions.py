@@ -46,7 +46,7 @@ def _check_role(actor: Actor, region: str) -> None:
     if region == NATIONAL:
         if user.area.level != Level.PROVINCE:
             raise PermissionDenied("全国默认值只能由省级系统管理员添加。")
-    elif not region.startswith(user.area.scope_prefix):
+    elif not region.startswith(user.scope_prefix):
         raise PermissionDenied(f"区划{region}不在您的管辖范围内。")
 
 

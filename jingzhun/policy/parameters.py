@@ -81,6 +81,7 @@ UNITS: dict[str, str] = {
     "labour_age_max": "岁",
     "school_age_tolerance": "岁",
     "income_rounding_tolerance": "元/人",
+    "import_per_capita_tolerance": "元/人",
     "village_identical_income_min_households": "户",
     "village_missing_income_max_share": "%",
 }
@@ -114,6 +115,7 @@ TITLES: dict[str, Any] = {
     "labour_age_max": _("劳动年龄截止"),
     "school_age_tolerance": _("在校年龄与年级的容差"),
     "income_rounding_tolerance": _("人均纯收入核算的舍入容差"),
+    "import_per_capita_tolerance": _("导入时表中人均纯收入与重算值的容差"),
     "village_identical_income_min_households": _("村内收入完全相同的提示户数"),
     "village_missing_income_max_share": _("村内收入未录入比例上限"),
 }

@@ -130,7 +130,7 @@ def do_store_evaluation_run(
 
 
 def _scope_prefix(user: Any) -> str:
-    return user.area.scope_prefix
+    return user.scope_prefix
 
 
 def runs_for(user: Any) -> QuerySet[EvaluationRun]:

@@ -54,7 +54,7 @@ def _latest_run(user: Any) -> QualityRun | None:
 
 
 def _in_scope(user: Any) -> dict[str, str]:
-    low, high = code_range(user.area.scope_prefix)
+    low, high = code_range(user.scope_prefix)
     return {"village_code__gte": low, "village_code__lt": high}
 
 

@@ -131,10 +131,20 @@ def _write_risks(household: Household, risks: list[tuple[str, str]]) -> None:
     )
 
 
+# The spouse's sex is checked against the head's (a quality check lists it in stored data).
+SPOUSE_SAME_SEX = validation.Flag("配偶与户主性别相同：请核对性别或与户主关系。", "Q-M-030")
+
+
+def _to_refuse(errors: dict[str, list[str]], flag_inconsistent: bool) -> dict[str, list[str]]:
+    """What the action refuses: everything, or with ``flag_inconsistent`` (imports) only what
+    cannot be stored, leaving the inconsistencies to the quality checks that list them."""
+    return validation.refusals(errors) if flag_inconsistent else errors
+
+
 def _check_village(actor: Actor, village: Area) -> None:
     if village.level != Level.VILLAGE:
         raise_if_errors({"village": ["农户必须登记在行政村一级：请选择行政村。"]})
-    if actor.user is not None and not village.code.startswith(actor.user.area.scope_prefix):
+    if actor.user is not None and not village.code.startswith(actor.user.scope_prefix):
         raise_if_errors({"village": ["所选行政村不在您的管辖范围内。"]})
 
 
@@ -145,7 +155,10 @@ def do_create_household(
     village: Area,
     data: dict[str, Any],
     risks: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    flag_inconsistent: bool = False,
 ) -> Household:
+    """Register a household. ``flag_inconsistent`` (imports) stores a household whose only
+    problems are inconsistencies a quality check lists (:class:`validation.Flag`)."""
     ensure_can_edit(actor.user)
     _check_village(actor, village)
     values = _normalise_household_data(data)
@@ -155,7 +168,7 @@ def do_create_household(
         errors.setdefault("number", []).append(
             f"户编号{values['number']}已存在：同一户不能重复登记，请检索后修改原记录。"
         )
-    raise_if_errors(errors)
+    raise_if_errors(_to_refuse(errors, flag_inconsistent))
     household = Household.objects.create(
         village=village,
         village_code=village.code,
@@ -206,6 +219,7 @@ def do_update_household(
     risks: list[tuple[str, str]] | None = None,
     village: Area | None = None,
     reason: str = "",
+    flag_inconsistent: bool = False,
 ) -> Household:
     ensure_can_edit(actor.user, household)
     if village is not None and village.pk != household.village_id:
@@ -223,7 +237,7 @@ def do_update_household(
         and (Household.objects.filter(number=values["number"]).exclude(pk=household.pk).exists())
     ):
         errors.setdefault("number", []).append(f"户编号{values['number']}已被其他农户使用。")
-    raise_if_errors(errors)
+    raise_if_errors(_to_refuse(errors, flag_inconsistent))
 
     diff = diff_fields(household, values)
     if village is not None and village.pk != household.village_id:
@@ -317,7 +331,7 @@ def _member_errors(
     if values.get("relation") == c.Relation.SPOUSE:
         head_sex = others.filter(relation=c.Relation.HEAD).values_list("sex", flat=True).first()
         if head_sex and head_sex == values.get("sex"):
-            errors.setdefault("relation", []).append("配偶与户主性别相同：请核对性别或与户主关系。")
+            errors.setdefault("relation", []).append(SPOUSE_SAME_SEX)
     if values.get("id_number") and "id_number" not in errors:
         clash = (
             Member.objects.filter(
@@ -348,11 +362,17 @@ def _normalise_member_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def do_add_member(household: Household, *, actor: Actor, data: dict[str, Any]) -> Member:
+def do_add_member(
+    household: Household,
+    *,
+    actor: Actor,
+    data: dict[str, Any],
+    flag_inconsistent: bool = False,
+) -> Member:
     ensure_can_edit(actor.user, household)
     values = _normalise_member_data(data)
     values.setdefault("id_type", c.IdType.RESIDENT_ID)
-    raise_if_errors(_member_errors(household, values, None))
+    raise_if_errors(_to_refuse(_member_errors(household, values, None), flag_inconsistent))
     try:
         with transaction.atomic():
             member = Member.objects.create(
@@ -383,13 +403,14 @@ def do_update_member(
     changes: dict[str, Any],
     expected_version: int,
     reason: str = "",
+    flag_inconsistent: bool = False,
 ) -> Member:
     household = member.household
     ensure_can_edit(actor.user, household)
     values = _normalise_member_data(changes)
     merged = {k: getattr(member, k) for k in MEMBER_FIELDS} | values
     errors = _member_errors(household, merged, member)
-    raise_if_errors(errors)
+    raise_if_errors(_to_refuse(errors, flag_inconsistent))
     values = {k: merged[k] for k in MEMBER_FIELDS if k in values or k in validation_derived(values)}
     diff = diff_fields(member, values)
     if not diff:

@@ -31,6 +31,7 @@ from jingzhun.core.names import normalize_name
 from jingzhun.registry import choices as c
 from jingzhun.registry import validation
 from jingzhun.registry.actions import (
+    SPOUSE_SAME_SEX,
     _check_village,
     _normalise_household_data,
     _normalise_member_data,
@@ -107,10 +108,14 @@ def _prepare_members(item: NewHousehold, errors: Errors) -> list[dict[str, Any]]
                 _add(member_errors, "relation", "该户已有户主：一户只能有一名户主。")
             head_sex = values.get("sex") or ""
         elif values.get("relation") == c.Relation.SPOUSE and head_sex == values.get("sex"):
-            _add(member_errors, "relation", "配偶与户主性别相同：请核对性别或与户主关系。")
+            _add(member_errors, "relation", SPOUSE_SAME_SEX)
         for name, messages in member_errors.items():
             for message in messages:
-                _add(errors, f"member.{position}.{name}", f"成员{who}：{message}")
+                _add(
+                    errors,
+                    f"member.{position}.{name}",
+                    validation.prefixed(f"成员{who}：", message),
+                )
         members.append(values)
     return members
 
@@ -248,16 +253,23 @@ def _created(values: dict[str, Any], skip: tuple[Any, ...] = ("", None)) -> dict
 
 @transaction.atomic
 def do_create_households(
-    *, actor: Actor, items: list[NewHousehold], year: int | None = None, reason: str = ""
+    *,
+    actor: Actor,
+    items: list[NewHousehold],
+    year: int | None = None,
+    reason: str = "",
+    flag_inconsistent: bool = False,
 ) -> list[Refusal]:
     """Register ``items`` (new households with their members and the ``year``'s income and
     conditions). Returns the refused ones; the others are written, each with the audit entries
-    the one-by-one actions write."""
+    the one-by-one actions write. ``flag_inconsistent`` as for ``do_create_household``."""
     ensure_can_edit(actor.user)
     for village in {item.village.pk: item.village for item in items}.values():
         _check_village(actor, village)
     prepared = [_prepare(item, year) for item in items]
     _clashes(prepared)
+    if flag_inconsistent:
+        prepared = [(p, validation.refusals(errors)) for p, errors in prepared]
     refusals = [Refusal(p.item.key, errors) for p, errors in prepared if errors]
     accepted = [p for p, errors in prepared if not errors]
     if not accepted:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def _prefix(user: User) -> str:
-    return user.area.scope_prefix
+    return user.scope_prefix
 
 
 def areas_for(user: User) -> QuerySet[Area]:

@@ -2,6 +2,14 @@
 
 These are the refusals every write path applies (forms, API, import, demo). Softer data-quality
 findings (warnings) belong to the quality engine, not here.
+
+Two kinds of message come back. A plain ``str`` says the record cannot be stored or identified
+(an unreadable ID, an impossible date or amount, a value outside its list): every path refuses
+it. A :class:`Flag` says the record is stored-but-inconsistent in a way a data-quality check
+lists (its code in ``Flag.check``): forms and the API refuse it so that no new problem is typed
+in, while imports store the record and let the quality engine flag it for rectification
+(:func:`refusals` keeps only the first kind) — a household refused at import is a household
+lost to its county.
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ from jingzhun.registry.income import INPUT_FIELDS
 
 Errors = dict[str, list[str]]
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+PHONE_MESSAGE = "电话号码格式不正确：手机号11位，座机如0350-1234567。"
+BANK_ACCOUNT = re.compile(r"\d{10,25}")
+BANK_ACCOUNT_MESSAGE = "银行账号应为10至25位数字：请去掉空格和其他字符。"
 HOUSEHOLD_NUMBER = re.compile(r"^[0-9A-Za-z\-]{4,32}$")
 FIRST_INCOME_YEAR = 2013
 
@@ -28,8 +39,42 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _add(errors: Errors, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
+class Flag(str):
+    """A message about an inconsistency that the quality check ``check`` lists."""
+
+    check: str
+
+    def __new__(cls, message: str, check: str = "") -> Flag:
+        flag = super().__new__(cls, message)
+        flag.check = check
+        return flag
+
+
+def _add(errors: Errors, field: str, message: str, check: str = "") -> None:
+    """Record ``message`` for ``field``; with ``check`` it is a :class:`Flag` of that check."""
+    errors.setdefault(field, []).append(Flag(message, check) if check else message)
+
+
+def refusals(errors: Errors) -> Errors:
+    """Only the messages that refuse on every path (a :class:`Flag` is left to the quality
+    engine by imports)."""
+    out: Errors = {}
+    for field, messages in errors.items():
+        hard = [m for m in messages if not isinstance(m, Flag)]
+        if hard:
+            out[field] = hard
+    return out
+
+
+def prefixed(prefix: str, message: str) -> str:
+    """``message`` with ``prefix`` before it, still a :class:`Flag` if it was one."""
+    if isinstance(message, Flag):
+        return Flag(prefix + message, message.check)
+    return prefix + message
+
+
+def flags(errors: Errors) -> list[Flag]:
+    return [m for messages in errors.values() for m in messages if isinstance(m, Flag)]
 
 
 @functools.cache
@@ -69,9 +114,14 @@ def check_household(data: dict[str, Any], risks: list[tuple[str, str]] | None) -
     if data.get("household_type") == c.HouseholdType.MONITORED and not data.get(
         "monitoring_category"
     ):
-        _add(errors, "monitoring_category", "监测户必须选择监测对象类别。")
+        _add(errors, "monitoring_category", "监测户必须选择监测对象类别。", "Q-H-042")
     if data.get("monitoring_category") and not data.get("monitoring_identified_on"):
-        _add(errors, "monitoring_identified_on", "有监测对象类别时请填写识别监测时间。")
+        _add(
+            errors,
+            "monitoring_identified_on",
+            "有监测对象类别时请填写识别监测时间。",
+            "Q-H-042",
+        )
     if data.get("monitoring_category") == c.MonitoringCategory.UNSTABLE_EXITED and not (
         data.get("exit_year") or data.get("exited_on")
     ):
@@ -79,24 +129,27 @@ def check_household(data: dict[str, Any], risks: list[tuple[str, str]] | None) -
             errors,
             "monitoring_category",
             "脱贫不稳定户应已脱贫：请填写脱贫年度，或改选边缘易致贫户。",
+            "Q-H-040",
         )
 
     if data.get("risk_eliminated"):
         if not data.get("risk_eliminated_on"):
-            _add(errors, "risk_eliminated_on", "风险已消除时请填写消除监测时间。")
+            _add(errors, "risk_eliminated_on", "风险已消除时请填写消除监测时间。", "Q-H-044")
         if not data.get("elimination_method"):
             _add(
                 errors,
                 "elimination_method",
                 "风险已消除时请选择风险消除方式（帮扶消除或自然消除）。",
+                "Q-H-044",
             )
         if not data.get("monitoring_category"):
-            _add(errors, "risk_eliminated", "只有监测对象才能标注风险消除。")
+            _add(errors, "risk_eliminated", "只有监测对象才能标注风险消除。", "Q-H-044")
     elif data.get("risk_eliminated_on") or data.get("elimination_method"):
         _add(
             errors,
             "risk_eliminated",
             "填写了消除时间或消除方式，但“风险是否已消除”不是“是”：请核对。",
+            "Q-H-044",
         )
 
     now = today()
@@ -121,13 +174,13 @@ def check_household(data: dict[str, Any], risks: list[tuple[str, str]] | None) -
     if exit_year and not (2013 <= int(exit_year) <= now.year):
         _add(errors, "exit_year", f"脱贫年度应在2013至{now.year}年之间。")
     if exit_year and data.get("exited_on") and data["exited_on"].year != int(exit_year):
-        _add(errors, "exit_year", "脱贫年度与脱贫时间的年份不一致：请核对。")
+        _add(errors, "exit_year", "脱贫年度与脱贫时间的年份不一致：请核对。", "Q-H-030")
     for field in ("phone",):
         if data.get(field) and not PHONE.match(data[field]):
-            _add(errors, field, "电话号码格式不正确：手机号11位，座机如0350-1234567。")
+            _add(errors, field, PHONE_MESSAGE)
     account = data.get("bank_account") or ""
-    if account and not re.fullmatch(r"\d{10,25}", account):
-        _add(errors, "bank_account", "银行账号应为10至25位数字：请去掉空格和其他字符。")
+    if account and not BANK_ACCOUNT.fullmatch(account):
+        _add(errors, "bank_account", BANK_ACCOUNT_MESSAGE)
 
     if risks is not None:
         if len(risks) > 5:
@@ -139,16 +192,16 @@ def check_household(data: dict[str, Any], risks: list[tuple[str, str]] | None) -
             if kind not in c.RiskType.values:
                 _add(errors, "risks", f"风险类型“{kind}”不在取值范围内。")
             if kind == c.RiskType.OTHER and not remark.strip():
-                _add(errors, "risks", "风险类型为“其他”时必须填写说明。")
+                _add(errors, "risks", "风险类型为“其他”时必须填写说明。", "Q-H-012")
         if data.get("household_type") == c.HouseholdType.MONITORED and not risks:
-            _add(errors, "risks", "监测户至少填写一项致贫/返贫风险。")
+            _add(errors, "risks", "监测户至少填写一项致贫/返贫风险。", "Q-H-042")
     return errors
 
 
 def _check_order(errors: Errors, data: dict[str, Any], first: str, second: str, msg: str) -> None:
     a, b = data.get(first), data.get(second)
     if a and b and b < a:
-        _add(errors, second, msg)
+        _add(errors, second, msg, "Q-H-030")
 
 
 def check_member(data: dict[str, Any]) -> tuple[Errors, dict[str, Any]]:
@@ -196,10 +249,16 @@ def check_member(data: dict[str, Any]) -> tuple[Errors, dict[str, Any]]:
                     errors,
                     "birth_date",
                     f"出生日期{birth}与身份证号码中的{parsed.birth_date}不一致：请核对证件。",
+                    "Q-M-004",
                 )
             if sex and sex != parsed.sex:
                 shown = c.Sex(parsed.sex).label
-                _add(errors, "sex", f"性别与身份证号码第17位不符（号码表示{shown}）：请核对。")
+                _add(
+                    errors,
+                    "sex",
+                    f"性别与身份证号码第17位不符（号码表示{shown}）：请核对。",
+                    "Q-M-005",
+                )
             birth = birth or parsed.birth_date
             sex = sex or parsed.sex
             clean["birth_date"], clean["sex"] = birth, sex
@@ -223,6 +282,7 @@ def check_member(data: dict[str, Any]) -> tuple[Errors, dict[str, Any]]:
             errors,
             "relation",
             f"与户主关系“{c.Relation(relation).label}”与性别“{c.Sex(sex).label}”矛盾：请核对。",
+            "Q-M-032",
         )
     for field, label in (("work_months", "务工时间"), ("public_welfare_months", "公益性岗位月数")):
         value = data.get(field)
@@ -231,7 +291,7 @@ def check_member(data: dict[str, Any]) -> tuple[Errors, dict[str, Any]]:
     if data.get("dropout_reason") and data.get("student_status") != c.StudentStatus.NOT_STUDENT:
         _add(errors, "dropout_reason", "在校生不应填写未上学原因。")
     if data.get("phone") and not PHONE.match(data["phone"]):
-        _add(errors, "phone", "电话号码格式不正确：手机号11位，座机如0350-1234567。")
+        _add(errors, "phone", PHONE_MESSAGE)
     return errors, clean
 
 

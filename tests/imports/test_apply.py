@@ -12,7 +12,10 @@ from jingzhun.areas.models import Area
 from jingzhun.audit.models import AuditEntry
 from jingzhun.imports import actions
 from jingzhun.imports.models import Status
+from jingzhun.core.masking import Disclosure
 from jingzhun.imports.spreadsheets import write_failed_rows
+
+FULL = Disclosure(numbers=True, health=True)
 from jingzhun.registry.models import Household, Income, Member
 from tests.imports.builders import apply, family, stage, write_national
 
@@ -100,7 +103,7 @@ def test_the_failed_rows_file_can_be_corrected_and_uploaded_again(tmp_path, worl
     bad[1]["证件号码"] = right_id[:17] + ("0" if right_id[17] != "0" else "1")
     upload = stage(world.approver, write_national(tmp_path / "n.xlsx", bad))
     out = io.BytesIO()
-    assert write_failed_rows(upload, out) == 3
+    assert write_failed_rows(upload, out, disclosure=FULL) == 3
     book = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
     sheet = book.active
     header = [c.value for c in sheet[3]]
@@ -121,7 +124,7 @@ def test_formula_injection_is_stored_as_text_and_neutralised_in_the_failed_rows(
     upload = stage(world.approver, write_national(tmp_path / "n.xlsx", rows))
     assert upload.counts["households_refused"] == 1
     out = io.BytesIO()
-    write_failed_rows(upload, out)
+    write_failed_rows(upload, out, disclosure=FULL)
     sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
     values = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     assert not any(v.startswith("=") for v in values)

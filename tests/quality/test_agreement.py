@@ -139,7 +139,7 @@ def households(draw: st.DrawFn, hid: int, year: int, pool: list[str], copied: li
             "monitoring_identified_on": draw(maybe_date),
             "risk_eliminated": eliminated,
             "risk_eliminated_on": draw(maybe_date),
-            "elimination_method": "",
+            "elimination_method": draw(st.sampled_from(["", "", "assisted", "natural"])),
             "no_labour_guarantee": False,
             "member_count": len(ms),
         },

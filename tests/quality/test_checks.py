@@ -158,6 +158,7 @@ FAILING: dict[str, Callable[[Bundle], None]] = {
     "Q-H-040": _household(exit_year=None, exited_on=None),
     "Q-H-042": _household(household_type="monitored", monitoring_category="marginal"),
     "Q-H-043": lambda b: b.update(incomes=[]),
+    "Q-H-044": _household(risk_eliminated=False, elimination_method="assisted"),
 }
 
 # A near miss for each check where one is instructive: the fixture stays clean.
@@ -176,9 +177,15 @@ PASSING: dict[str, Callable[[Bundle], None]] = {
     "Q-H-022": _then(
         _eliminated, lambda b: b.update(conditions=[conditions(_hid(b), housing_grade="B")])
     ),
-    "Q-H-023": _then(_low_income, _household(monitoring_category="unstable_exited")),
+    "Q-H-023": _then(
+        _low_income,
+        _household(
+            monitoring_category="unstable_exited", monitoring_identified_on=dt.date(2022, 1, 10)
+        ),
+    ),
     "Q-H-024": _eliminated,
     "Q-H-031": lambda b: b.update(incomes=[income(_hid(b), 3, wage="18000.01")]),
+    "Q-H-044": _eliminated,
     "Q-M-040": _then(_vocational, _measures(education_aid="雨露计划、助学贷款")),
     # Only 综合保障, but nobody of working age can work: 兜底 is the right measure.
     "Q-H-041": _then(

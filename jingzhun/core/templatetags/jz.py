@@ -1,4 +1,10 @@
-"""Template helpers: masking by role, labels of stored codes, audit values."""
+"""Template helpers: the disclosure policy by role, labels of stored codes, audit values.
+
+Every personal value a page shows goes through one of these tags, which apply
+:class:`jingzhun.core.masking.Disclosure` for the signed-in user: ``{% personal %}`` for a
+number field, ``{% text %}`` for free text a person wrote, ``{% health %}`` for a member's
+health status, ``{% audit_value %}`` for one old or new value of an audit entry.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +12,46 @@ from typing import Any
 
 from django import template
 
-from jingzhun.core import masking
+from jingzhun.core.masking import Disclosure
 
 register = template.Library()
 
-PERSONAL_FIELDS = {
-    "id_number": masking.mask_id_number,
-    "phone": masking.mask_phone,
-    "bank_account": masking.mask_bank_account,
-}
 
-
-def _sees(context: template.Context) -> bool:
-    user = context.get("request").user if context.get("request") else None
-    return bool(user and getattr(user, "sees_personal_numbers", False))
+def _disclosure(context: template.Context) -> Disclosure:
+    request = context.get("request")
+    return Disclosure.of(getattr(request, "user", None))
 
 
 @register.simple_tag(takes_context=True)
 def personal(context: template.Context, value: str | None, kind: str) -> str:
     """``{% personal member.id_number "id_number" %}``: full for roles that need it, else masked."""
-    if not value:
+    return _disclosure(context).number(kind, value)
+
+
+@register.simple_tag(takes_context=True)
+def text(context: template.Context, value: Any) -> Any:
+    """``{% text entry.reason %}``: free text, with ID, phone and bank numbers inside it masked
+    for roles that see masked numbers."""
+    if value in (None, ""):
         return ""
-    return value if _sees(context) else PERSONAL_FIELDS[kind](value)
+    return _disclosure(context).text(str(value))
+
+
+@register.simple_tag(takes_context=True)
+def health(context: template.Context, member: Any) -> Any:
+    """``{% health m %}``: the member's health status label, or 已隐藏."""
+    return _disclosure(context).health_value(member.get_health_display())
 
 
 @register.simple_tag(takes_context=True)
 def audit_value(context: template.Context, field: str, value: Any) -> str:
-    """One old/new value of an audit entry, masked when the field is personal."""
+    """One old/new value of an audit entry, shown as the disclosure policy allows."""
     if value in (None, ""):
         return "—"
     if isinstance(value, bool):
         return "是" if value else "否"
-    text = str(value) if not isinstance(value, list) else "；".join(str(v) for v in value)
-    if field in PERSONAL_FIELDS and not _sees(context):
-        return PERSONAL_FIELDS[field](text)
-    return text
+    shown = str(value) if not isinstance(value, list) else "；".join(str(v) for v in value)
+    return str(_disclosure(context).field(field, shown))
 
 
 @register.filter

@@ -37,7 +37,10 @@ from jingzhun.quality.checks.base import (
         "monitoring_identified_on",
         "risk_eliminated_on",
     ),
-    rationale="脱贫不能早于识别，消除不能早于识别监测，脱贫年度不能早于识别年份。",
+    rationale=(
+        "脱贫不能早于识别，消除不能早于识别监测，脱贫年度不能早于识别年份，"
+        "脱贫年度应与脱贫时间的年份一致。"
+    ),
     field="exited_on",
 )
 def _dates_entry(f: Facts) -> list[EntryHit]:
@@ -48,6 +51,7 @@ def _dates_entry(f: Facts) -> list[EntryHit]:
         (ident and exited and exited < ident)
         or (mon and elim and elim < mon)
         or (ident and year and year < ident.year)
+        or (exited and year and exited.year != year)
     ):
         return [(None, "识别、脱贫、监测、消除的日期先后顺序不对：请核对。")]
     return []
@@ -60,6 +64,7 @@ def _dates_batch(fr: Frames) -> ir.Table:
         (h.exited_on < h.identified_on).fill_null(False)
         | (h.risk_eliminated_on < h.monitoring_identified_on).fill_null(False)
         | (h.exit_year < h.identified_on.year()).fill_null(False)
+        | (h.exited_on.year() != h.exit_year).fill_null(False)
     )
     return household_hits(h, wrong)
 
@@ -173,24 +178,38 @@ def _size_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-040",
-    "脱贫户缺少脱贫年度",
+    "脱贫户或脱贫不稳定户缺少脱贫年度",
     severity=ERROR,
     level=HOUSEHOLD,
-    fields=("household_type", "exit_year"),
-    rationale="脱贫户必须有脱贫年度。",
+    fields=("household_type", "monitoring_category", "exit_year", "exited_on"),
+    rationale="脱贫户必须有脱贫年度；脱贫不稳定户是已脱贫的户，应有脱贫年度或脱贫时间。",
     field="exit_year",
 )
 def _exit_year_entry(f: Facts) -> list[EntryHit]:
     h = f.household
     if h.get("household_type") == "exited" and not h.get("exit_year"):
         return [(None, "脱贫户请填写脱贫年度。")]
+    if (
+        h.get("monitoring_category") == "unstable_exited"
+        and not h.get("exit_year")
+        and not h.get("exited_on")
+    ):
+        return [(None, "脱贫不稳定户应已脱贫：请填写脱贫年度，或改为边缘易致贫户。")]
     return []
 
 
 @batch_of("Q-H-040")
 def _exit_year_batch(fr: Frames) -> ir.Table:
     h = fr.households
-    return household_hits(h, (h.household_type == "exited") & h.exit_year.isnull())
+    return household_hits(
+        h,
+        ((h.household_type == "exited") & h.exit_year.isnull())
+        | (
+            (h.monitoring_category == "unstable_exited")
+            & h.exit_year.isnull()
+            & h.exited_on.isnull()
+        ),
+    )
 
 
 @check(
@@ -199,19 +218,21 @@ def _exit_year_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("monitoring_category", "risks", "monitoring_identified_on"),
-    rationale="监测户必须有监测对象类别、至少一项风险和识别监测时间。",
+    rationale=(
+        "监测户必须有监测对象类别、至少一项风险和识别监测时间；"
+        "有监测对象类别的户（含已消除风险的）也必须有识别监测时间。"
+    ),
     field="monitoring_category",
 )
 def _monitored_complete_entry(f: Facts) -> list[EntryHit]:
     h = f.household
-    if h.get("household_type") != "monitored":
-        return []
-    if (
-        not text_of(h.get("monitoring_category"))
-        or not f.risks
-        or not h.get("monitoring_identified_on")
+    category = text_of(h.get("monitoring_category"))
+    if h.get("household_type") == "monitored" and (
+        not category or not f.risks or not h.get("monitoring_identified_on")
     ):
         return [(None, "监测户请填写监测对象类别、致贫/返贫风险和识别监测时间。")]
+    if category and not h.get("monitoring_identified_on"):
+        return [(None, "有监测对象类别时请填写识别监测时间。")]
     return []
 
 
@@ -219,12 +240,66 @@ def _monitored_complete_entry(f: Facts) -> list[EntryHit]:
 def _monitored_complete_batch(fr: Frames) -> ir.Table:
     h, r = fr.households, fr.risks
     has_risk = r.select(rh_id="household_id").distinct()
-    j = h.filter(h.household_type == "monitored").left_join(has_risk, h.id == has_risk.rh_id)
+    j = h.left_join(has_risk, h.id == has_risk.rh_id)
+    category = j.monitoring_category.fill_null("")
     return household_hits(
         j,
-        (j.monitoring_category.fill_null("") == "")
-        | j.monitoring_identified_on.isnull()
-        | j.rh_id.isnull(),
+        (
+            (j.household_type == "monitored")
+            & ((category == "") | j.monitoring_identified_on.isnull() | j.rh_id.isnull())
+        )
+        | ((category != "") & j.monitoring_identified_on.isnull()),
+    )
+
+
+@check(
+    "Q-H-044",
+    "风险消除信息不完整或矛盾",
+    severity=ERROR,
+    level=HOUSEHOLD,
+    fields=(
+        "risk_eliminated",
+        "risk_eliminated_on",
+        "elimination_method",
+        "monitoring_category",
+    ),
+    rationale=(
+        "风险已消除的户应为监测对象，并有消除监测时间和风险消除方式；"
+        "未消除风险的户不应有消除时间或消除方式。"
+    ),
+    field="risk_eliminated",
+)
+def _elimination_complete_entry(f: Facts) -> list[EntryHit]:
+    h = f.household
+    method = text_of(h.get("elimination_method"))
+    if h.get("risk_eliminated"):
+        if (
+            not h.get("risk_eliminated_on")
+            or not method
+            or not text_of(h.get("monitoring_category"))
+        ):
+            return [(None, "风险已消除：请填写消除监测时间、风险消除方式和监测对象类别。")]
+    elif h.get("risk_eliminated_on") or method:
+        return [(None, "填写了消除时间或消除方式，但“风险是否已消除”不是“是”：请核对。")]
+    return []
+
+
+@batch_of("Q-H-044")
+def _elimination_complete_batch(fr: Frames) -> ir.Table:
+    h = fr.households
+    eliminated = h.risk_eliminated.fill_null(False)
+    method = h.elimination_method.fill_null("")
+    return household_hits(
+        h,
+        (
+            eliminated
+            & (
+                h.risk_eliminated_on.isnull()
+                | (method == "")
+                | (h.monitoring_category.fill_null("") == "")
+            )
+        )
+        | (~eliminated & (h.risk_eliminated_on.notnull() | (method != ""))),
     )
 
 

@@ -43,6 +43,12 @@ class Command(BaseCommand):
             p.add_argument("--user", default="", help="以哪个用户的名义导入（默认唯一的管理员）")
             p.add_argument("--dry-run", action="store_true", help="只校验和预览，不导入")
             p.add_argument("--apply-valid", action="store_true", help="导入全部有效的户")
+            p.add_argument(
+                "--failed-rows",
+                default="",
+                metavar="FILE.xlsx",
+                help="把全部被拒绝的行（含原因）写入该xlsx文件，改正后可直接重新导入",
+            )
 
     def _user(self, username: str) -> User:
         if username:
@@ -88,8 +94,9 @@ class Command(BaseCommand):
         upload.refresh_from_db()
         if upload.status == Status.FAILED:
             raise CommandError(f"文件被拒绝：{upload.error}")
-        self._summary(upload)
+        self._summary(upload, options["failed_rows"])
         if options["dry_run"]:
+            self._failed_rows(upload, user, options["failed_rows"])
             self.stdout.write("试运行（--dry-run）：未导入任何数据。")
             return
         go = options["apply_valid"]
@@ -98,12 +105,14 @@ class Command(BaseCommand):
                 answer = input("导入以上全部有效的户？被拒绝的户不导入。[y/N] ")
                 go = answer.strip().lower() in {"y", "yes", "是"}
             else:
+                self._failed_rows(upload, user, options["failed_rows"])
                 self.stdout.write(
                     f"未导入任何数据。确认导入请加 --apply-valid 重新运行，或在网页“数据导入”"
                     f"中打开批次{upload.pk}选择导入。"
                 )
                 return
         if not go:
+            self._failed_rows(upload, user, options["failed_rows"])
             actions.do_reject_upload(upload, actor=Actor(user=user, source="command"))
             self.stdout.write("已放弃：未导入任何数据。")
             return
@@ -124,6 +133,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  户{refusal['number']}（第{refusal['row']}行）：{refusal['reason']}"
             )
+        self._failed_rows(upload, user, options["failed_rows"])
+
+    def _failed_rows(self, upload: Upload, user: User, target: str) -> None:
+        """Write every refused row with its reason to ``target`` (when asked), logged as a
+        download of personal data like the page's."""
+        if not target:
+            return
+        upload.refresh_from_db()
+        path = Path(target)
+        with path.open("wb") as out:
+            rows = actions.do_download_failed_rows(
+                upload, out, actor=Actor(user=user, source="command")
+            )
+        self.stdout.write(f"被拒绝的{rows}行（含原因）已写入：{path}")
 
     def _with_progress(self, upload: Upload, label: str, work: Any) -> None:
         """Run ``work`` while a thread draws the progress bar from the progress file."""
@@ -152,7 +175,7 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
 
-    def _summary(self, upload: Upload) -> None:
+    def _summary(self, upload: Upload, failed_rows: str = "") -> None:
         counts = upload.counts
         preview = upload.preview
         self.stdout.write(
@@ -185,4 +208,6 @@ class Command(BaseCommand):
                 f"“{problem['value']}”：{problem['reason']}（改正：{problem['fix']}）"
             )
         if len(preview.get("problems", [])) > 30:
-            self.stdout.write("  ……其余拒绝行见网页中的“下载失败行”。")
+            more = len(preview.get("problems", [])) - 30
+            where = failed_rows or "网页中的“下载失败行”（或加 --failed-rows 文件.xlsx）"
+            self.stdout.write(f"  ……其余{more}处拒绝见{where}。")
