@@ -277,5 +277,10 @@ SNAPSHOT_DIR = VAR_DIR / "snapshot"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# --- Background jobs: a process that runs jobs holds a lease (jingzhun.core.jobs) -------------
+# A process on another host whose heartbeat is older than this is taken for dead.
+JINGZHUN_JOB_LEASE_SECONDS = env_int("JINGZHUN_JOB_LEASE_SECONDS", 120)
+JINGZHUN_JOB_HEARTBEAT = env_bool("JINGZHUN_JOB_HEARTBEAT", True)
+
 # --- The registry's own settings ---------------------------------------------------------------
 JINGZHUN_PAGE_SIZE = env_int("JINGZHUN_PAGE_SIZE", 50)

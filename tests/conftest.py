@@ -117,3 +117,10 @@ def login(client: Client, user: User) -> Client:
 def _fast_hashing(settings):
     # Argon2 is what production uses (tests/test_security.py checks it); tests hash quickly.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_heartbeat_thread(settings):
+    # A job run inside a test holds this process's lease; no thread writes heartbeats into the
+    # test database (tests/test_jobs.py starts real worker processes, which do).
+    settings.JINGZHUN_JOB_HEARTBEAT = False

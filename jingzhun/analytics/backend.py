@@ -32,6 +32,9 @@ import pyarrow as pa
 from django.conf import settings
 
 from jingzhun.analytics.schema import TABLE_NAMES, TABLES, arrow_schema
+from jingzhun.analytics.snapshot import SnapshotInfo, content_key, write_snapshot
+
+BACKENDS = ("duckdb", "postgres", "spark")
 
 
 class Backend(Protocol):
@@ -214,22 +217,90 @@ def _project(t: ir.Table, name: str) -> ir.Table:
     return t.select(**{col.name: t[col.name].cast(schema[col.name]) for col in TABLES[name]})
 
 
-def backend_for(
-    kind: str, *, snapshot_dir: Path | None = None, year: int, area_prefix: str = ""
+class SnapshotMismatch(ValueError):
+    """A snapshot was opened for another year, area or scope than it holds."""
+
+
+def snapshot_directory(*, year: int, area_code: str = "", history: bool = False) -> Path:
+    """Where the snapshot of ``area_code`` (all areas when empty) for ``year`` is kept: one
+    directory per area, year and scope, so a run never reads another year's data."""
+    name = f"{area_code or 'all'}-{year}" + ("-history" if history else "")
+    return Path(settings.SNAPSHOT_DIR) / name
+
+
+def check_snapshot(
+    directory: Path, *, year: int, area_code: str | None = None, history: bool = False
+) -> SnapshotInfo:
+    """The snapshot in ``directory`` if it holds ``year`` (and ``area_code`` and ``history``
+    when given), else :class:`SnapshotMismatch` saying what it holds instead."""
+    try:
+        info = SnapshotInfo.read(directory)
+    except FileNotFoundError:
+        raise SnapshotMismatch(
+            f"快照目录 {directory} 中没有 manifest.json：请先生成快照。"
+        ) from None
+    if info.year != year:
+        raise SnapshotMismatch(
+            f"快照 {directory} 是 {info.year} 年的，不是 {year} 年：请重新生成。"
+        )
+    if area_code is not None and info.area_code != area_code:
+        raise SnapshotMismatch(
+            f"快照 {directory} 是区划 {info.area_code or '全部'} 的，"
+            f"不是 {area_code or '全部'}：请重新生成。"
+        )
+    if info.history != history:
+        raise SnapshotMismatch(f"快照 {directory} 的年度范围与所需不同：请重新生成。")
+    return info
+
+
+def _is_current(directory: Path, *, year: int, area_code: str, history: bool) -> bool:
+    try:
+        info = check_snapshot(directory, year=year, area_code=area_code, history=history)
+    except SnapshotMismatch:
+        return False
+    return bool(info.content_key) and info.content_key == content_key()
+
+
+def open_backend(
+    kind: str,
+    *,
+    year: int,
+    area_code: str = "",
+    history: bool = False,
+    snapshot: Path | None = None,
+    reuse: bool = False,
 ) -> Backend:
-    """The backend named ``kind`` ("duckdb" and "spark" read ``snapshot_dir``; "postgres" the
-    live database)."""
-    if kind == "duckdb":
-        return DuckDBBackend(snapshot_dir)
+    """The one place a batch backend is opened, for every caller (quality runs, evaluations,
+    what-if, commands).
+
+    ``postgres`` reads the live database. ``duckdb`` and ``spark`` read a snapshot: the
+    caller's own ``snapshot`` directory (checked to hold ``year``, else
+    :class:`SnapshotMismatch`), or the area's snapshot for that year under
+    ``settings.SNAPSHOT_DIR`` — written afresh, or with ``reuse`` kept when its manifest shows
+    the same year, area and registry content as now."""
     if kind == "postgres":
         if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
             raise ValueError("postgres 后端需要 PostgreSQL 数据库（DATABASE_URL=postgres://…）。")
-        return PostgresBackend(year=year, area_prefix=area_prefix)
+        return PostgresBackend(year=year, area_prefix=_prefix_of(area_code), history=history)
+    if kind not in BACKENDS:
+        raise ValueError(f"未知的分析后端“{kind}”：可用 duckdb、postgres 或 spark。")
+    if snapshot is not None:
+        check_snapshot(Path(snapshot), year=year, history=history)
+        directory = Path(snapshot)
+    else:
+        directory = snapshot_directory(year=year, area_code=area_code, history=history)
+        if not (reuse and _is_current(directory, year=year, area_code=area_code, history=history)):
+            write_snapshot(year=year, out=directory, area_code=area_code, history=history)
     if kind == "spark":
         from jingzhun.analytics.spark import SparkBackend
 
-        return SparkBackend(snapshot_dir)
-    raise ValueError(f"未知的分析后端“{kind}”：可用 duckdb、postgres 或 spark。")
+        return SparkBackend(directory)
+    return DuckDBBackend(directory)
 
 
-BACKENDS = ("duckdb", "postgres", "spark")
+def _prefix_of(area_code: str) -> str:
+    if not area_code:
+        return ""
+    from jingzhun.areas.models import Area
+
+    return Area.objects.get(code=area_code).scope_prefix

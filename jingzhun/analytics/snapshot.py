@@ -12,6 +12,7 @@ snapshot.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tempfile
@@ -23,11 +24,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 
 from jingzhun.analytics.schema import SCHEMA_VERSION, TABLES, arrow_schema
 from jingzhun.areas.models import Area, code_range
+from jingzhun.audit.models import AuditEntry
 from jingzhun.registry.models import Conditions, Household, Income, Measures, Member, RiskFactor
 
 CHUNK_ROWS = 50_000
@@ -40,6 +42,8 @@ class SnapshotInfo:
     area_code: str
     rows: dict[str, int]
     created_at: str
+    history: bool = False
+    content_key: str = ""
 
     @classmethod
     def read(cls, directory: Path) -> SnapshotInfo:
@@ -50,7 +54,25 @@ class SnapshotInfo:
             area_code=manifest["area_code"],
             rows=manifest["rows"],
             created_at=manifest["created_at"],
+            history=bool(manifest.get("history", False)),
+            content_key=str(manifest.get("content_key", "")),
         )
+
+
+def content_key() -> str:
+    """A fingerprint of the registry's content: it changes whenever a household, member or
+    yearly record is added, changed or removed (every action bumps a version or writes an
+    audit entry; the bulk paths insert rows). A snapshot whose manifest holds the current key
+    is an exact copy and may be reused."""
+    parts: list[Any] = []
+    for model in (Household, Member, Income, Conditions, Measures, RiskFactor, AuditEntry):
+        fields = {"n": Count("pk"), "top": Max("pk")}
+        if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+            fields["at"] = Max("updated_at")
+        if any(f.name == "version" for f in model._meta.concrete_fields):
+            fields["v"] = Sum("version")
+        parts.append(sorted(model.objects.aggregate(**fields).items()))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def _querysets(year: int, prefix: str, history: bool) -> dict[str, QuerySet[Any]]:
@@ -101,6 +123,7 @@ def write_snapshot(
     out = Path(out or settings.SNAPSHOT_DIR)
     out.mkdir(parents=True, exist_ok=True)
     prefix = _scope_prefix(area_code)
+    key = content_key()  # before reading: a change during the write makes it stale, not wrong
     counts: dict[str, int] = {}
     staging = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out))
     try:
@@ -116,6 +139,7 @@ def write_snapshot(
             "year": year,
             "area_code": area_code,
             "history": history,
+            "content_key": key,
             "created_at": created,
             "rows": counts,
             "tables": {t: f"{t}.parquet" for t in TABLES},
@@ -128,7 +152,13 @@ def write_snapshot(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return SnapshotInfo(
-        directory=out, year=year, area_code=area_code, rows=counts, created_at=created
+        directory=out,
+        year=year,
+        area_code=area_code,
+        rows=counts,
+        created_at=created,
+        history=history,
+        content_key=key,
     )
 
 

@@ -9,9 +9,11 @@ finished once).
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jingzhun.audit.recorder import record
+from jingzhun.core import jobs
 from jingzhun.core.actions import Actor, PermissionDenied
 from jingzhun.exports.layouts import ExportSpec
 from jingzhun.exports.models import ExportLog, ExportStatus
@@ -43,6 +45,7 @@ def do_start_export(
             filters=spec.filters.as_params(),
             masked=masked,
             status=ExportStatus.QUEUED if queued else ExportStatus.RUNNING,
+            worker="" if queued else jobs.this_lease(),
         )
         record(
             actor=actor,
@@ -58,7 +61,7 @@ def do_mark_export_running(log: ExportLog) -> bool:
     """Queued → running (the worker picked it up). False if it was not queued."""
     return bool(
         ExportLog.objects.filter(pk=log.pk, status=ExportStatus.QUEUED).update(
-            status=ExportStatus.RUNNING
+            status=ExportStatus.RUNNING, worker=jobs.this_lease()
         )
     )
 
@@ -69,6 +72,15 @@ def do_finish_export(log: ExportLog, *, rows: int, file_name: str = "") -> bool:
         status=ExportStatus.DONE, row_count=rows, file_name=file_name, finished_at=timezone.now()
     )
     return bool(changed)
+
+
+def fail_interrupted_exports(logs: QuerySet[ExportLog], reason: str) -> int:
+    """Exports whose process died (jingzhun.core.jobs): failed with the reason."""
+    return logs.update(
+        status=ExportStatus.FAILED,
+        error=f"导出中断：{reason}。请重新导出。",
+        finished_at=timezone.now(),
+    )
 
 
 def do_fail_export(log: ExportLog, *, error: str) -> bool:

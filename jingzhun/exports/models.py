@@ -65,6 +65,8 @@ class ExportLog(models.Model):
     row_count = models.PositiveIntegerField(_("行数"), null=True, blank=True)
     file_name = models.CharField(_("文件"), max_length=200, blank=True)
     error = models.TextField(_("错误"), blank=True)
+    # The lease of the process running this job (jingzhun.core.jobs), while it runs.
+    worker = models.CharField(_("后台进程"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("导出记录")

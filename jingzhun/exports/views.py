@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from jingzhun.areas.models import Area
+from jingzhun.core import jobs
 from jingzhun.core.actions import Actor
 from jingzhun.core.http import domain_errors
 from jingzhun.exports import service
@@ -123,7 +124,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 def export_detail(request: HttpRequest, log_id: int) -> HttpResponse:
-    log = access_export_log_by_id(request.user, log_id)
+    log = jobs.settled(access_export_log_by_id(request.user, log_id))
     template = (
         "exports/_status.html"
         if request.headers.get("HX-Request")

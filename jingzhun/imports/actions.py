@@ -23,13 +23,14 @@ from typing import IO, TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from jingzhun.areas.actions import do_create_area
 from jingzhun.areas.models import Area
 from jingzhun.audit import recorder
 from jingzhun.audit.models import AuditEntry
+from jingzhun.core import jobs
 from jingzhun.core.actions import (
     Actor,
     ConcurrentEditError,
@@ -272,7 +273,15 @@ def _refuse(upload: Upload, actor: Actor, reason: str, message: str) -> None:
 def do_validate_upload(upload: Upload) -> Upload:
     """Read and plan the file; store the preview; status → waiting (or failed with the reason).
     Run by the worker (or the command); writes nothing to the registry."""
-    _set_status(upload, {Status.UPLOADED}, Status.VALIDATED, phase="读取", progress=0)
+    _set_status(
+        upload,
+        {Status.UPLOADED},
+        Status.VALIDATED,
+        phase="读取",
+        progress=0,
+        worker=jobs.this_lease(),
+        interrupted=False,
+    )
     report_progress(upload.pk, 1, "读取")
     actor = Actor(user=None, source="system", source_ref=upload.source_ref)
     mark = _registry_mark()
@@ -399,6 +408,73 @@ def do_reject_upload(upload: Upload, *, actor: Actor, reason: str = "") -> Uploa
         reason=reason,
     )
     transaction.on_commit(lambda: _plan_cache(upload.pk).unlink(missing_ok=True))
+    return upload
+
+
+def fail_interrupted_uploads(uploads: QuerySet[Upload], reason: str) -> int:
+    """Uploads whose process died mid-job (jingzhun.core.jobs). The database is consistent
+    (an apply is one transaction, rolled back with its process); the upload says what happened
+    and can be run again: an interrupted validation fails and may be validated again
+    (:func:`do_retry_upload`), an interrupted apply goes back to waiting for confirmation."""
+    actor = Actor(user=None, source="system")
+    count = 0
+    for upload in uploads.select_related("area"):
+        with transaction.atomic():
+            if upload.status == Status.VALIDATED:
+                new, fields = (
+                    Status.FAILED,
+                    {
+                        "error": f"校验中断：{reason}。数据库未作任何修改，可点击“重新校验”。",
+                        "interrupted": True,
+                    },
+                )
+            else:
+                new, fields = (
+                    Status.WAITING,
+                    {
+                        "error": f"导入中断：{reason}。已全部撤销，数据库未作任何修改，"
+                        "可重新选择导入。",
+                    },
+                )
+            moved = Upload.objects.filter(
+                pk=upload.pk, status=upload.status, worker=upload.worker
+            ).update(
+                status=new, progress=0, phase="", worker="", updated_at=timezone.now(), **fields
+            )
+            if moved:
+                recorder.record(
+                    actor=actor,
+                    action="interrupt_upload",
+                    obj=upload,
+                    area_code=upload.area_code,
+                    changes={"status": [upload.status, new]},
+                    reason=reason,
+                )
+                count += 1
+        _progress_file(upload.pk).unlink(missing_ok=True)
+    return count
+
+
+@transaction.atomic
+def do_retry_upload(upload: Upload, *, actor: Actor) -> Upload:
+    """An upload whose validation was interrupted goes back to "uploaded"; the caller enqueues
+    the validation again (the page) or runs it (the command)."""
+    assert actor.user is not None
+    _ensure_writer(actor.user)
+    access_upload(actor.user, upload.pk)
+    updated = Upload.objects.filter(pk=upload.pk, status=Status.FAILED, interrupted=True).update(
+        status=Status.UPLOADED, interrupted=False, error="", updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise_if_errors({"status": ["只有校验中断的批次可以重新校验。"]})
+    recorder.record(
+        actor=actor,
+        action="retry_upload",
+        obj=upload,
+        area_code=upload.area_code,
+        changes={"status": [Status.FAILED, Status.UPLOADED]},
+    )
+    upload.refresh_from_db()
     return upload
 
 
@@ -537,6 +613,8 @@ def do_apply_upload(upload: Upload) -> Upload:
     upload.refresh_from_db()
     if upload.status != Status.APPLYING or upload.decided_by is None:
         raise_if_errors({"status": ["该批次未处于“正在导入”状态：请先在预览页选择导入。"]})
+    # This process holds the job from now on: if it dies, the reaper puts the upload back.
+    Upload.objects.filter(pk=upload.pk, status=Status.APPLYING).update(worker=jobs.this_lease())
     user = upload.decided_by
     actor = Actor(user=user, source="import", source_ref=upload.source_ref)
     report_progress(upload.pk, 1, "重新校验")

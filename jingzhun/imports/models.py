@@ -57,6 +57,10 @@ class Upload(models.Model):
     preview = models.JSONField(_("预览"), default=dict, blank=True)
     result = models.JSONField(_("导入结果"), default=dict, blank=True)
     error = models.TextField(_("错误"), blank=True)
+    # The lease of the process running this job (jingzhun.core.jobs), while it runs.
+    worker = models.CharField(_("后台进程"), max_length=64, blank=True)
+    # The job was interrupted (its process died): the user may run it again.
+    interrupted = models.BooleanField(_("中断后可重试"), default=False)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)

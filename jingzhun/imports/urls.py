@@ -10,6 +10,7 @@ urlpatterns = [
     path("imports/<int:upload_id>/progress/", views.upload_progress, name="upload_progress"),
     path("imports/<int:upload_id>/apply/", views.upload_apply, name="upload_apply"),
     path("imports/<int:upload_id>/reject/", views.upload_reject, name="upload_reject"),
+    path("imports/<int:upload_id>/retry/", views.upload_retry, name="upload_retry"),
     path(
         "imports/<int:upload_id>/failed-rows.xlsx",
         views.upload_failed_rows,

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jingzhun.core import jobs
 from jingzhun.core.actions import Actor, PermissionDenied
 from jingzhun.core.http import domain_errors
 from jingzhun.imports import actions
@@ -69,6 +70,12 @@ def _readable_changes(changes: dict[str, list[Any]]) -> list[dict[str, str]]:
             {"field": field, "label": label, "old": _show(field, old), "new": _show(field, new)}
         )
     return out
+
+
+def _current(request: HttpRequest, upload_id: int) -> Any:
+    """The upload as it stands: a job that claims to run but whose process died is failed
+    first (jingzhun.core.jobs), so the page never shows a dead job's progress."""
+    return jobs.settled(actions.access_upload(request.user, upload_id))
 
 
 @login_required
@@ -126,7 +133,7 @@ def upload_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @domain_errors
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = actions.access_upload(request.user, upload_id)
+    upload = _current(request, upload_id)
     preview = preview_for(request.user, upload)
     entries = preview.get("entries", {})
     for kind in ("create", "change", "refused"):
@@ -153,7 +160,7 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
 @require_GET
 @domain_errors
 def upload_progress(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = actions.access_upload(request.user, upload_id)
+    upload = _current(request, upload_id)
     response = render(
         request,
         "imports/_progress.html",
@@ -176,6 +183,22 @@ def upload_apply(request: HttpRequest, upload_id: int) -> HttpResponse:
     else:
         transaction.on_commit(lambda: apply_upload_task.enqueue(upload.pk))
         messages.success(request, _("已开始导入有效的户，请稍候。"))
+    return redirect("upload_detail", upload_id=upload.pk)
+
+
+@login_required
+@require_POST
+@domain_errors
+def upload_retry(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Validate again an upload whose validation was interrupted (its process died)."""
+    upload = actions.access_upload(request.user, upload_id)
+    try:
+        actions.do_retry_upload(upload, actor=Actor.from_request(request, source="import"))
+    except ValidationError as error:
+        messages.error(request, "；".join(m for ms in error.message_dict.values() for m in ms))
+    else:
+        transaction.on_commit(lambda: validate_upload_task.enqueue(upload.pk))
+        messages.success(request, _("已重新开始校验。"))
     return redirect("upload_detail", upload_id=upload.pk)
 
 

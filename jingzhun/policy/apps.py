@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class PolicyConfig(AppConfig):
     name = "jingzhun.policy"
     verbose_name = "政策参数与判定"
+
+    def ready(self) -> None:
+        from jingzhun.core import jobs
+        from jingzhun.policy.models import WhatIfRun
+        from jingzhun.policy.runs import fail_interrupted_whatifs
+
+        jobs.register(
+            jobs.JobKind(WhatIfRun, (WhatIfRun.Status.RUNNING,), fail_interrupted_whatifs)
+        )

@@ -164,6 +164,8 @@ class WhatIfRun(models.Model):
     progress = models.CharField(_("进度"), max_length=100, blank=True)
     result = models.JSONField(_("结果"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
+    # The lease of the process running this job (jingzhun.core.jobs), while it runs.
+    worker = models.CharField(_("后台进程"), max_length=64, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发起人"),

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from jingzhun.areas.models import Area, code_range
 from jingzhun.audit import recorder
+from jingzhun.core import jobs
 from jingzhun.core.actions import Actor
 from jingzhun.policy.decisions import BATCH_SCHEMA, DECISIONS
 from jingzhun.policy.models import EvaluationCount, EvaluationRun, WhatIfRun
@@ -204,7 +205,7 @@ def start_whatif(run_id: int) -> bool:
     """queued → running, race-safe: only one worker takes a run."""
     return bool(
         WhatIfRun.objects.filter(pk=run_id, status=WhatIfRun.Status.QUEUED).update(
-            status=WhatIfRun.Status.RUNNING
+            status=WhatIfRun.Status.RUNNING, worker=jobs.this_lease()
         )
     )
 
@@ -214,6 +215,16 @@ def finish_whatif(run_id: int, *, result: dict[str, Any] | None, error: str = ""
         status=WhatIfRun.Status.FAILED if error else WhatIfRun.Status.DONE,
         result=result,
         error=error[:2000],
+        progress="",
+        finished_at=timezone.now(),
+    )
+
+
+def fail_interrupted_whatifs(runs: QuerySet[WhatIfRun], reason: str) -> int:
+    """Simulations whose process died (jingzhun.core.jobs): failed with the reason."""
+    return runs.update(
+        status=WhatIfRun.Status.FAILED,
+        error=f"模拟中断：{reason}。请重新提交。",
         progress="",
         finished_at=timezone.now(),
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from jingzhun.areas.models import SCOPE_DIGITS, Level
+from jingzhun.core import jobs
 from jingzhun.core.actions import Actor, PermissionDenied
 from jingzhun.core.http import domain_errors
 from jingzhun.policy import actions, runs, whatif
@@ -348,7 +349,7 @@ def whatif_run(request: HttpRequest, run_id: int) -> HttpResponse:
     run = runs.whatif_runs_for(request.user).filter(pk=run_id).first()
     if run is None:
         raise Http404(_("未找到该记录。"))
-    context: dict[str, Any] = {"run": run}
+    context: dict[str, Any] = {"run": jobs.settled(run)}
     if run.status == WhatIfRun.Status.DONE and run.result:
         context |= _result_context(request.user, run.result)
     return render(request, "policy/whatif_run.html", context)

@@ -353,7 +353,7 @@ def simulate_area(
 
     from django.conf import settings
 
-    from jingzhun.analytics.backend import DuckDBBackend
+    from jingzhun.analytics.backend import open_backend
     from jingzhun.analytics.snapshot import write_snapshot
 
     root = Path(settings.SNAPSHOT_DIR)
@@ -362,7 +362,7 @@ def simulate_area(
         progress("生成快照")
         directory = Path(tmp) / "snapshot"
         write_snapshot(year=year, out=directory, area_code=area_code)
-        backend = DuckDBBackend(directory)
+        backend = open_backend("duckdb", year=year, area_code=area_code, snapshot=directory)
         try:
             return simulate(
                 backend,

@@ -8,9 +8,11 @@ from typing import Any
 
 import pyarrow as pa
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jingzhun.audit.recorder import record
+from jingzhun.core import jobs
 from jingzhun.core.actions import Actor, NotFound, PermissionDenied, raise_if_errors
 from jingzhun.quality.checks import CATALOGUE, ERROR
 from jingzhun.quality.models import (
@@ -58,7 +60,7 @@ def mark_run_started(run: QualityRun) -> bool:
     """queued → running, race-safe: only one worker may take a run."""
     return bool(
         QualityRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-            status=RunStatus.RUNNING, started_at=timezone.now()
+            status=RunStatus.RUNNING, started_at=timezone.now(), worker=jobs.this_lease()
         )
     )
 
@@ -66,6 +68,16 @@ def mark_run_started(run: QualityRun) -> bool:
 def mark_run_failed(run: QualityRun, error: str) -> None:
     QualityRun.objects.filter(pk=run.pk).update(
         status=RunStatus.FAILED, finished_at=timezone.now(), error=error[:2000]
+    )
+
+
+def fail_interrupted_runs(runs: QuerySet[QualityRun], reason: str) -> int:
+    """Runs whose process died (jingzhun.core.jobs): failed with the reason; a new run may be
+    started at once (nothing of the dead one was stored)."""
+    return runs.update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error=f"检查中断：{reason}。未保存任何结果，可重新运行。",
     )
 
 

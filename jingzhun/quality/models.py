@@ -40,6 +40,8 @@ class QualityRun(models.Model):
     exempted = models.PositiveIntegerField(_("已豁免数"), default=0)
     seconds = models.FloatField(_("用时（秒）"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
+    # The lease of the process running this job (jingzhun.core.jobs), while it runs.
+    worker = models.CharField(_("后台进程"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("数据质量检查")

@@ -11,10 +11,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import pyarrow as pa
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -28,8 +26,7 @@ from django.db.models import (
     When,
 )
 
-from jingzhun.analytics.backend import backend_for
-from jingzhun.analytics.snapshot import write_snapshot
+from jingzhun.analytics.backend import open_backend
 from jingzhun.areas.models import Area, Level, code_range
 from jingzhun.core.actions import Actor
 from jingzhun.quality import actions
@@ -49,7 +46,7 @@ from jingzhun.registry.models import Household, Member
 
 
 def execute_run(
-    run: QualityRun, *, actor: Actor, snapshot_dir: Path | None = None, fresh: bool = True
+    run: QualityRun, *, actor: Actor, fresh: bool = True
 ) -> tuple[QualityRun, pa.Table]:
     """Run ``run`` (which must be queued). With ``fresh`` the DuckDB backend first writes a new
     snapshot of the run's area. Returns the stored run and every finding (exempted included)."""
@@ -59,14 +56,9 @@ def execute_run(
         area = Area.objects.get(code=run.area_code)
         prefix = area.scope_prefix
         started = time.perf_counter()
-        directory = None
-        if run.backend != "postgres":  # DuckDB and Spark read a snapshot of the area
-            directory = Path(snapshot_dir or settings.SNAPSHOT_DIR) / f"quality-{run.area_code}"
-            if fresh or not (directory / "manifest.json").exists():
-                write_snapshot(year=run.year, out=directory, area_code=run.area_code)
-        backend = backend_for(
-            run.backend, snapshot_dir=directory, year=run.year, area_prefix=prefix
-        )
+        # DuckDB and Spark read a snapshot of the run's area and year: written afresh, or
+        # (``fresh=False``) kept while it still holds exactly the registry of now.
+        backend = open_backend(run.backend, year=run.year, area_code=run.area_code, reuse=not fresh)
         findings = run_checks(backend, CheckContext(year=run.year))
         seconds = time.perf_counter() - started
         stored = actions.do_record_quality_run(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jingzhun.areas.models import SCOPE_DIGITS, Area, Level, code_range
+from jingzhun.core import jobs
 from jingzhun.core.actions import Actor
 from jingzhun.core.http import domain_errors
 from jingzhun.quality import actions
@@ -263,7 +264,7 @@ def quality_run_status(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _runs_for(request.user).filter(pk=run_id).first()
     if run is None:
         raise Http404(_("未找到该记录。"))
-    return render(request, "quality/_run_status.html", {"r": run})
+    return render(request, "quality/_run_status.html", {"r": jobs.settled(run)})
 
 
 @login_required

@@ -10,14 +10,14 @@ import pytest
 
 from jingzhun.areas.models import Area
 from jingzhun.audit.models import AuditEntry
+from jingzhun.core.masking import Disclosure
 from jingzhun.imports import actions
 from jingzhun.imports.models import Status
-from jingzhun.core.masking import Disclosure
 from jingzhun.imports.spreadsheets import write_failed_rows
-
-FULL = Disclosure(numbers=True, health=True)
 from jingzhun.registry.models import Household, Income, Member
 from tests.imports.builders import apply, family, stage, write_national
+
+FULL = Disclosure(numbers=True, health=True)
 
 
 def _snapshot():

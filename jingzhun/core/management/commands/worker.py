@@ -12,6 +12,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from jingzhun.core import jobs
+
 
 class Command(BaseCommand):
     help = "运行后台任务（数据导入等）的工作进程。"
@@ -26,7 +28,18 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, batch: bool, interval: float, queue_name: str, **options: Any
     ) -> None:
-        argv = ["--queue-name", queue_name, "--interval", str(interval), "--no-reload"]
+        # The worker's lease: its jobs are failed with a reason if it dies, and it reaps the
+        # jobs of workers that died before it (jingzhun.core.jobs).
+        lease = jobs.start_worker_lease()
+        argv = [
+            "--queue-name",
+            queue_name,
+            "--interval",
+            str(interval),
+            "--no-reload",
+            "--worker-id",
+            lease,
+        ]
         if batch:
             argv += ["--batch", "--no-startup-delay"]
         call_command("db_worker", *argv, verbosity=options.get("verbosity", 1))

@@ -30,11 +30,15 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jingzhun.analytics.backend import BACKENDS, Backend, PostgresBackend, backend_for
-from jingzhun.analytics.snapshot import SnapshotInfo, write_snapshot
+from jingzhun.analytics.backend import (
+    BACKENDS,
+    Backend,
+    SnapshotMismatch,
+    open_backend,
+    snapshot_directory,
+)
 from jingzhun.areas.models import Area
 from jingzhun.policy.criteria import STATUS_LABELS
 from jingzhun.policy.decisions import DECISIONS, evaluate_batch
@@ -47,26 +51,21 @@ LEVELS = ("household", "village", "county")
 LEVEL_TITLES = {VILLAGE_EXIT: "贫困村退出", COUNTY_EXIT: "贫困县退出"}
 
 
-def open_backend(
+def backend_for_command(
     kind: str, *, year: int, area: Area | None, snapshot: Path | None
 ) -> tuple[Backend, str]:
-    """The backend and a line saying what it reads."""
-    prefix = area.scope_prefix if area else ""
+    """The backend (jingzhun.analytics.backend.open_backend) and a line saying what it reads;
+    a snapshot of another year or a database that cannot serve is a CommandError."""
+    area_code = area.code if area else ""
+    try:
+        backend = open_backend(kind, year=year, area_code=area_code, snapshot=snapshot)
+    except (SnapshotMismatch, ValueError) as error:
+        raise CommandError(str(error)) from None
     if kind == "postgres":
-        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-            raise CommandError("postgres 后端需要 PostgreSQL 数据库（DATABASE_URL=postgres://…）。")
-        return PostgresBackend(year=year, area_prefix=prefix), "PostgreSQL 在线数据库"
-    if snapshot is not None:
-        info = SnapshotInfo.read(snapshot)
-        if info.year != year:
-            raise CommandError(f"快照 {snapshot} 是 {info.year} 年的，不是 {year} 年：请重新生成。")
-        directory, label = snapshot, f"快照 {snapshot}"
-    else:
-        directory = Path(settings.SNAPSHOT_DIR) / f"policy-{area.code if area else 'all'}-{year}"
-        write_snapshot(year=year, out=directory, area_code=area.code if area else "")
-        label = f"新快照 {directory}"
+        return backend, "PostgreSQL 在线数据库"
     engine = "Spark" if kind == "spark" else "DuckDB"
-    return backend_for(kind, snapshot_dir=directory, year=year), f"{engine} {label}"
+    where = snapshot or snapshot_directory(year=year, area_code=area_code)
+    return backend, f"{engine} {'快照' if snapshot else '新快照'} {where}"
 
 
 def counts_by(table: pa.Table, key: pa.Array) -> dict[str, dict[str, Counter[str]]]:
@@ -110,7 +109,7 @@ class Command(BaseCommand):
             if area is None:
                 raise CommandError(f"区划代码“{options['area']}”不存在：请核对。")
         started = time.perf_counter()
-        backend, source = open_backend(
+        backend, source = backend_for_command(
             options["backend"], year=year, area=area, snapshot=options["snapshot"]
         )
         if options["level"] != "household":

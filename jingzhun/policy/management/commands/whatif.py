@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from jingzhun.analytics.backend import Backend
 from jingzhun.areas.models import Area
 from jingzhun.policy.criteria import STATUS_LABELS
-from jingzhun.policy.management.commands.evaluate import BACKEND_CHOICES, open_backend
+from jingzhun.policy.management.commands.evaluate import BACKEND_CHOICES, backend_for_command
 from jingzhun.policy.whatif import (
     DECISION_TITLES,
     LEVELS,
@@ -90,7 +90,9 @@ class Command(BaseCommand):
         except OverrideError as error:
             raise CommandError(str(error)) from None
         snapshot = Path(options["snapshot"]) if options["snapshot"] else None
-        backend, source = open_backend(options["backend"], year=year, area=area, snapshot=snapshot)
+        backend, source = backend_for_command(
+            options["backend"], year=year, area=area, snapshot=snapshot
+        )
         result = simulate(
             backend,
             year,
