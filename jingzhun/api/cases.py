@@ -27,7 +27,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,6 +48,7 @@ from jingzhun.api.case_serializers import (
     VersionSerializer,
     WithdrawRequestSerializer,
 )
+from jingzhun.api.parsers import BoundedJSONParser
 from jingzhun.api.views import api_actor
 from jingzhun.cases import actions, queries, records
 from jingzhun.cases import choices as cc
@@ -188,7 +189,7 @@ class CaseListView(generics.ListAPIView):
     """办理案件: the cases under the user's area."""
 
     serializer_class = CaseItemSerializer
-    parser_classes = (JSONParser, MultiPartParser, FormParser)
+    parser_classes = (BoundedJSONParser, MultiPartParser, FormParser)
 
     def get_queryset(self) -> QuerySet[Case]:
         today = actions.today()
@@ -241,7 +242,7 @@ class CaseDetailView(APIView):
 
 @extend_schema(tags=["cases"])
 class CaseStepView(APIView):
-    parser_classes = (JSONParser, MultiPartParser, FormParser)
+    parser_classes = (BoundedJSONParser, MultiPartParser, FormParser)
 
     @extend_schema(
         request={"application/json": StepDocSerializer, "multipart/form-data": StepDocSerializer},

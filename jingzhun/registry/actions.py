@@ -489,7 +489,13 @@ def _set_year_record(
     year records ``created`` as its changes; a change records the changed fields."""
     existing = model.objects.filter(household=household, year=year).first()
     if existing is None:
-        obj = model.objects.create(household=household, year=year, **values)
+        try:
+            with transaction.atomic():
+                obj = model.objects.create(household=household, year=year, **values)
+        except IntegrityError:
+            # Someone entered the same year between our read and our write (two first-time
+            # saves at once): the same conflict as a stale version, never a server error.
+            raise _created_meanwhile(model, household, year, what) from None
         recorder.record(
             actor=actor,
             action=action,
@@ -526,6 +532,20 @@ def _set_year_record(
         reason=reason,
     )
     return existing
+
+
+def _created_meanwhile(model: Any, household: Household, year: int, what: str) -> Exception:
+    other = model.objects.filter(household=household, year=year).first()
+    entry = (
+        AuditEntry.objects.filter(object_type=model._meta.model_name, object_id=str(other.pk))
+        .order_by("-at", "-id")
+        .first()
+        if other is not None
+        else None
+    )
+    return ConcurrentEditError(
+        label=f"{year}年{what}", changes={}, changed_by=entry.actor_name if entry else ""
+    )
 
 
 @transaction.atomic

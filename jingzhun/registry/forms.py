@@ -28,8 +28,23 @@ def attach_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(target, message)
 
 
+VERSION_MISSING = _("页面缺少版本号（可能是旧页面或被改动的请求）：请刷新页面后重新修改。")
+
+
 class VersionedForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    """Changing a stored record requires the version the user saw (the optimistic lock): a
+    request without it is refused like the API refuses it, never saved over others' changes."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        error_messages={"required": VERSION_MISSING},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = self.instance.pk is not None
 
 
 class HouseholdForm(VersionedForm):
@@ -154,7 +169,9 @@ class MeasuresForm(VersionedForm):
 
 class DeleteForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, error_messages={"required": VERSION_MISSING}
+    )
 
 
 class AreaForm(forms.Form):

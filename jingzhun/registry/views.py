@@ -179,7 +179,7 @@ def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
                 changes=form.values(),
                 risks=form.risks(),
                 village=form.cleaned_data["village"],
-                expected_version=form.cleaned_data.get("version") or stored.version,
+                expected_version=form.cleaned_data["version"],
                 reason=form.cleaned_data.get("reason", ""),
             )
         except ValidationError as error:
@@ -205,7 +205,7 @@ def household_delete(request: HttpRequest, household_id: int) -> HttpResponse:
                 household,
                 actor=Actor.from_request(request),
                 reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data.get("version") or household.version,
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             attach_errors(form, error)
@@ -258,7 +258,7 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
                 stored,
                 actor=Actor.from_request(request),
                 changes=form.values(),
-                expected_version=form.cleaned_data.get("version") or stored.version,
+                expected_version=form.cleaned_data["version"],
                 reason=form.cleaned_data.get("reason", ""),
             )
         except ValidationError as error:
