@@ -16,10 +16,13 @@ class Source(models.TextChoices):
 
 
 class AuditEntry(models.Model):
-    """One change to one domain record: who, when, from where, old and new values, why.
+    """One change to one domain record (or one read of personal data): who, when, from where,
+    old and new values, why.
 
     Written by the action functions in the same transaction as the change itself, never by
-    signals. Rows are only ever inserted.
+    signals. Rows are only ever inserted, and each carries a hash over its own content and the
+    hash of the entry before it (``seq`` orders them): editing or deleting any entry breaks the
+    chain, which ``jingzhun audit verify`` checks (jingzhun.audit.chain).
     """
 
     at = models.DateTimeField(_("时间"), db_index=True)
@@ -50,6 +53,10 @@ class AuditEntry(models.Model):
     area_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
     changes = models.JSONField(_("变更内容"), default=dict)
     reason = models.TextField(_("原因"), blank=True)
+    # The hash chain: position, the previous entry's hash, this entry's hash (sha256 hex).
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True, null=True)
+    prev_hash = models.CharField(_("前一条摘要"), max_length=64, blank=True)
+    hash = models.CharField(_("摘要"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("审计记录")
@@ -59,3 +66,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_label}"
+
+
+class AuditHead(models.Model):
+    """The end of the audit hash chain (one row): the last entry's position and hash. Writers
+    lock it to append, so entries are chained in commit order; ``verify`` compares the chain's
+    end with it, so deleting the newest entries is found too."""
+
+    seq = models.PositiveBigIntegerField(_("最后序号"), default=0)
+    hash = models.CharField(_("最后摘要"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("审计链末端")
+        verbose_name_plural = _("审计链末端")
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.hash[:12]}"

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from jingzhun.audit import chain
 from jingzhun.audit.models import AuditEntry
 from jingzhun.core.actions import Actor
 from jingzhun.core.bulk_insert import insert_rows
@@ -52,11 +53,21 @@ def _in_transaction() -> None:
 
 
 def record(**kwargs: Any) -> AuditEntry:
+    """Append one entry to the audit trail (and its hash chain), in the caller's transaction."""
     _in_transaction()
-    return AuditEntry.objects.create(**entry(**kwargs))
+    (row,) = chain.chain([entry(**kwargs)])
+    return AuditEntry.objects.create(**row)
 
 
 def record_many(entries: Iterable[dict[str, Any]]) -> int:
     """Insert prepared entries (bulk actions: an import of thousands of records)."""
     _in_transaction()
-    return insert_rows(AuditEntry, entries)
+    return insert_rows(AuditEntry, chain.chain(entries))
+
+
+def record_read(*, actor: Actor, action: str, obj: Any, area_code: str, **kwargs: Any) -> None:
+    """Record that ``actor`` read personal data (a household page, full numbers, a download):
+    inspectors ask who looked at whom. Its own small transaction; the read itself changes
+    nothing. ``action`` names what was read (``view_household`` …)."""
+    with transaction.atomic():
+        record(actor=actor, action=action, obj=obj, area_code=area_code, changes={}, **kwargs)

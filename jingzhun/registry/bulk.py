@@ -212,6 +212,8 @@ def _member_ids(household_of_row: list[int]) -> list[int]:
     """The ids of the member rows just inserted, in insertion order (given each row's household):
     within a household, ids ascend in insertion order."""
     wanted = set(household_of_row)
+    if not wanted:
+        return []
     stored: dict[int, list[int]] = {}
     rows = Member.objects.filter(
         household_id__gte=min(wanted), household_id__lte=max(wanted)
@@ -229,6 +231,8 @@ def _member_ids(household_of_row: list[int]) -> list[int]:
 
 def _year_ids(model: Any, household_ids: Iterable[int], year: int | None) -> dict[int, int]:
     wanted = set(household_ids)
+    if not wanted:
+        return {}
     rows = model.objects.filter(
         household_id__gte=min(wanted), household_id__lte=max(wanted), year=year
     )
