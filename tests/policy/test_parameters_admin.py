@@ -224,7 +224,7 @@ def test_every_role_reads_every_parameter_with_its_history_and_source(
     for text in (
         "农村贫困标准（贫困线）",
         "poverty_line.yaml:",
-        "国家统计局 农村贫困标准",
+        "国家统计局《中国农村贫困监测报告》",
         "未确认",
         "贵州省",
         "3535",
