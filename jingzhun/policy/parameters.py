@@ -49,7 +49,8 @@ NATIONAL = "000000"
 # unknown name) is refused: a monthly figure typed where a yearly one is expected is the
 # classic mistake this catches.
 UNITS: dict[str, str] = {
-    # Household exit and monitoring (DOMAIN.md 2, 4, 5).
+    # Household exit and monitoring (docs/domain.md: 贫困标准与户退出标准, 办理程序,
+    # 防返贫动态监测).
     "poverty_line": "元/人·年",
     "monitoring_threshold": "元/人·年",
     "monitoring_range_ratio": "倍",
@@ -57,17 +58,17 @@ UNITS: dict[str, str] = {
     "stable_income_min_months": "月",
     "drinking_water_min_litres": "升/人·日",
     "water_fetch_max_minutes": "分钟",
-    # Village and county exit, third-party assessment 三率一度 (DOMAIN.md 3).
+    # Village and county exit, third-party assessment 三率一度 (厅字〔2016〕16号; docs/domain.md).
     "village_exit_incidence_max": "%",
     "county_exit_incidence_max": "%",
     "comprehensive_incidence_max": "%",
     "wrong_exit_rate_max": "%",
     "missed_poor_rate_max": "%",
     "public_approval_min": "%",
-    # Procedures (DOMAIN.md 4).
+    # Procedures (docs/domain.md, 办理程序).
     "notice_days_min": "天",
     "monitoring_decision_max_days": "天",
-    # Department data comparison alerts (DOMAIN.md 8).
+    # Department data comparison alerts (docs/domain.md, 部门信息比对).
     "alert_medical_stay_exited": "元/次",
     "alert_medical_stay_others": "元/次",
     "alert_outpatient_monthly": "元/月",
