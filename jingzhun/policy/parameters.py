@@ -44,6 +44,8 @@ from django.utils.translation import gettext_lazy as _
 
 PARAMETER_DIR = Path(__file__).resolve().parent / "parameters"
 NATIONAL = "000000"
+# How pages name the origin of a value from the reviewed files (they never show the file).
+BUILT_IN = "系统内置（随版本发布）"
 
 # Every parameter the code may ask for, with its one unit. A file naming another unit (or an
 # unknown name) is refused: a monthly figure typed where a yearly one is expected is the
@@ -156,11 +158,27 @@ class Parameter:
 
     @property
     def where(self) -> str:
-        """Where the value comes from, for error messages: file and line, or who added it."""
+        """Where the value comes from, for the error messages of whoever configures the files:
+        file and line, or who added it. Pages show :attr:`origin` instead."""
         if self.file:
             return f"{self.file} 第{self.line}行"
+        return self.origin
+
+    @property
+    def origin(self) -> str:
+        """Where the value comes from, in words a county officer reads (pages, the audit trail):
+        built in with the release, or who added it and when. Never a file name or a line."""
+        if self.file:
+            return BUILT_IN
         when = f"{self.added_at:%Y-%m-%d}" if self.added_at else ""
         return f"{self.added_by}于{when}在系统中添加的值"
+
+    @property
+    def successor_starts_on(self) -> dt.date | None:
+        """For a period an added value ended (``closed_by``): the day that value starts."""
+        if not self.closed_by or self.effective_to is None:
+            return None
+        return self.effective_to + dt.timedelta(days=1)
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (
