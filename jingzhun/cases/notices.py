@@ -2,8 +2,9 @@
 
 Everything here is built from :class:`~jingzhun.cases.models.Notice` and
 :class:`~jingzhun.cases.models.NoticeEntry` fields only — never from household or member rows —
-so a notice cannot show an ID number, phone, bank account or health detail (DOMAIN.md 4): the
-columns it prints were chosen when the notice was published, and nothing else is read.
+so a notice cannot show an ID number, phone, bank account or health detail (docs/domain.md,
+办理程序): the columns it prints were chosen when the notice was published, and nothing else is
+read.
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ def withdrawn_label() -> str:
 
 
 # What the steps before a 公示 were, and what is proposed, per case type. Wording of a village
-# 公示 as posted (DOMAIN.md 4); the configured procedure may add steps, the sentence stays short.
+# 公示 as posted (docs/domain.md, 办理程序); the configured procedure may add steps, the sentence
+# stays short.
 def _publicity_sentence(case_type: str) -> tuple[str, str]:
     return {
         cc.CaseType.IDENTIFICATION: (

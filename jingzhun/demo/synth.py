@@ -6,8 +6,8 @@ reads nothing else (no clock, no dict or set iteration, no database), so the sam
 give the same rows, byte for byte. :mod:`jingzhun.demo.generator` assigns primary keys and writes.
 
 The rows are built to pass the registry's entry rules (``jingzhun.registry.validation``) and to
-be mostly consistent with the quality rules of DOMAIN.md 7, except for the deliberate errors
-listed in :data:`PLANTED_ERRORS`, which a quality engine should find.
+be mostly consistent with the quality checks (docs/domain.md, 全国系统导出与问题数据), except for
+the deliberate errors listed in :data:`PLANTED_ERRORS`, which a quality engine should find.
 
 Ages and dates are relative to :data:`REFERENCE_DATE`, never to today, so the data does not
 change when the calendar does.
@@ -40,16 +40,17 @@ INCOME_YEARS = tuple(range(2014, REFERENCE_DATE.year + 1))
 CONDITION_YEARS = (2024, 2025)
 MEASURE_YEARS = CONDITION_YEARS
 
-# Shares of household types (DOMAIN.md 5: about 5% of the registered population is monitored).
+# Shares of household types (about 5% of the registered population is monitored: 国开发〔2020〕6号,
+# docs/domain.md, 防返贫动态监测).
 MONITORED_SHARE = 0.05
 ORDINARY_SHARE = 0.20  # the rest (75%) are 脱贫户
 
 # From 2021 the households nobody monitors (and those whose risk was eliminated) stay above these
-# per-capita incomes, which are above every yearly monitoring threshold quoted in DOMAIN.md 5
+# per-capita incomes, which are above every yearly monitoring threshold the project has seen
 # (2021 6000, 2023 7300 and 8050, 2024 8500): only planted errors fall below a threshold.
 _INCOME_FLOOR = {2021: 6600, 2022: 7200, 2023: 8100, 2024: 8600, 2025: 9000}
 # Per-capita net income below which every province's yearly monitoring threshold lies (the lowest
-# example in DOMAIN.md 5 is 2021's 6000). Planted "low income" errors stay under it.
+# the project has seen is the 2021 default of 6000). Planted "low income" errors stay under it.
 LOW_INCOME_CEILING = 6000
 
 PLANTED_ERRORS: dict[str, tuple[str, str]] = {
@@ -582,7 +583,7 @@ class Synthesizer:
             year = self._pick(self._monitoring_years)
             monitoring_on = self._date_in(year, 1, 11 if year == REFERENCE_DATE.year else 12)
             room = (REFERENCE_DATE - monitoring_on).days
-            # A household without working-age labour stays monitored (DOMAIN.md 4).
+            # A household without working-age labour stays monitored (docs/domain.md, 办理程序).
             can_eliminate = room >= 200 and any(
                 p.labour in c.WORKING_LABOUR and 16 <= p.age <= 59 for p in people
             )

@@ -216,7 +216,7 @@ def do_add_parameter_value(
             obj=row,
             object_type="parameter_period",
             object_id=closed.version,
-            label=f"{closed.version}（{closed.where}）",
+            label=f"{closed.version}（{closed.origin}）",
             area_code=area_code,
             changes={"effective_to": [None, jsonable(effective_from - ONE_DAY)]},
             reason=f"新值{row}自{effective_from}起生效",

@@ -203,7 +203,7 @@ def _add(criterion: Criterion) -> Criterion:
     return criterion
 
 
-# --- household exit standard (DOMAIN.md 2: 两不愁三保障, 厅字〔2016〕16号) -----------------------
+# --- household exit standard (两不愁三保障, 厅字〔2016〕16号; docs/domain.md) ---------------------
 
 _add(
     Criterion(
@@ -286,7 +286,7 @@ _add(
     )
 )
 
-# --- monitoring (DOMAIN.md 5) ---------------------------------------------------------------
+# --- monitoring (中农组发〔2021〕7号; docs/domain.md, 防返贫动态监测) ----------------------
 
 _add(
     Criterion(
@@ -359,7 +359,7 @@ for _code, _title, _feature, _op, _constant, _risk, _label in _RISK_SIGNALS:
         )
     )
 
-# --- risk elimination (DOMAIN.md 4) -----------------------------------------------------------
+# --- risk elimination (中农组发〔2021〕7号; docs/domain.md, 办理程序) -------------------------
 
 _add(
     Criterion(

@@ -44,12 +44,15 @@ from django.utils.translation import gettext_lazy as _
 
 PARAMETER_DIR = Path(__file__).resolve().parent / "parameters"
 NATIONAL = "000000"
+# How pages name the origin of a value from the reviewed files (they never show the file).
+BUILT_IN = "系统内置（随版本发布）"
 
 # Every parameter the code may ask for, with its one unit. A file naming another unit (or an
 # unknown name) is refused: a monthly figure typed where a yearly one is expected is the
 # classic mistake this catches.
 UNITS: dict[str, str] = {
-    # Household exit and monitoring (DOMAIN.md 2, 4, 5).
+    # Household exit and monitoring (docs/domain.md: 贫困标准与户退出标准, 办理程序,
+    # 防返贫动态监测).
     "poverty_line": "元/人·年",
     "monitoring_threshold": "元/人·年",
     "monitoring_range_ratio": "倍",
@@ -57,17 +60,17 @@ UNITS: dict[str, str] = {
     "stable_income_min_months": "月",
     "drinking_water_min_litres": "升/人·日",
     "water_fetch_max_minutes": "分钟",
-    # Village and county exit, third-party assessment 三率一度 (DOMAIN.md 3).
+    # Village and county exit, third-party assessment 三率一度 (厅字〔2016〕16号; docs/domain.md).
     "village_exit_incidence_max": "%",
     "county_exit_incidence_max": "%",
     "comprehensive_incidence_max": "%",
     "wrong_exit_rate_max": "%",
     "missed_poor_rate_max": "%",
     "public_approval_min": "%",
-    # Procedures (DOMAIN.md 4).
+    # Procedures (docs/domain.md, 办理程序).
     "notice_days_min": "天",
     "monitoring_decision_max_days": "天",
-    # Department data comparison alerts (DOMAIN.md 8).
+    # Department data comparison alerts (docs/domain.md, 部门信息比对).
     "alert_medical_stay_exited": "元/次",
     "alert_medical_stay_others": "元/次",
     "alert_outpatient_monthly": "元/月",
@@ -157,11 +160,27 @@ class Parameter:
 
     @property
     def where(self) -> str:
-        """Where the value comes from, for error messages: file and line, or who added it."""
+        """Where the value comes from, for the error messages of whoever configures the files:
+        file and line, or who added it. Pages show :attr:`origin` instead."""
         if self.file:
             return f"{self.file} 第{self.line}行"
+        return self.origin
+
+    @property
+    def origin(self) -> str:
+        """Where the value comes from, in words a county officer reads (pages, the audit trail):
+        built in with the release, or who added it and when. Never a file name or a line."""
+        if self.file:
+            return BUILT_IN
         when = f"{self.added_at:%Y-%m-%d}" if self.added_at else ""
         return f"{self.added_by}于{when}在系统中添加的值"
+
+    @property
+    def successor_starts_on(self) -> dt.date | None:
+        """For a period an added value ended (``closed_by``): the day that value starts."""
+        if not self.closed_by or self.effective_to is None:
+            return None
+        return self.effective_to + dt.timedelta(days=1)
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (

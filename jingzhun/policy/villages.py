@@ -1,4 +1,4 @@
-"""Village and county exit decisions (贫困村、贫困县退出; DOMAIN.md 3).
+"""Village and county exit decisions (贫困村、贫困县退出; 厅字〔2016〕16号, docs/domain.md).
 
 A village exits when its poverty incidence is below ``village_exit_incidence_max`` (2%, 3% in
 the western provinces) and it meets the rest of the village standard its province chose

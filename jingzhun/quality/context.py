@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pyarrow as pa
+from django.utils import timezone
 
 from jingzhun.policy.parameters import ParameterSet, default_parameters
 
@@ -78,5 +79,7 @@ class CheckContext:
 
 
 def default_year(today: dt.date | None = None) -> int:
-    """The income year a county reviews by default: last year (this year's incomes are not in)."""
-    return (today or dt.date.today()).year - 1
+    """The income year a county reviews by default: last year (this year's incomes are not in).
+    "Today" is the project's local day (Asia/Shanghai), as everywhere else: on 1 January before
+    08:00 a server clock in UTC would still be in the old year."""
+    return (today or timezone.localdate()).year - 1

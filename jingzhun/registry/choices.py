@@ -1,4 +1,5 @@
-"""Value lists of the registration forms (DOMAIN.md 6), as stored codes with Chinese labels.
+"""Value lists of the registration forms (docs/domain.md, 登记项目与取值), as stored codes with
+Chinese labels.
 
 Codes are short English words so that code reads well; labels are the national forms' words,
 which is also what imports match against and exports write. Labels are lazy translations whose

@@ -2,7 +2,8 @@
 
 人均纯收入 = (工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出) ÷ 家庭人口数,
 where 转移性 is the
-sum of its sub-items (低保金, 特困供养金, 养老金, 计划生育金, 生态补偿金, 其他). DOMAIN.md 2.
+sum of its sub-items (低保金, 特困供养金, 养老金, 计划生育金, 生态补偿金, 其他); see docs/domain.md,
+贫困标准与户退出标准.
 合规自付支出 is recorded beside it (the monitoring rules read it) but is not subtracted here.
 """
 

@@ -338,7 +338,8 @@ class Conditions(models.Model):
         return f"{self.year}年生产生活条件"
 
 
-# 帮扶措施 families as the national monitoring export carries them (DOMAIN.md 6, 7), in its order.
+# 帮扶措施 families as the national monitoring export carries them (docs/domain.md, 帮扶), in its
+# order.
 MEASURE_FIELDS = (
     "industry_aid",
     "employment_aid",

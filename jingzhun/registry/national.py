@@ -1,4 +1,5 @@
-"""The national monitoring system's export layout (DOMAIN.md 7), as data.
+"""The national monitoring system's export layout (docs/domain.md, 全国系统导出与问题数据), as
+data.
 
 One row per person, household fields repeated on each member's row, header on row 3 below two
 title rows. Imports read this layout and exports can write it, so a county hands data back in
@@ -105,9 +106,9 @@ COLUMNS: tuple[NationalColumn, ...] = (
     _c("耕地面积（亩）", "conditions", "cultivated_land_mu", "decimal", "耕地面积"),
     _c("林地面积（亩）", "conditions", "forest_land_mu", "decimal", "林地面积"),
     _c("整户无劳动能力兜底保障户", "household", "no_labour_guarantee", "bool"),
-    # 帮扶措施 of the year: the measure names per family, blank = none (DOMAIN.md 6, 7). The last
-    # three families are named in DOMAIN.md 6 without a confirmed column title: the titles and
-    # aliases below are the likely ones.
+    # 帮扶措施 of the year: the measure names per family, blank = none (docs/domain.md, 帮扶).
+    # 住房和搬迁帮扶, 基础设施建设 and 生产生活条件改善 have not been seen as column titles in a
+    # real export yet: their titles and aliases below are the likely ones.
     _c("产业帮扶", "measures", "industry_aid", "text", "产业帮扶措施"),
     _c("就业帮扶", "measures", "employment_aid", "text", "就业帮扶措施"),
     _c("金融帮扶", "measures", "finance_aid", "text", "金融帮扶措施"),

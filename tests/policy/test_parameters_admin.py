@@ -4,6 +4,7 @@ parameters page lists every parameter with its history and source."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -93,6 +94,8 @@ def test_a_new_national_value_closes_the_open_file_period_the_day_before(
     assert closing.object_id == "notice_days_min@000000@2014-01-01"
     assert closing.changes == {"effective_to": [None, "2025-12-31"]}
     assert closing.area_code == "140000"  # filed under the administrator's area
+    # Inspectors read where the closed value came from in words, not a file and a line.
+    assert closing.object_label == "notice_days_min@000000@2014-01-01（系统内置（随版本发布））"
 
 
 def test_a_second_addition_ends_the_first_added_row_and_keeps_all_three_periods(
@@ -223,8 +226,8 @@ def test_every_role_reads_every_parameter_with_its_history_and_source(
     assert response.status_code == 200
     for text in (
         "农村贫困标准（贫困线）",
-        "poverty_line.yaml:",
-        "国家统计局 农村贫困标准",
+        "系统内置（随版本发布）",
+        "国家统计局《中国农村贫困监测报告》",
         "未确认",
         "贵州省",
         "3535",
@@ -259,6 +262,30 @@ def test_the_administrator_adds_a_value_through_the_page(client: Client, world: 
     page = client.get("/policy/parameters/").content.decode()
     assert "由admin于" in page and "五台县2025年通知" in page
     assert value("monitoring_threshold", on=2025, area_code="140922").value == 7600
+
+
+def test_the_page_says_where_a_value_comes_from_in_words_never_a_file_or_a_line(
+    client: Client, world: World, province_admin: Any
+) -> None:
+    # A national value that ends a file period, so the page also shows what closed it.
+    _add(
+        world.actor(province_admin),
+        name="notice_days_min",
+        region="000000",
+        effective_from=dt.date(2026, 1, 1),
+        value=6,
+        unit="天",
+        source="某省2026年公示办法",
+        confirmed=False,
+    )
+    login(client, world.admin)
+    page = client.get("/policy/parameters/").content.decode()
+    assert "系统内置（随版本发布）" in page
+    assert "由provadmin于" in page
+    assert "因自2026-01-01起的新值截止" in page
+    assert ".yaml" not in page
+    assert not re.search(r"第\d+行|\.py\b|\.md\b|:\d+</td>", page)
+    assert "notice_days_min@" not in page  # no internal version reference either
 
 
 def test_the_page_shows_the_action_errors_beside_the_fields(client: Client, world: World) -> None:

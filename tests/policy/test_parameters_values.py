@@ -1,4 +1,5 @@
-"""Every official figure of DOMAIN.md is in the parameter files, for its year and region."""
+"""Every figure of docs/domain.md is in the parameter files, for its year and region, with a
+citation a county officer can look up."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 
 from jingzhun.policy.parameters import NATIONAL, UNITS, default_parameters, load_directory, value
 
-# DOMAIN.md 2: the national rural poverty line by year (2017–2020 have no primary source).
+# docs/domain.md, 农村贫困标准: the national rural poverty line by year (2017–2020 have no primary
+# source).
 POVERTY_LINE = {
     2011: (2536, True),
     2012: (2625, True),
@@ -175,7 +177,7 @@ def test_the_department_alert_amounts_are_local_defaults_marked_unconfirmed(
 ) -> None:
     p = value(name, on=2024, area_code="140922")
     assert (p.value, p.unit, p.confirmed) == (expected, unit, False)
-    assert "DOMAIN.md 8" in p.source
+    assert p.source.startswith("本系统默认值") and "请对照本省（市、县）" in p.source
 
 
 def test_drinking_water_figures_are_present() -> None:
@@ -192,3 +194,20 @@ def test_every_known_name_has_a_value_a_title_and_a_source() -> None:
     for p in files.all():
         assert p.source and p.unit == UNITS[p.name]
         assert p.file.endswith(".yaml") and p.line > 0
+
+
+# A citation names a document a county officer can look up, never a file of this repository.
+NOT_IN_A_CITATION = ("/", ".md", ".yaml", ".py", "DOMAIN")
+
+
+def test_every_value_cites_a_document_and_never_a_file() -> None:
+    for p in load_directory().all():
+        assert p.source.strip(), p.version
+        found = [part for part in NOT_IN_A_CITATION if part in p.source]
+        assert not found, (p.version, p.source)
+
+
+def test_every_unconfirmed_value_says_it_is_a_default_to_check() -> None:
+    for p in load_directory().all():
+        if not p.confirmed:
+            assert "本系统默认值" in p.source, (p.version, p.source)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from jingzhun.policy.parameters import (
     ParameterFileError,
@@ -15,6 +17,7 @@ from jingzhun.policy.parameters import (
     load_directory,
     value,
 )
+from jingzhun.quality.context import default_year
 
 
 def test_the_county_override_wins_over_the_national_default() -> None:
@@ -41,7 +44,7 @@ def test_a_year_means_its_31_december_and_dates_switch_at_midnight() -> None:
 def test_unconfirmed_values_say_so_with_their_source() -> None:
     p = value("poverty_line", on=2019)
     assert p.confirmed is False
-    assert "DOMAIN" in p.source
+    assert p.source.startswith("本系统默认值") and "核对" in p.source
     assert p.version == "poverty_line@000000@2019-01-01"
     assert value("poverty_line", on=2015).confirmed is True
 
@@ -103,3 +106,12 @@ def test_the_loader_refuses_a_wrong_unit(tmp_path: Path) -> None:
 def test_the_loader_names_the_line_of_the_offending_value(tmp_path: Path) -> None:
     with pytest.raises(ParameterFileError, match=r"p\.yaml 第5行"):
         load_directory(_write(tmp_path, HEADER + _row(end="2021-12-31") + _row(start="2023-01-01")))
+
+
+def test_the_default_review_year_turns_with_the_new_year_in_shanghai() -> None:
+    # 00:30 on 1 January in Shanghai is 16:30 on 31 December in UTC: the review year is the one
+    # just ended in China, whatever the server's clock says.
+    with time_machine.travel(dt.datetime(2025, 1, 1, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        assert default_year() == 2024
+    with time_machine.travel(dt.datetime(2024, 12, 31, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        assert default_year() == 2023

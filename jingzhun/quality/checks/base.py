@@ -44,6 +44,9 @@ EntryHit = tuple[Row | None, str]
 
 ERROR, WARNING = "error", "warning"
 MEMBER, HOUSEHOLD, VILLAGE = "member", "household", "village"
+# The project's account of the problem data counties clean before each national review, which
+# several rationales cite (section 全国系统导出与问题数据 of docs/domain.md).
+DATA_PROBLEMS_DOC = "docs/domain.md“全国系统导出与问题数据”"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
 LEVEL_LABELS = {MEMBER: "成员", HOUSEHOLD: "户", VILLAGE: "村"}
 

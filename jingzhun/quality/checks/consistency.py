@@ -83,7 +83,8 @@ def _dates_batch(fr: Frames) -> ir.Table:
         "per_capita_net",
     ),
     rationale=(
-        "人均纯收入 =（工资性+生产经营性+财产性+转移性−生产经营性支出）÷家庭人口数（DOMAIN.md 2）；"
+        "人均纯收入 =（工资性+生产经营性+财产性+转移性−生产经营性支出）÷家庭人口数"
+        "（docs/domain.md“贫困标准与户退出标准”）；"
         "存储值与重算值相差超过每人 income_rounding_tolerance 即报告。"
     ),
     field="per_capita_net",

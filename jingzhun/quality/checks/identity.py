@@ -1,4 +1,5 @@
-"""Identity checks: ID numbers, duplicates, birth dates and sex (DOMAIN.md 7, 9).
+"""Identity checks: ID numbers, duplicates, birth dates and sex (GB 11643-1999; docs/domain.md,
+全国系统导出与问题数据 and 证件号码与姓名).
 
 See :mod:`jingzhun.quality.checks` for how a check is defined."""
 
@@ -11,6 +12,7 @@ import ibis.expr.types as ir
 
 from jingzhun.quality.checks.base import (
     CHECK_CHARS,
+    DATA_PROBLEMS_DOC,
     ERROR,
     ID18_RE,
     MEMBER,
@@ -28,7 +30,7 @@ from jingzhun.quality.checks.base import (
     text_of,
 )
 
-# --- identity (DOMAIN.md 7, 9) ----------------------------------------------------------------
+# --- identity (GB 11643-1999; docs/domain.md, 证件号码与姓名) --------------------------------
 
 
 @check(
@@ -37,7 +39,7 @@ from jingzhun.quality.checks.base import (
     severity=ERROR,
     level=MEMBER,
     fields=("id_type", "id_number"),
-    rationale="同一证件号码只能登记一人（DOMAIN.md 7）；重复多为抄错或一人两户。",
+    rationale=f"同一证件号码只能登记一人（{DATA_PROBLEMS_DOC}）；重复多为抄错或一人两户。",
     field="id_number",
 )
 def _dup_entry(f: Facts) -> list[EntryHit]:
@@ -104,7 +106,7 @@ def _check_char(number: str) -> str:
     severity=ERROR,
     level=MEMBER,
     fields=("id_type", "id_number"),
-    rationale="GB 11643-1999：18位，前17位数字，末位校验码按加权和计算（DOMAIN.md 9）。",
+    rationale="GB 11643-1999《公民身份号码》：18位，前17位数字，末位校验码按加权和计算。",
     field="id_number",
 )
 def _checkdigit_entry(f: Facts) -> list[EntryHit]:
@@ -138,7 +140,7 @@ def _checkdigit_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=MEMBER,
     fields=("id_number", "birth_date"),
-    rationale="身份证第7至14位是出生日期（DOMAIN.md 9）。",
+    rationale="身份证第7至14位是出生日期（GB 11643-1999《公民身份号码》）。",
     field="birth_date",
 )
 def _birth_entry(f: Facts) -> list[EntryHit]:
@@ -165,7 +167,7 @@ def _birth_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=MEMBER,
     fields=("id_number", "sex"),
-    rationale="身份证第17位奇数为男、偶数为女（DOMAIN.md 9）。",
+    rationale="身份证第17位奇数为男、偶数为女（GB 11643-1999《公民身份号码》）。",
     field="sex",
 )
 def _sex_entry(f: Facts) -> list[EntryHit]:

@@ -1,4 +1,4 @@
-"""Assistance measures 帮扶措施 (DOMAIN.md 6, 7).
+"""Assistance measures 帮扶措施 (docs/domain.md, 帮扶 and 全国系统导出与问题数据).
 
 See :mod:`jingzhun.quality.checks` for how a check is defined."""
 
@@ -24,7 +24,7 @@ from jingzhun.quality.checks.base import (
     text_of,
 )
 
-# --- assistance measures (DOMAIN.md 6, 7) -----------------------------------------------------
+# --- assistance measures (docs/domain.md, 帮扶) ----------------------------------------------
 
 
 @check(
@@ -34,7 +34,7 @@ from jingzhun.quality.checks.base import (
     level=MEMBER,
     fields=("household_type", "student_status", "education_aid", "yulu_plan"),
     rationale=(
-        "监测户中的中职、高职学生应享受雨露计划（DOMAIN.md 6、7）：当年帮扶措施的教育帮扶"
+        "监测户中的中职、高职学生应享受雨露计划（docs/domain.md“帮扶”）：当年帮扶措施的教育帮扶"
         "未写明“雨露计划”（或当年未录入帮扶措施）即报告。"
     ),
     field="student_status",
@@ -73,7 +73,7 @@ def _yulu_batch(fr: Frames) -> ir.Table:
     ),
     rationale=(
         "有劳动年龄（政策参数 labour_age_min 至 labour_age_max）劳动力的监测户应有产业、就业等"
-        "开发式帮扶，不能只有综合保障（兜底）（DOMAIN.md 7）。"
+        "开发式帮扶，不能只有综合保障（兜底）（docs/domain.md“帮扶”）。"
     ),
     field="basic_guarantee",
     parameters=("labour_age_min", "labour_age_max"),

@@ -1,4 +1,5 @@
-"""Risks, monitoring and elimination (DOMAIN.md 4, 5, 7).
+"""Risks, monitoring and elimination (中农组发〔2021〕7号; docs/domain.md, 办理程序,
+防返贫动态监测 and 全国系统导出与问题数据).
 
 See :mod:`jingzhun.quality.checks` for how a check is defined."""
 
@@ -9,6 +10,7 @@ from decimal import Decimal
 import ibis.expr.types as ir
 
 from jingzhun.quality.checks.base import (
+    DATA_PROBLEMS_DOC,
     ERROR,
     HOUSEHOLD,
     ILL_HEALTH,
@@ -24,7 +26,7 @@ from jingzhun.quality.checks.base import (
     text_of,
 )
 
-# --- risks (DOMAIN.md 5, 7) -------------------------------------------------------------------
+# --- risks (docs/domain.md, 防返贫动态监测 and 全国系统导出与问题数据) ---------------------
 
 
 def _risk_without_member(fr: Frames, kind: str, healths: tuple[str, ...]) -> ir.Table:
@@ -41,7 +43,7 @@ def _risk_without_member(fr: Frames, kind: str, healths: tuple[str, ...]) -> ir.
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("risks", "health"),
-    rationale="“因残”风险应有健康状况为“残疾”的成员（DOMAIN.md 7）。",
+    rationale=f"“因残”风险应有健康状况为“残疾”的成员（{DATA_PROBLEMS_DOC}）。",
     field="risks",
 )
 def _disability_entry(f: Facts) -> list[EntryHit]:
@@ -63,7 +65,7 @@ def _disability_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("risks", "health"),
-    rationale="“因病”风险应有长期慢性病或患有大病的成员（DOMAIN.md 7）。",
+    rationale=f"“因病”风险应有长期慢性病或患有大病的成员（{DATA_PROBLEMS_DOC}）。",
     field="risks",
 )
 def _illness_entry(f: Facts) -> list[EntryHit]:
@@ -85,7 +87,7 @@ def _illness_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("risks",),
-    rationale="风险类型“其他”必须说明具体风险（DOMAIN.md 5）。",
+    rationale="风险类型“其他”必须说明具体风险（docs/domain.md“防返贫动态监测”）。",
     field="risks",
 )
 def _other_risk_entry(f: Facts) -> list[EntryHit]:
@@ -102,7 +104,7 @@ def _other_risk_batch(fr: Frames) -> ir.Table:
     return household_hits(h.semi_join(bad, h.id == bad.rh_id))
 
 
-# --- monitoring and elimination (DOMAIN.md 4, 5, 7) -------------------------------------------
+# --- monitoring and elimination (中农组发〔2021〕7号; docs/domain.md, 办理程序) --------------
 
 
 @check(
@@ -112,7 +114,8 @@ def _other_risk_batch(fr: Frames) -> ir.Table:
     level=HOUSEHOLD,
     fields=("monitoring_identified_on", "risk_eliminated_on"),
     rationale=(
-        "原则上监测满政策参数 min_months_before_elimination（6个月）方可消除风险（DOMAIN.md 4）。"
+        "原则上监测满政策参数 min_months_before_elimination（6个月）方可消除风险"
+        "（各地风险消除规定，docs/domain.md“办理程序”）。"
     ),
     field="risk_eliminated_on",
     parameters=("min_months_before_elimination",),
@@ -178,7 +181,10 @@ def _eliminated_low_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("risk_eliminated", "is_dangerous_house", "housing_grade", "safe_drinking_water"),
-    rationale="消除风险须住房安全（A、B级）和饮水安全有保障（DOMAIN.md 2、4）。",
+    rationale=(
+        "消除风险须住房安全（A、B级）和饮水安全有保障"
+        "（《中央农村工作领导小组关于健全防止返贫动态监测和帮扶机制的指导意见》（中农组发〔2021〕7号））。"
+    ),
     field="risk_eliminated",
 )
 def _eliminated_unsafe_entry(f: Facts) -> list[EntryHit]:
@@ -211,7 +217,10 @@ def _eliminated_unsafe_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("household_type", "monitoring_category", "per_capita_net"),
-    rationale="收入低于当年监测线的脱贫户应纳入监测（DOMAIN.md 5、7）。",
+    rationale=(
+        "收入低于当年监测线的脱贫户应纳入监测"
+        "（《中央农村工作领导小组关于健全防止返贫动态监测和帮扶机制的指导意见》（中农组发〔2021〕7号））。"
+    ),
     field="monitoring_category",
     parameters=("monitoring_threshold",),
 )
@@ -245,7 +254,7 @@ def _unmonitored_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("risk_eliminated", "labour_skill", "birth_date"),
-    rationale="无劳动年龄劳动力的监测户原则上不消除风险，继续监测（DOMAIN.md 4）。",
+    rationale="无劳动年龄劳动力的监测户原则上不消除风险，继续监测（docs/domain.md“办理程序”）。",
     field="risk_eliminated",
     parameters=("labour_age_min", "labour_age_max"),
 )

@@ -1,4 +1,4 @@
-"""Members' labour, schooling, ages, insurance and work (DOMAIN.md 7).
+"""Members' labour, schooling, ages, insurance and work (docs/domain.md, 全国系统导出与问题数据).
 
 See :mod:`jingzhun.quality.checks` for how a check is defined."""
 
@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 
 from jingzhun.quality.checks.base import (
     COMPULSORY,
+    DATA_PROBLEMS_DOC,
     EDUCATION_FOR_STATUS,
     ERROR,
     MEMBER,
@@ -25,7 +26,7 @@ from jingzhun.quality.checks.base import (
     text_of,
 )
 
-# --- labour, schooling, ages (DOMAIN.md 7) ----------------------------------------------------
+# --- labour, schooling, ages (docs/domain.md, 全国系统导出与问题数据) -------------------------
 
 
 @check(
@@ -62,7 +63,7 @@ def _child_labour_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=MEMBER,
     fields=("student_status", "labour_skill"),
-    rationale="在校生（含学前教育）劳动技能应为“无劳动力”（DOMAIN.md 7）。",
+    rationale=f"在校生（含学前教育）劳动技能应为“无劳动力”（{DATA_PROBLEMS_DOC}）。",
     field="labour_skill",
 )
 def _student_labour_entry(f: Facts) -> list[EntryHit]:
@@ -85,7 +86,7 @@ def _student_labour_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=MEMBER,
     fields=("birth_date", "labour_skill", "health"),
-    rationale="16至59周岁、健康的人一般不应是弱劳动力或半劳动力（DOMAIN.md 7）。",
+    rationale=f"16至59周岁、健康的人一般不应是弱劳动力或半劳动力（{DATA_PROBLEMS_DOC}）。",
     field="labour_skill",
     parameters=("labour_age_min", "labour_age_max"),
 )
@@ -149,7 +150,10 @@ def _education_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=MEMBER,
     fields=("birth_date", "student_status", "dropout_reason"),
-    rationale="义务教育有保障：适龄（政策参数，6至15周岁）儿童不应失学（DOMAIN.md 2）。",
+    rationale=(
+        "义务教育有保障：适龄（政策参数，6至15周岁，《中华人民共和国义务教育法》）儿童不应失学"
+        "（《关于建立贫困退出机制的意见》（厅字〔2016〕16号））。"
+    ),
     field="student_status",
     parameters=("compulsory_school_age_min", "compulsory_school_age_max"),
 )
@@ -214,7 +218,10 @@ def _grade_age_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=MEMBER,
     fields=("household_type", "monitoring_category", "resident_medical_insurance"),
-    rationale="基本医疗有保障：脱贫人口应参加城乡居民医保或职工医保（DOMAIN.md 2、7）。",
+    rationale=(
+        "基本医疗有保障：脱贫人口应参加城乡居民医保或职工医保"
+        "（《关于建立贫困退出机制的意见》（厅字〔2016〕16号））。"
+    ),
     field="resident_medical_insurance",
 )
 def _insurance_entry(f: Facts) -> list[EntryHit]:
@@ -246,8 +253,8 @@ def _insurance_batch(fr: Frames) -> ir.Table:
     fields=("work_status", "work_months", "wage"),
     rationale=(
         "务工月收入低于政策参数 migrant_min_monthly_income（400元）的外出务工信息多为错填"
-        "（DOMAIN.md 7）。登记表只有户的工资性收入和每人的务工月数，按"
-        "“户工资性收入 ÷ 全户务工月数”估算每人月收入。"
+        f"（县级问题数据清洗的口径，{DATA_PROBLEMS_DOC}）。"
+        "登记表只有户的工资性收入和每人的务工月数，按“户工资性收入 ÷ 全户务工月数”估算每人月收入。"
     ),
     field="work_months",
     parameters=("migrant_min_monthly_income",),

@@ -8,6 +8,7 @@ import ibis
 import ibis.expr.types as ir
 
 from jingzhun.quality.checks.base import (
+    DATA_PROBLEMS_DOC,
     ERROR,
     HOUSEHOLD,
     MEMBER,
@@ -44,7 +45,7 @@ def _one_head(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=MEMBER,
     fields=("relation", "sex"),
-    rationale="“配偶”应与户主性别不同（DOMAIN.md 7）。",
+    rationale=f"“配偶”应与户主性别不同（{DATA_PROBLEMS_DOC}）。",
     field="relation",
 )
 def _spouse_entry(f: Facts) -> list[EntryHit]:

@@ -3,8 +3,8 @@ as a named user.
 
 The command acts as ``--user``: the same scope, masking and export log as that user's export
 from the page. There is deliberately no system-wide export without a user: every export of
-personal data must name the person responsible for it (DOMAIN.md: inspectors ask who exported
-what), so a county data officer runs it as themself and an administrator as their own account.
+personal data must name the person responsible for it (inspectors ask who exported what), so a
+county data officer runs it as themself and an administrator as their own account.
 """
 
 from __future__ import annotations

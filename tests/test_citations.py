@@ -1,0 +1,53 @@
+"""The citations users and county officers read name documents they can look up, never a file of
+this repository: the village exit standards, the procedures, and nothing in the product cites the
+team's private notes (the project's own account is docs/domain.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jingzhun.cases.procedures import all_procedures
+from jingzhun.policy.villages import default_standards
+
+NOT_IN_A_CITATION = ("/", ".md", ".yaml", ".py", "DOMAIN")
+
+
+def _file_like(text: str) -> list[str]:
+    return [part for part in NOT_IN_A_CITATION if part in text]
+
+
+def test_every_village_standard_cites_a_document() -> None:
+    for code, standard in default_standards().standards.items():
+        assert standard.source.strip(), code
+        assert not _file_like(standard.source), (code, standard.source)
+
+
+def test_every_procedure_cites_a_document() -> None:
+    for (case_type, region), procedure in all_procedures().items():
+        assert procedure.source.strip(), (case_type, region)
+        assert not _file_like(procedure.source), (case_type, region, procedure.source)
+
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+# Built from two parts so that this file does not name the notes itself.
+PRIVATE_NOTES = ("DOMAIN" + ".md").encode()
+
+
+def _shipped_files() -> list[Path]:
+    files = [REPOSITORY / "README.md"]
+    for top in ("jingzhun", "docs", "tests", "benchmarks"):
+        files += [
+            path
+            for path in (REPOSITORY / top).rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        ]
+    return files
+
+
+def test_nothing_in_the_product_cites_the_teams_private_notes() -> None:
+    files = _shipped_files()
+    assert any(path.name == "domain.md" for path in files)  # the walk did reach docs/
+    citing = [
+        str(path.relative_to(REPOSITORY)) for path in files if PRIVATE_NOTES in path.read_bytes()
+    ]
+    assert citing == []
