@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("jingzhun.cases.urls")),
     path("", include("jingzhun.cases.notice_urls")),
     path("", include("jingzhun.registry.urls")),
+    path("", include("jingzhun.front.urls")),
 ]

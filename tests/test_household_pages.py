@@ -116,7 +116,15 @@ def test_the_list_query_count_does_not_grow_with_the_rows_shown(client, world):
     assert len(one) == len(twelve)
 
 
-def test_the_detail_page_query_count_is_constant(client, world, household):
+# The household page, by purpose: session and user (2), the user's area (1), the household
+# with its village, members, risks, incomes, conditions and measures — each read once (7), the
+# read recorded in the audit trail (4: savepoint, chain head, insert, release), the village's
+# ancestors (1), the change history (1), ID numbers registered elsewhere (1), new parameter
+# values (1), the cases card (1), the session saved (3: savepoint, update, release).
+HOUSEHOLD_PAGE_QUERIES = 22
+
+
+def test_the_detail_page_query_count_is_pinned_whatever_the_years(client, world, household):
     login(client, world.cadre)
     url = reverse("household_detail", args=[household.pk])
     client.get(url)
@@ -126,7 +134,28 @@ def test_the_detail_page_query_count_is_constant(client, world, household):
         actions.do_set_income(household, actor=world.actor(), year=year, values={"wage": "1"})
     with CaptureQueriesContext(connection) as big:
         client.get(url)
-    assert len(small) == len(big)
+    assert len(small) == len(big) == HOUSEHOLD_PAGE_QUERIES, [q["sql"][:80] for q in big]
+
+
+def test_the_detail_page_reads_the_household_and_its_members_once(client, world, household):
+    login(client, world.cadre)
+    url = reverse("household_detail", args=[household.pk])
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum(s.startswith('SELECT "registry_household"') for s in sql) == 1
+    assert sum(s.startswith('SELECT "registry_member"."id",') for s in sql) == 1
+
+
+def test_opening_a_household_page_is_recorded_for_inspectors(client, world, household):
+    from jingzhun.audit.models import AuditEntry
+
+    login(client, world.cadre)
+    client.get(reverse("household_detail", args=[household.pk]))
+    read = AuditEntry.objects.get(action="read_household")
+    assert (read.household_id, read.actor_id) == (household.pk, world.cadre.pk)
+    page = client.get(reverse("household_detail", args=[household.pk])).content.decode()
+    assert "read_household" not in page  # reads are not the household's change history
 
 
 def test_creating_a_household_through_the_form_then_its_head(client, world):

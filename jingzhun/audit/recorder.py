@@ -65,9 +65,15 @@ def record_many(entries: Iterable[dict[str, Any]]) -> int:
     return insert_rows(AuditEntry, chain.chain(entries))
 
 
+# Actions that record a read of personal data start with this (read_household …): pages that
+# show a record's change history leave them out.
+READ_PREFIX = "read_"
+
+
 def record_read(*, actor: Actor, action: str, obj: Any, area_code: str, **kwargs: Any) -> None:
     """Record that ``actor`` read personal data (a household page, full numbers, a download):
     inspectors ask who looked at whom. Its own small transaction; the read itself changes
-    nothing. ``action`` names what was read (``view_household`` …)."""
+    nothing. ``action`` names what was read and starts with :data:`READ_PREFIX`."""
+    assert action.startswith(READ_PREFIX), action
     with transaction.atomic():
         record(actor=actor, action=action, obj=obj, area_code=area_code, changes={}, **kwargs)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
 
-from jingzhun.policy.decisions import evaluate_household
+from jingzhun.policy.decisions import evaluate_data, evaluate_household
 from jingzhun.quality.context import default_year
 from jingzhun.registry.models import Household
 
@@ -21,13 +22,23 @@ def panel_year(request: HttpRequest) -> int:
     return default_year()
 
 
-def policy_panel(request: HttpRequest, household: Household) -> dict[str, Any]:
-    """The panel's context: ``year``, ``years`` to choose from and ``evaluation`` (read through
-    the registry's scoping functions as the requesting user)."""
+def policy_panel(
+    request: HttpRequest,
+    household: Household,
+    data: Callable[[int], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The panel's context: ``year``, ``years`` to choose from and ``evaluation``. ``data``
+    gives the household's records of a year as already loaded by the page; without it they
+    are read through the registry's scoping functions as the requesting user."""
     year = panel_year(request)
     latest = max(default_year(), year)
+    evaluation = (
+        evaluate_data(data(year), year=year)
+        if data is not None
+        else evaluate_household(household, year, request.user)  # type: ignore[arg-type]
+    )
     return {
         "year": year,
         "years": list(range(latest, min(year, latest - YEARS_SHOWN + 1) - 1, -1)),
-        "evaluation": evaluate_household(household, year, request.user),  # type: ignore[arg-type]
+        "evaluation": evaluation,
     }

@@ -421,9 +421,23 @@ def combine(file_values: Iterable[Parameter], added: Iterable[Parameter]) -> Par
 
 
 # The effective set is cached per process. A value added here clears the cache at once (and
-# again on commit); values added by another process are noticed within RECHECK_SECONDS, by one
-# cheap query (count and highest id of the added values).
+# again on commit); values added by another process are noticed by one cheap query (count and
+# highest id of the added values): once at the start of every web request's first use, and
+# outside requests (workers, commands) when the last check is older than RECHECK_SECONDS. A
+# request never re-checks halfway, so what it reads — and how many queries it makes — does not
+# depend on how fast the machine is.
 RECHECK_SECONDS = 2.0
+_request = threading.local()
+
+
+def begin_request(**_: Any) -> None:
+    """A web request starts: its first use of the parameters checks for new values."""
+    _request.active = True
+    _request.checked = False
+
+
+def end_request(**_: Any) -> None:
+    _request.active = False
 
 
 @dataclass
@@ -488,8 +502,13 @@ def default_parameters() -> ParameterSet:
     global _cache
     now = time.monotonic()
     cached = _cache
-    if cached is not None and now - cached.checked < RECHECK_SECONDS:
-        return cached.params
+    if cached is not None:
+        if getattr(_request, "active", False):
+            if _request.checked:
+                return cached.params
+            _request.checked = True
+        elif now - cached.checked < RECHECK_SECONDS:
+            return cached.params
     with _cache_lock:
         stamp = _database_stamp()
         if cached is not None and cached.stamp == stamp:

@@ -161,7 +161,14 @@ def household_data(household: Household) -> dict[str, Any]:
 
 def findings_for_household(household: Household, *, year: int | None = None) -> list[Finding]:
     """Entry-time findings for a stored household (the registry's 数据质量提示 panel)."""
-    data = household_data(household)
+    return findings_for_stored(household_data(household), household_id=household.pk, year=year)
+
+
+def findings_for_stored(
+    data: dict[str, Any], *, household_id: int, year: int | None = None
+) -> list[Finding]:
+    """Entry-time findings for a stored household already loaded as the checks' dicts (the
+    household page loads it once): one more query, for ID numbers registered elsewhere."""
     keys = [(m["id_type"], m["id_number"]) for m in data["members"] if m["id_number"]]
     elsewhere: frozenset[tuple[str, str]] = frozenset()
     if keys:
@@ -170,7 +177,7 @@ def findings_for_household(household: Household, *, year: int | None = None) -> 
             match |= Q(id_type=id_type, id_number=number)
         elsewhere = frozenset(
             Member.objects.filter(match, is_deleted=False, household__is_deleted=False)
-            .exclude(household=household)
+            .exclude(household_id=household_id)
             .values_list("id_type", "id_number")
         )
     return findings_for_data(**data, year=year, duplicate_keys=elsewhere)

@@ -6,7 +6,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("households/", views.household_list, name="household_list"),
     path("households/new/", views.household_create, name="household_create"),
-    path("households/<int:household_id>/", views.household_detail, name="household_detail"),
     path("households/<int:household_id>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:household_id>/delete/", views.household_delete, name="household_delete"),
     path("households/<int:household_id>/members/new/", views.member_create, name="member_create"),

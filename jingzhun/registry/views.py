@@ -20,11 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from jingzhun.areas.models import Level
-from jingzhun.audit.models import AuditEntry
 from jingzhun.core.actions import Actor, ConcurrentEditError
 from jingzhun.core.http import domain_errors
-from jingzhun.policy.panel import policy_panel
-from jingzhun.quality import entry as quality_entry
 from jingzhun.registry import actions, scoping
 from jingzhun.registry import choices as c
 from jingzhun.registry.forms import (
@@ -80,44 +77,6 @@ def household_list(request: HttpRequest) -> HttpResponse:
         else "registry/household_list.html"
     )
     return render(request, template, context)
-
-
-def _history(request: HttpRequest, household: Household) -> list[AuditEntry]:
-    return list(
-        AuditEntry.objects.filter(household=household)
-        .select_related("actor")
-        .order_by("-at", "-id")[:50]
-    )
-
-
-@login_required
-@domain_errors
-def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
-    from jingzhun.cases.views import household_cases_context
-
-    household = scoping.access_household_by_id(request.user, household_id)
-    members = list(household.members.filter(is_deleted=False).order_by("id"))
-    incomes = list(Income.objects.filter(household=household).order_by("-year"))
-    conditions = list(Conditions.objects.filter(household=household).order_by("-year"))
-    measures = list(Measures.objects.filter(household=household).order_by("-year"))
-    return render(
-        request,
-        "registry/household_detail.html",
-        {
-            "household": household,
-            "ancestors": household.village.ancestors(),
-            "members": members,
-            "incomes": incomes,
-            "conditions": conditions,
-            "measures": measures,
-            "risks": list(household.risks.all()),
-            "history": _history(request, household),
-            "can_edit": request.user.can_edit_registry,
-            "quality_findings": quality_entry.findings_for_household(household),
-            "policy": policy_panel(request, household),
-            "case_card": household_cases_context(request.user, household),
-        },
-    )
 
 
 def _villages(request: HttpRequest) -> Any:
