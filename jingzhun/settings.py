@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "jingzhun.quality",
     "jingzhun.imports",
     "jingzhun.exports",
+    "jingzhun.ops",
 ]
 
 # Background jobs (imports, large exports, quality runs): a queue kept in the application's own
