@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "jingzhun.imports",
     "jingzhun.exports",
     "jingzhun.front",
+    "jingzhun.ops",
 ]
 
 # Background jobs (imports, large exports, quality runs): a queue kept in the application's own
