@@ -45,6 +45,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()] if value else default
 
 
+def _private_var_dir() -> None:
+    """var/ holds the database, uploads, plans, evaluations, exports and the secret key:
+    readable by the account that runs jingzhun only. Every file this process creates is
+    0600 and every directory 0700 (umask), and var/ itself is closed to others."""
+    os.umask(0o077)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.chmod(0o700)
+
+
+_private_var_dir()
+
+
 def _secret_key() -> str:
     """The key from the environment, else one generated once and kept in var/ (never in code)."""
     if key := env_str("DJANGO_SECRET_KEY"):
@@ -73,10 +85,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "jingzhun.core",
@@ -110,8 +123,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # A signed-in user whose password expired, or who must still pass the second factor, is
+    # sent to that page first (jingzhun.accounts.middleware).
+    "jingzhun.accounts.middleware.account_gate",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jingzhun.core.middleware.content_security_policy",
     # axes must be last: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -161,6 +179,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Passwords of a level-3 system (GB/T 22239-2019 8.1.4.1): at least 10 characters of at least
+# three kinds (upper case, lower case, digits, symbols), not common, not like the user's name,
+# never the published demo password; changed every JINGZHUN_PASSWORD_MAX_DAYS days (0: never;
+# the production profile's default is 90).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -169,17 +191,29 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jingzhun.accounts.passwords.CompositionValidator"},
+    {"NAME": "jingzhun.accounts.passwords.NotDemoPasswordValidator"},
 ]
+JINGZHUN_PASSWORD_MAX_DAYS = env_int("JINGZHUN_PASSWORD_MAX_DAYS", 90 if PRODUCTION else 0)
+# A second factor (TOTP, django-otp) for approvers and administrators: required in production.
+JINGZHUN_REQUIRE_SECOND_FACTOR = env_bool("JINGZHUN_REQUIRE_SECOND_FACTOR", PRODUCTION)
+OTP_TOTP_ISSUER = "jingzhun"
+# API tokens expire after this many days; they are stored hashed and revoked on sign-out and on
+# a password change (jingzhun.accounts.tokens).
+JINGZHUN_TOKEN_DAYS = env_int("JINGZHUN_TOKEN_DAYS", 30)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failures (django-axes): 5 failures per user name lock it for 30 minutes.
+# Lockout after repeated failures (django-axes): 5 failures of one user name from one address
+# lock that name at that address for 30 minutes. By name AND address: locking a name from
+# everywhere would let anyone lock out the administrator by typing wrong passwords for it;
+# not by address alone: a township office shares one NAT address. Guessing from many
+# addresses is answered by the password rules and, for approvers and administrators, the
+# second factor.
 AXES_FAILURE_LIMIT = env_int("JINGZHUN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("JINGZHUN_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
-# Per user name (an attacker rotating addresses is still stopped). Not per address alone: a
-# township office shares one NAT address, and one mistyping clerk must not lock out the rest.
-AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -202,7 +236,14 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Behind a reverse proxy (nginx terminating TLS): the proxy's address. `jingzhun serve` then takes
+# the client's address and scheme from that proxy's X-Forwarded-For / X-Forwarded-Proto (and only
+# from it; such headers from anyone else are dropped), so request.is_secure() holds behind the
+# proxy — no redirect loop with SECURE_SSL_REDIRECT — and the audit trail and the lockout see
+# the real client address. "*" trusts any direct peer: only when nothing else can reach the port.
+JINGZHUN_TRUSTED_PROXY = env_str("JINGZHUN_TRUSTED_PROXY", "")
+JINGZHUN_TRUSTED_PROXY_COUNT = env_int("JINGZHUN_TRUSTED_PROXY_COUNT", 1)
 
 # --- Language and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -226,7 +267,7 @@ WHITENOISE_USE_FINDERS = True
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "jingzhun.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -245,6 +286,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "精准扶贫与防返贫动态监测系统 REST API (v1)",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs describe every endpoint and field: for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

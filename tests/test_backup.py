@@ -274,7 +274,7 @@ def test_the_source_has_data_in_every_kind_of_record_and_file(source: Source) ->
         "exports_exportlog",
         "accounts_user",
         "django_session",
-        "authtoken_token",
+        "accounts_apitoken",
     ):
         assert rows[table] > 0, table
     kinds = {name.split("/")[0] for name in source.files}

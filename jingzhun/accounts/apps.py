@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "jingzhun.accounts"
     verbose_name = "用户与权限"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_out
+
+        from jingzhun.accounts.signals import revoke_tokens_on_logout
+
+        user_logged_out.connect(revoke_tokens_on_logout, dispatch_uid="revoke_tokens_on_logout")

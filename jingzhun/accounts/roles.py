@@ -52,3 +52,7 @@ HEALTH_READERS = frozenset(
 )
 AUDIT_READERS = frozenset({Role.INSPECTOR, Role.ADMIN, Role.COUNTY_APPROVER})
 AREA_MANAGERS = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.ADMIN})
+
+# Roles that approve (the county's decisions) or administer (accounts, parameters): they sign
+# in with a second factor (TOTP) where it is required (the production profile).
+SECOND_FACTOR_ROLES = frozenset({Role.COUNTY_APPROVER, Role.ADMIN})

@@ -1,19 +1,23 @@
 """Routes of the REST API, mounted at /api/v1/ by jingzhun/urls.py."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from jingzhun.api import cases, views
-from jingzhun.api.auth import ObtainTokenView
+from jingzhun.api.auth import ObtainTokenView, TokenListView, TokenRevokeView
 
 urlpatterns = [
     path("", views.ApiRootView.as_view(), name="api-root"),
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/tokens/", TokenListView.as_view(), name="api-token-list"),
+    path("auth/tokens/<int:token_id>/", TokenRevokeView.as_view(), name="api-token-revoke"),
     # Sign-in and sign-out links of the browsable API (session authentication).
     path("auth/", include("rest_framework.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema-slash"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up code as a script file: no inline script, so
+    # the pages' Content-Security-Policy holds here too.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("areas/", views.AreaListView.as_view(), name="api-area-list"),
     path("areas/<str:code>/", views.AreaDetailView.as_view(), name="api-area-detail"),
     path("households/", views.HouseholdListView.as_view(), name="api-household-list"),

@@ -34,6 +34,7 @@ from jingzhun.api.serializers import (
 )
 from jingzhun.areas.actions import do_create_area
 from jingzhun.areas.models import Area, Level
+from jingzhun.audit import recorder
 from jingzhun.audit.models import Source
 from jingzhun.core.actions import Actor, NotFound
 from jingzhun.registry import actions, scoping
@@ -204,6 +205,11 @@ class HouseholdDetailView(generics.RetrieveUpdateDestroyAPIView):
     def get_object(self) -> Household:
         return scoping.access_household_by_id(self.request.user, self.kwargs["household_id"])
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        household = self.get_object()
+        _record_read(request, "read_household", household, household)
+        return Response(self.get_serializer(household).data)
+
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
         household = self.get_object()
@@ -241,6 +247,17 @@ class HouseholdDetailView(generics.RetrieveUpdateDestroyAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _record_read(request: Request, action: str, obj: Any, household: Household) -> None:
+    """Reads of a household's personal data through the API, for inspectors (as the pages)."""
+    recorder.record_read(
+        actor=api_actor(request),
+        action=action,
+        obj=obj,
+        area_code=household.village_code,
+        household=household,
+    )
+
+
 class HouseholdChildView(generics.GenericAPIView):
     """A list nested under one household: the household is checked first (404 if not seen)."""
 
@@ -269,6 +286,11 @@ class HouseholdMemberListView(HouseholdChildView, generics.ListCreateAPIView):
             scoping.members_for(self.request.user).filter(household=self.household).order_by("id")
         )
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        _record_read(request, "read_members", self.household, self.household)
+        return response
+
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         household = self.writable_household()
         parsed = self.get_serializer(data=request.data)
@@ -289,6 +311,11 @@ class MemberDetailView(generics.RetrieveUpdateDestroyAPIView):
 
     def get_object(self) -> Member:
         return scoping.access_member_by_id(self.request.user, self.kwargs["member_id"])
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        member = self.get_object()
+        _record_read(request, "read_member", member, member.household)
+        return Response(self.get_serializer(member).data)
 
     def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         member = self.get_object()

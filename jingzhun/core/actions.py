@@ -33,8 +33,11 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: HttpRequest, source: str = "form") -> Actor:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+        """The signed-in user at the request's address. The address is ``REMOTE_ADDR`` only: a
+        client can write any X-Forwarded-For it likes. Behind a reverse proxy, ``jingzhun
+        serve`` takes the client's address from the proxy's header — and only from the proxy
+        configured as trusted (``JINGZHUN_TRUSTED_PROXY``) — and puts it there."""
+        ip = request.META.get("REMOTE_ADDR")
         return cls(user=request.user, source=source, ip=ip or None)  # type: ignore[arg-type]
 
     @property

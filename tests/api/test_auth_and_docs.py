@@ -1,4 +1,6 @@
-"""Signing in for a token (guarded by django-axes), and the schema and docs pages."""
+"""Signing in for a token (guarded by django-axes; tokens stored hashed, expiring, revoked on
+sign-out and password change, listed and revoked by their owner), and the schema and docs pages
+(for signed-in users only)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.validation import validate_schema
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from jingzhun.accounts.models import ApiToken
 from tests.conftest import PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -28,7 +30,10 @@ def test_the_right_password_gets_a_token_that_authenticates(world):
     response = client.post(TOKEN_URL, {"username": "cadre", "password": PASSWORD}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=world.cadre).key == token
+    stored = ApiToken.objects.get(user=world.cadre)
+    assert stored.key_hash == ApiToken.digest(token) != token  # only the hash is kept
+    assert token not in repr(list(ApiToken.objects.values()))
+    assert stored.expires_at > stored.created_at
 
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/households/").status_code == 200
@@ -40,7 +45,7 @@ def test_a_wrong_password_gets_no_token(world):
     )
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
-    assert not Token.objects.filter(user=world.cadre).exists()
+    assert not ApiToken.objects.filter(user=world.cadre).exists()
 
 
 def test_anonymous_requests_are_refused(world):
@@ -65,7 +70,7 @@ def test_a_locked_out_user_gets_no_token_even_with_the_right_password(world, set
 
     assert response.status_code == 429
     assert "锁定" in response.json()["detail"]
-    assert not Token.objects.filter(user=world.cadre).exists()
+    assert not ApiToken.objects.filter(user=world.cadre).exists()
 
 
 def test_a_token_sign_in_resets_the_failure_count(world, settings):
@@ -82,8 +87,10 @@ def test_a_token_sign_in_resets_the_failure_count(world, settings):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/schema", "/api/v1/schema/"])
-def test_the_schema_is_valid_openapi_listing_the_endpoints(db, path):
-    response = Client().get(path, {"format": "json"})
+def test_the_schema_is_valid_openapi_listing_the_endpoints(world, path):
+    client = Client()
+    client.force_login(world.analyst)
+    response = client.get(path, {"format": "json"})
 
     assert response.status_code == 200
     schema = json.loads(response.content)
@@ -103,14 +110,22 @@ def test_the_schema_is_valid_openapi_listing_the_endpoints(db, path):
         assert endpoint in schema["paths"]
 
 
-def test_the_docs_page_loads_every_asset_from_this_server(db):
-    response = Client().get("/api/v1/docs/")
+def test_the_docs_page_loads_every_asset_from_this_server_and_no_inline_script(world):
+    client = Client()
+    client.force_login(world.analyst)
+    response = client.get("/api/v1/docs/")
 
     assert response.status_code == 200
     html = response.content.decode()
     assert "swagger-ui" in html
     assert "/static/drf_spectacular_sidecar/" in html
     assert not EXTERNAL_URL.search(html), EXTERNAL_URL.search(html)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", html)  # CSP: script-src 'self'
+
+
+@pytest.mark.parametrize("path", ["/api/v1/schema", "/api/v1/schema/", "/api/v1/docs/"])
+def test_the_schema_and_docs_require_login(db, path):
+    assert Client().get(path).status_code in (401, 403)
 
 
 @pytest.mark.parametrize(
@@ -146,3 +161,74 @@ def test_the_browsable_api_renders_for_a_signed_in_user_without_external_assets(
 def test_the_schema_generates_without_warnings(db, tmp_path):
     # Warnings mean a view or field the generator had to guess about: the docs would lie.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yaml"))
+
+
+def _token(client: APIClient, password: str = PASSWORD) -> str:
+    response = client.post(TOKEN_URL, {"username": "cadre", "password": password}, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def test_an_expired_token_is_refused(world):
+    client = APIClient()
+    token = _token(client)
+    ApiToken.objects.filter(user=world.cadre).update(expires_at="2000-01-01T00:00:00Z")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/households/").status_code == 401
+
+
+def test_signing_out_revokes_the_users_tokens(world):
+    api = APIClient()
+    token = _token(api)
+    web = Client()
+    web.force_login(world.cadre)
+    web.post("/logout/")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/households/").status_code == 401
+    assert ApiToken.objects.get(user=world.cadre).revoked_reason == "退出登录"
+
+
+def test_changing_the_password_revokes_the_users_tokens(world):
+    api = APIClient()
+    token = _token(api)
+    web = Client()
+    web.force_login(world.cadre)
+    new = "Another-Horse-77"
+    response = web.post(
+        "/account/password/",
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/households/").status_code == 401
+    assert _token(APIClient(), password=new)
+
+
+def test_a_user_lists_and_revokes_only_their_own_tokens(world):
+    mine, theirs = APIClient(), APIClient()
+    token = _token(mine)
+    other = theirs.post(
+        TOKEN_URL, {"username": "reviewer", "password": PASSWORD}, format="json"
+    ).json()["token"]
+    mine.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    listed = mine.get("/api/v1/auth/tokens/").json()
+    assert [t["prefix"] for t in listed] == [token[:8]]
+    assert "key_hash" not in listed[0] and token not in json.dumps(listed)
+    foreign = ApiToken.objects.get(user=world.reviewer)
+    assert mine.delete(f"/api/v1/auth/tokens/{foreign.pk}/").status_code == 404
+    theirs.credentials(HTTP_AUTHORIZATION=f"Token {other}")
+    assert theirs.get("/api/v1/households/").status_code == 200
+    own = ApiToken.objects.get(user=world.cadre)
+    assert mine.delete(f"/api/v1/auth/tokens/{own.pk}/").status_code == 204
+    assert mine.get("/api/v1/households/").status_code == 401
+
+
+def test_the_tokens_page_lists_and_revokes(world, client):
+    _token(APIClient())
+    client.force_login(world.cadre)
+    token = ApiToken.objects.get(user=world.cadre)
+    page = client.get("/account/tokens/").content.decode()
+    assert token.prefix in page and token.key_hash not in page
+    client.post(f"/account/tokens/{token.pk}/revoke/")
+    token.refresh_from_db()
+    assert token.revoked_at is not None

@@ -27,6 +27,19 @@ logger = logging.getLogger(__name__)
 SUPERVISE_SECONDS = 2.0
 
 
+def proxy_options() -> dict[str, Any]:
+    """waitress's options for the trusted reverse proxy (settings.JINGZHUN_TRUSTED_PROXY)."""
+    trusted = settings.JINGZHUN_TRUSTED_PROXY
+    if not trusted:
+        return {}
+    return {
+        "trusted_proxy": trusted,
+        "trusted_proxy_count": settings.JINGZHUN_TRUSTED_PROXY_COUNT,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+        "clear_untrusted_proxy_headers": True,
+    }
+
+
 def start_worker() -> subprocess.Popen[bytes]:
     """The worker as a child process of this server (same interpreter, same settings)."""
     return subprocess.Popen(
@@ -106,7 +119,14 @@ class Command(BaseCommand):
             f"jingzhun 已启动：http://{host}:{port}/  （数据目录 {settings.VAR_DIR}）"
         )
         try:
-            serve(application, host=host, port=port, threads=threads, ident="jingzhun")
+            serve(
+                application,
+                host=host,
+                port=port,
+                threads=threads,
+                ident="jingzhun",
+                **proxy_options(),
+            )
         finally:
             if supervisor is not None:
                 supervisor.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jingzhun.demo.generator import (
@@ -36,8 +37,18 @@ class Command(BaseCommand):
             default=DEFAULT_SEED,
             help=f"随机种子（默认{DEFAULT_SEED}）：同一种子生成相同数据",
         )
+        parser.add_argument(
+            "--allow-in-production",
+            action="store_true",
+            help="生产配置下也生成（演示账号的密码是公开的，check --deploy 会报错）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION and not options["allow_in_production"]:
+            raise CommandError(
+                "生产配置（JINGZHUN_PROFILE=production）下不生成演示数据：演示账号的密码是公开的。"
+                "确需演示请加 --allow-in-production。"
+            )
         households: int = options["households"]
         if households < 1:
             raise CommandError("--households 至少为1。")
