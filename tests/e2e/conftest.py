@@ -77,8 +77,27 @@ def media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 
+def _watch_policy(context: object, refused: list[str]) -> None:
+    """Collect what the browser refused under the pages' Content-Security-Policy: a page that
+    needs an inline script or a style element is a bug (the test fails at teardown)."""
+
+    def on_console(message: object) -> None:
+        text = message.text  # type: ignore[attr-defined]
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            refused.append(text)
+
+    context.on("page", lambda page: page.on("console", on_console))  # type: ignore[attr-defined]
+
+
 @pytest.fixture
-def log_in(browser, live_server) -> Iterator[Callable[..., object]]:
+def policy_refusals() -> Iterator[list[str]]:
+    refused: list[str] = []
+    yield refused
+    assert refused == [], refused
+
+
+@pytest.fixture
+def log_in(browser, live_server, policy_refusals) -> Iterator[Callable[..., object]]:
     """``log_in(user)``: a new browser context (its own cookies) logged in through the real
     login page; the page is returned on the page the login redirects to."""
     contexts = []
@@ -88,6 +107,7 @@ def log_in(browser, live_server) -> Iterator[Callable[..., object]]:
             base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai"
         )
         context.set_default_timeout(TIMEOUT_MS)
+        _watch_policy(context, policy_refusals)
         contexts.append(context)
         page = context.new_page()
         page.goto("/login/")
@@ -103,7 +123,7 @@ def log_in(browser, live_server) -> Iterator[Callable[..., object]]:
 
 
 @pytest.fixture
-def anonymous(browser, live_server) -> Iterator[Callable[[], object]]:
+def anonymous(browser, live_server, policy_refusals) -> Iterator[Callable[[], object]]:
     """``anonymous()``: a fresh context with no session, for the public pages."""
     contexts = []
 
@@ -112,6 +132,7 @@ def anonymous(browser, live_server) -> Iterator[Callable[[], object]]:
             base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai"
         )
         context.set_default_timeout(TIMEOUT_MS)
+        _watch_policy(context, policy_refusals)
         contexts.append(context)
         return context.new_page()
 
