@@ -212,3 +212,17 @@ def test_the_upload_page_shows_a_dead_job_as_interrupted(client, tmp_path, world
     assert response.status_code == 302
     upload.refresh_from_db()
     assert upload.status == Status.UPLOADED
+
+
+def test_a_lease_whose_registration_was_rolled_back_is_judged_by_its_process(db):
+    from django.db import transaction
+
+    host = socket.gethostname()[:36]
+    mine = f"{host}:{os.getpid()}:{jobs._process_start(os.getpid())}"
+    with transaction.atomic():
+        WorkerLease.objects.filter(id=mine).delete()  # as if never registered
+        assert jobs.dead_leases({mine}) == set()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    assert jobs.dead_leases({f"{host}:{gone.pid}:1"}) == {f"{host}:{gone.pid}:1"}
+    assert jobs.dead_leases({"other-host:1:1"}) == {"other-host:1:1"}

@@ -34,6 +34,8 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10
+# A lease id is "host:pid:start" and doubles as the task queue's worker id (under 64 characters).
+HOST_IN_ID = 36
 
 
 def lease_seconds() -> int:
@@ -80,7 +82,7 @@ def this_lease(kind: str = "process") -> str:
 
         host = _host()
         start = max(_process_start(pid), 0)
-        lease_id = f"{host[:36]}:{pid}:{start}"  # the task queue takes worker ids of < 64
+        lease_id = f"{host[:HOST_IN_ID]}:{pid}:{start}"
         now = timezone.now()
         WorkerLease.objects.update_or_create(
             id=lease_id,
@@ -135,7 +137,7 @@ def start_worker_lease() -> str:
 
 
 def _alive(lease: Any, now: dt.datetime, host: str) -> bool:
-    if lease.host == host:
+    if lease.host[:HOST_IN_ID] == host[:HOST_IN_ID]:
         start = _process_start(lease.pid)
         return start != -1 and (start == 0 or lease.process_start in (0, start))
     return lease.heartbeat_at > now - dt.timedelta(seconds=lease_seconds())
@@ -165,17 +167,41 @@ INTERRUPTED = "后台任务进程已退出（被终止或崩溃）"
 
 
 def dead_leases(lease_ids: set[str]) -> set[str]:
-    """Those of ``lease_ids`` whose process is gone (a missing lease row counts as gone)."""
+    """Those of ``lease_ids`` whose process is gone. A lease without its row (registered in a
+    transaction that was rolled back) is judged from its id ``host:pid:start``: alive if that
+    process runs on this host."""
     from jingzhun.core.models import WorkerLease
 
     if not lease_ids:
         return set()
     now, host = timezone.now(), _host()
     leases = {lease.id: lease for lease in WorkerLease.objects.filter(id__in=lease_ids)}
-    mine = _lease.get("id") if _lease.get("pid") == os.getpid() else None
-    return {
-        i for i in lease_ids if i != mine and (i not in leases or not _alive(leases[i], now, host))
-    }
+    for lease_id in set(lease_ids) - set(leases):
+        parsed = _from_id(lease_id)
+        if parsed is not None:
+            leases[lease_id] = parsed
+    return {i for i in lease_ids if i not in leases or not _alive(leases[i], now, host)}
+
+
+def _from_id(lease_id: str) -> Any:
+    """A stand-in lease read from its id (no heartbeat: a lease of another host without a row
+    counts as dead), or None if the id is not of that shape."""
+    from jingzhun.core.models import WorkerLease
+
+    parts = lease_id.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    host, pid, start = parts
+    never = timezone.now() - dt.timedelta(days=3650)
+    return WorkerLease(
+        id=lease_id,
+        host=host,
+        pid=int(pid),
+        process_start=int(start),
+        kind="",
+        started_at=never,
+        heartbeat_at=never,
+    )
 
 
 def reap() -> int:
