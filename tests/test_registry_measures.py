@@ -195,7 +195,9 @@ def test_the_api_answers_400_409_403_and_404_like_the_other_yearly_records(world
     assert _api(world.sibling_cadre).get(_url(household, 2024)).status_code == 404
 
 
-def test_the_schema_lists_the_measures_endpoints(db):
-    schema = APIClient().get("/api/v1/schema", {"format": "json"}).json()
+def test_the_schema_lists_the_measures_endpoints(world):
+    client = APIClient()
+    client.force_authenticate(world.cadre)
+    schema = client.get("/api/v1/schema", {"format": "json"}).json()
     assert "/api/v1/households/{household_id}/measures/" in schema["paths"]
     assert "/api/v1/households/{household_id}/measures/{year}/" in schema["paths"]

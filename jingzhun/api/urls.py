@@ -1,5 +1,6 @@
 """Routes of the REST API, mounted at /api/v1/ by jingzhun/urls.py."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -13,7 +14,13 @@ urlpatterns = [
     path("auth/", include("rest_framework.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema-slash"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # A browser page: an anonymous visitor is sent to the sign-in page (the schema it loads
+    # answers 401/403 to anyone not signed in: SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]).
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("areas/", views.AreaListView.as_view(), name="api-area-list"),
     path("areas/<str:code>/", views.AreaDetailView.as_view(), name="api-area-detail"),
     path("households/", views.HouseholdListView.as_view(), name="api-household-list"),

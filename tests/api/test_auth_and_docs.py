@@ -82,8 +82,10 @@ def test_a_token_sign_in_resets_the_failure_count(world, settings):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/schema", "/api/v1/schema/"])
-def test_the_schema_is_valid_openapi_listing_the_endpoints(db, path):
-    response = Client().get(path, {"format": "json"})
+def test_the_schema_is_valid_openapi_listing_the_endpoints(world, path):
+    client = Client()
+    client.force_login(world.analyst)
+    response = client.get(path, {"format": "json"})
 
     assert response.status_code == 200
     schema = json.loads(response.content)
@@ -103,8 +105,22 @@ def test_the_schema_is_valid_openapi_listing_the_endpoints(db, path):
         assert endpoint in schema["paths"]
 
 
-def test_the_docs_page_loads_every_asset_from_this_server(db):
+@pytest.mark.parametrize("path", ["/api/v1/schema", "/api/v1/schema/"])
+def test_the_schema_is_refused_to_anyone_not_signed_in(db, path):
+    assert Client().get(path, {"format": "json"}).status_code in (401, 403)
+
+
+def test_the_docs_page_sends_anyone_not_signed_in_to_the_login_page(db):
     response = Client().get("/api/v1/docs/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=/api/v1/docs/")
+
+
+def test_the_docs_page_loads_every_asset_from_this_server(world):
+    client = Client()
+    client.force_login(world.analyst)
+    response = client.get("/api/v1/docs/")
 
     assert response.status_code == 200
     html = response.content.decode()
