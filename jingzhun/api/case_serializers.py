@@ -187,8 +187,12 @@ class ProcedureStepSerializer(serializers.Serializer):
     )
 
 
-class CaseDetailSerializer(CaseItemSerializer):
-    """One case: the configured procedure with each step's state, the steps done, objections."""
+class CaseDetailSerializer(DisclosureMixin, CaseItemSerializer):
+    """One case: the configured procedure with each step's state, the steps done, objections.
+    ``facts`` are the application as typed (its reason is free text): masked like a step's
+    record for roles that see masked numbers."""
+
+    free_text_fields = ("facts",)
 
     channel_display = serializers.CharField(source="get_channel_display", read_only=True)
     facts = serializers.JSONField(

@@ -9,8 +9,10 @@ record is passed to the action as sent: the action's cleaners name every missing
 (400), a stale ``version`` answers 409 and a step by the wrong role 403. Files (the 民主评议's
 ``minutes``, a signed ``consent``, a ``report``) come as multipart parts named by purpose.
 
-Nothing here shows an ID, phone or bank number: a case carries the head's name and the
-household's id; the household's facts stored with each step hold none of them either.
+Nothing here shows an ID, phone or bank number in its own field: a case carries the head's
+name and the household's id; the household's facts stored with each step hold none of them
+either. Numbers typed into free text (the application's reason, a step's record, an objection)
+are masked for roles that see masked numbers, like everywhere else.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Routes of the REST API, mounted at /api/v1/ by jingzhun/urls.py."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -15,9 +16,14 @@ urlpatterns = [
     path("auth/", include("rest_framework.urls")),
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema-slash"),
-    # The split view serves Swagger UI's start-up code as a script file: no inline script, so
-    # the pages' Content-Security-Policy holds here too.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up code as a script file (no inline script: the
+    # Content-Security-Policy holds); an anonymous visitor is sent to the sign-in page (the
+    # schema it loads answers 401/403 to anyone not signed in: SERVE_PERMISSIONS).
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("areas/", views.AreaListView.as_view(), name="api-area-list"),
     path("areas/<str:code>/", views.AreaDetailView.as_view(), name="api-area-detail"),
     path("households/", views.HouseholdListView.as_view(), name="api-household-list"),

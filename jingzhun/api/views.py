@@ -32,7 +32,7 @@ from jingzhun.api.serializers import (
     MemberSerializer,
     RemovalSerializer,
 )
-from jingzhun.areas.actions import do_create_area
+from jingzhun.areas.actions import do_create_area, ensure_can_create_areas
 from jingzhun.areas.models import Area, Level
 from jingzhun.audit import recorder
 from jingzhun.audit.models import Source
@@ -126,6 +126,7 @@ class AreaListView(generics.ListCreateAPIView):
     @extend_schema(request=AreaCreateSerializer, responses={201: AreaSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create a village under a township or a group under a village."""
+        ensure_can_create_areas(request.user)  # read-only roles: 403 whatever the body says
         parsed = AreaCreateSerializer(data=request.data, context=self.get_serializer_context())
         parsed.is_valid(raise_exception=True)
         area = do_create_area(

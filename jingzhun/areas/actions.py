@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
+from jingzhun.accounts.roles import AREA_MANAGERS, Role
 from jingzhun.areas.models import Area, Level
 from jingzhun.audit import recorder
 from jingzhun.core.actions import Actor, PermissionDenied, raise_if_errors
 from jingzhun.core.names import clean_display_name, normalize_name
 
+if TYPE_CHECKING:
+    from jingzhun.accounts.models import User
+
 CHILD_LEVEL = {Level.TOWNSHIP: Level.VILLAGE, Level.VILLAGE: Level.GROUP}
+# Roles that may create an area at all: the managers (villages, groups) and a village cadre
+# (the groups of the own village); do_create_area checks the parent and the scope.
+AREA_CREATORS = AREA_MANAGERS | {Role.VILLAGE_CADRE}
+
+
+def ensure_can_create_areas(user: User | None) -> None:
+    """Raise PermissionDenied unless ``user``'s role may create some area (None: the system).
+    Callers that parse a request check this first, so a read-only role is refused whatever
+    it sent."""
+    if user is not None and user.role not in AREA_CREATORS:
+        raise PermissionDenied("您的角色不能新建行政区划。")
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ Two evaluations of the same definitions, with the same answers (tests/policy/tes
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -46,7 +46,7 @@ from jingzhun.policy.criteria import (
     Criterion,
     Result,
 )
-from jingzhun.policy.features import features_expr, features_from_data
+from jingzhun.policy.features import HEALTH_FEATURES, features_expr, features_from_data
 from jingzhun.policy.parameters import ParameterSet
 from jingzhun.registry import choices as c
 
@@ -129,6 +129,11 @@ for _d in DECISIONS.values():
         assert CRITERIA[_code].decision == _d.code and CRITERIA[_code].role == CONDITION, _code
     for _code in _d.signals:
         assert CRITERIA[_code].decision == _d.code and CRITERIA[_code].role == SIGNAL, _code
+# Signals that rest on members' health (有长期慢性病或大病成员, 有残疾成员): left out of one
+# household's evaluation for a role that does not see health (HouseholdEvaluation.disclosed_to).
+# No condition reads health, so no decision changes with them.
+HEALTH_SIGNALS = frozenset(code for code, x in CRITERIA.items() if x.feature in HEALTH_FEATURES)
+assert all(CRITERIA[code].role == SIGNAL for code in HEALTH_SIGNALS)
 
 
 def combine(statuses: Iterable[str], how: str) -> str:
@@ -212,6 +217,20 @@ class HouseholdEvaluation:
     @property
     def risk_type_labels(self) -> list[str]:
         return [str(c.RiskType(code).label) for code in self.risk_types]
+
+    def disclosed_to(self, user: Any) -> HouseholdEvaluation:
+        """The evaluation as ``user`` may read it: for a role that does not see health
+        (``User.sees_health`` false) without the :data:`HEALTH_SIGNALS` and the risk types
+        only they suggest (因病, 因残); every decision and condition stays as it is."""
+        if getattr(user, "sees_health", False):
+            return self
+        hidden_risks = {CRITERIA[code].risk_type for code in HEALTH_SIGNALS}
+        decisions = tuple(
+            replace(d, signals=tuple(r for r in d.signals if r.code not in HEALTH_SIGNALS))
+            for d in self.decisions
+        )
+        risk_types = tuple(t for t in self.risk_types if t not in hidden_risks)
+        return replace(self, decisions=decisions, risk_types=risk_types)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -312,10 +331,12 @@ def evaluate_household(
     parameters: ParameterSet | None = None,
 ) -> HouseholdEvaluation:
     """Every decision for one household the user may see, for income year ``year`` with the
-    parameters in force on its 31 December. Raises NotFound when out of scope."""
+    parameters in force on its 31 December, as the user may read it (without the signals that
+    rest on members' health for a role that does not see health). Raises NotFound when out of
+    scope."""
     household_id = household if isinstance(household, int) else household.pk
     data = household_data_for(user, household_id, year)
-    return evaluate_data(data, year=year, parameters=parameters)
+    return evaluate_data(data, year=year, parameters=parameters).disclosed_to(user)
 
 
 # --- every household ----------------------------------------------------------------------------

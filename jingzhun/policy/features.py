@@ -42,6 +42,9 @@ COMPULSORY_NOT_STUDENT = c.StudentStatus.NOT_STUDENT.value
 WORKING_LABOUR = tuple(sorted(str(x) for x in c.WORKING_LABOUR))
 ILL_HEALTH = (c.Health.CHRONIC.value, c.Health.SERIOUS.value)
 DISABLED = c.Health.DISABLED.value
+# Features counted from members' health (健康状况): sensitive personal information, shown for one
+# household only to the roles that see health (accounts.roles.HEALTH_READERS).
+HEALTH_FEATURES = frozenset({"ill_members", "disabled_members"})
 UNSAFE_GRADES = (c.HousingSafetyGrade.C.value, c.HousingSafetyGrade.D.value)
 # What ``str.strip`` and Ibis ``strip()`` both remove: a measure of only blanks is no measure.
 BLANKS = " \t\n\r\v\f"

@@ -27,13 +27,14 @@ def policy_panel(
     household: Household,
     data: Callable[[int], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The panel's context: ``year``, ``years`` to choose from and ``evaluation``. ``data``
-    gives the household's records of a year as already loaded by the page; without it they
-    are read through the registry's scoping functions as the requesting user."""
+    """The panel's context: ``year``, ``years`` to choose from and ``evaluation`` (as the
+    requesting user may read it: ``HouseholdEvaluation.disclosed_to``). ``data`` gives the
+    household's records of a year as already loaded by the page; without it they are read
+    through the registry's scoping functions as the requesting user."""
     year = panel_year(request)
     latest = max(default_year(), year)
     evaluation = (
-        evaluate_data(data(year), year=year)
+        evaluate_data(data(year), year=year).disclosed_to(request.user)
         if data is not None
         else evaluate_household(household, year, request.user)  # type: ignore[arg-type]
     )

@@ -136,7 +136,10 @@ def _scope_prefix(user: Any) -> str:
 
 def runs_for(user: Any) -> QuerySet[EvaluationRun]:
     """Runs that cover the user's area (an area above it, or every area) or lie within it; their
-    counts are then read only for the user's villages (:func:`counts_in_scope`)."""
+    counts are then read only for the user's villages (:func:`counts_in_scope`). None for a
+    user without a role, whose scope is empty (User.scope_prefix)."""
+    if not user.has_role:
+        return EvaluationRun.objects.none()
     covering = [a.code for a in user.area.ancestors()] + [user.area.code, NATIONAL]
     low, high = code_range(_scope_prefix(user))
     return EvaluationRun.objects.filter(area_code__in=covering) | EvaluationRun.objects.filter(

@@ -46,7 +46,10 @@ def _covering_codes(user: Any) -> list[str]:
 
 
 def _runs_for(user: Any) -> Any:
-    """Runs whose area contains the user's area (their counts are then restricted in scope)."""
+    """Runs whose area contains the user's area (their counts are then restricted in scope);
+    none for a user without a role, whose scope is empty (User.scope_prefix)."""
+    if not user.has_role:
+        return QualityRun.objects.none()
     return QualityRun.objects.filter(area_code__in=_covering_codes(user))
 
 

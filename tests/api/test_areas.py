@@ -101,3 +101,12 @@ def test_a_duplicate_name_is_a_400_naming_the_field(world, api):
 
     assert response.status_code == 400
     assert "name" in response.json()
+
+
+def test_a_read_only_role_is_refused_before_its_body_is_read(world, api):
+    before = Area.objects.count()
+    for user in (world.analyst, world.inspector, world.city_viewer):
+        response = api(user).post(LIST, {}, format="json")
+
+        assert response.status_code == 403, (user.username, response.json())
+    assert Area.objects.count() == before

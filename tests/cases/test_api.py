@@ -210,6 +210,18 @@ def test_the_case_page_data_shows_no_id_phone_or_bank_number(world, household):
     assert household.bank_account not in text
 
 
+def test_a_number_typed_into_the_application_is_masked_for_a_role_that_sees_masked_numbers(
+    world, household
+):
+    with on_day(dt.date(2026, 3, 2)):
+        case = open_case(world, household, reason="户主住院，联系电话13600001234")
+
+    for user, shown in ((world.cadre, "13600001234"), (world.analyst, "136****1234")):
+        text = json.dumps(current(case, user), ensure_ascii=False)
+        assert shown in text
+        assert (user.sees_personal_numbers) == ("13600001234" in text)
+
+
 def test_a_step_by_the_wrong_role_is_refused_with_403_and_changes_nothing(world, household):
     with on_day(dt.date(2026, 3, 2)):
         case = open_case(world, household)

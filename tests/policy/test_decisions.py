@@ -8,6 +8,8 @@ import datetime as dt
 
 import pytest
 
+from jingzhun.accounts.models import User
+from jingzhun.accounts.roles import Role
 from jingzhun.policy.criteria import FAIL, NOT_APPLICABLE, PASS, UNKNOWN
 from jingzhun.policy.decisions import combine
 from tests.policy.builders import (
@@ -99,6 +101,24 @@ def test_risk_types_follow_the_data() -> None:
     data["members"][1]["health"] = "disabled"
     data["conditions"][0].update(safe_drinking_water=False, is_dangerous_house=True)
     assert evaluate(data).risk_types == ("illness", "disability", "unsafe_housing", "unsafe_water")
+
+
+def test_a_role_that_does_not_see_health_gets_no_signal_resting_on_it() -> None:
+    data = bundle()
+    data["members"][0]["health"] = "chronic"
+    data["members"][1]["health"] = "disabled"
+    data["conditions"][0].update(safe_drinking_water=False)
+    full = evaluate(data)
+    analyst = User(role=Role.COUNTY_ANALYST)
+
+    shown = full.disclosed_to(analyst)
+
+    signals = [r.code for r in shown.decision("monitoring").signals]
+    assert "M-RISK-ILLNESS" not in signals and "M-RISK-DISABILITY" not in signals
+    assert "M-RISK-WATER" in signals
+    assert shown.risk_types == ("unsafe_water",)
+    assert [d.status for d in shown.decisions] == [d.status for d in full.decisions]
+    assert full.disclosed_to(User(role=Role.TOWNSHIP_REVIEWER)) is full
 
 
 # --- years --------------------------------------------------------------------------------------
