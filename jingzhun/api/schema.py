@@ -6,8 +6,8 @@ where an operation does not say otherwise: 401 without a valid token (every oper
 requires one), 403 for a role that may not do it, 404 for a record that is absent or out of scope
 (every operation with a path parameter; :mod:`jingzhun.api.errors` answers both alike; an
 invalid cursor too), 400 for input that does not parse or is refused by the entry rules (every
-operation that takes a body or query parameters), 415 for a body in a format the API does not
-read, and 409 for a write that lost a race to another user's (every write).
+operation: a URL with a NUL character is refused before any view), 415 for a body in a format
+the API does not read, and 409 for a write that lost a race to another user's (every write).
 
 Parameters and values say what the URLs and views accept and return: an id in a path is a whole
 number from 0 (``<int:…>``), a read's optional query parameter may be empty (no filter), and a
@@ -96,8 +96,8 @@ def document_errors(
                 # Reads take an empty filter (?year=) as no filter, as the pages' forms send it.
                 if method == "get" and parameter["in"] == "query" and not parameter.get("required"):
                     parameter.setdefault("allowEmptyValue", True)
-            if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
-                answers.append(("400", "输入有误：按字段列出原因和改正方法。", "Refusal"))
+            # Any URL with a NUL in it is refused first (jingzhun.core.middleware).
+            answers.append(("400", "输入有误：按字段列出原因和改正方法。", "Refusal"))
             if "requestBody" in operation:
                 answers.append(("415", "请求内容的格式不受支持。", "ErrorDetail"))
             if secured and method in WRITES:

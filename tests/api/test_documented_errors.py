@@ -70,3 +70,43 @@ def test_a_page_size_is_capped_and_an_empty_one_is_the_default(world, household)
         response = client.get(LIST, {"page_size": size})
         assert response.status_code == 200
         assert len(response.json()["results"]) == 1
+
+
+# On PostgreSQL, which cannot compare text with a NUL in it, each of these was a server error.
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/households/", {"q": "张\x00"}),
+        ("/api/v1/households/", {"area": "14\x00"}),
+        ("/api/v1/areas/", {"parent": "14\x00"}),
+        ("/api/v1/areas/14%00/", {}),
+        ("/api/v1/cases/", {"step_code": "x\x00"}),
+    ],
+)
+def test_a_nul_character_in_a_url_or_its_query_is_refused_with_400(world, path, params):
+    client = Client()
+    client.force_login(world.cadre)
+    response = client.get(path, params)
+    assert response.status_code == 400
+    assert "空字符" in response.json()["detail"]
+
+
+def test_a_page_with_a_nul_character_in_its_query_is_refused_with_400(world):
+    client = Client()
+    client.force_login(world.cadre)
+    response = client.get("/households/", {"q": "张\x00"})
+    assert response.status_code == 400
+    assert "空字符" in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["json", "multipart"])
+def test_an_area_code_that_is_not_digits_reads_as_absent(world, fmt):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world.cadre)
+    response = client.post(LIST, {"village": "14\x00", "number": "140922100009001"}, format=fmt)
+    assert response.status_code == 400
+    assert "不存在或不在您的管辖范围内" in response.json()["village"][0]
