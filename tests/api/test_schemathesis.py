@@ -6,8 +6,9 @@ endpoint; every request carries that token. No operation may answer with a serve
 every answer must conform to the schema (schemathesis' default checks: status codes, content
 types, headers and bodies as documented, invalid data refused, and so on).
 
-The WSGI application runs in this test's thread, on its database connection: it sees the world
-built by the fixtures, and everything it writes is rolled back with the test. schemathesis is
+The WSGI application runs in this test's thread, on its database connection (kept open between
+requests, as django.test.Client keeps it): it sees the world built by the fixtures, and
+everything it writes is rolled back with the test. schemathesis is
 driven as a library (one hypothesis test per operation), not through its pytest plugin, which
 pyproject.toml switches off (it does not work with pytest 9).
 """
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.test import Client
+import werkzeug.test
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,12 +50,30 @@ OPERATIONS = sorted(
 )
 
 
+@pytest.fixture(autouse=True)
+def _one_connection():
+    """The WSGI application answers on this test's connection, inside its transaction, as
+    django.test.Client arranges: Django closes a connection that is inside a transaction when
+    a request starts and ends (close_old_connections), which would break every later query on
+    PostgreSQL."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def sign_in(world, persona: str) -> str:
-    """A token for ``persona``, from the token endpoint (as a client gets one)."""
+    """A token for ``persona``, from the token endpoint of the WSGI application (as a client
+    gets one; not through django.test.Client, which would put back close_old_connections)."""
     user = getattr(world, persona)
-    response = Client().post(TOKEN_URL, {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 200, response.content
-    return response.json()["token"]
+    response = werkzeug.test.Client(application).post(
+        TOKEN_URL, json={"username": user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["token"]
 
 
 def exercise(world, persona: str, method: str, path: str, examples: settings) -> None:
