@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jingzhun.core.middleware.chinese_by_default",
+    "jingzhun.core.middleware.refuse_nul_characters",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -291,6 +292,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Requests and responses described apart: a response holds what a request may not (read-only
+    # fields; a health status hidden from the role, jingzhun.api.schema).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers every operation can give (401, 403, 404, 400, 415, 409), in one place.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "jingzhun.api.schema.document_errors",
+    ],
     # One schema name per value list (the three 致贫原因 fields share one list, for example).
     "ENUM_NAME_OVERRIDES": {
         "PovertyCauseEnum": "jingzhun.registry.choices.PovertyCause",

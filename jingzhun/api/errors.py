@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -32,3 +34,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             status=status.HTTP_409_CONFLICT,
         )
     return drf_exception_handler(exc, context)
+
+
+@csrf_exempt  # it changes nothing; a token client's POST to a wrong URL must get this 404 too
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other URL under /api/v1/ (``/households/-1/``, ``/households/abc/``): a 404 in JSON
+    like the API's own, not the site's HTML page, which API clients cannot read."""
+    return JsonResponse({"detail": "未找到。"}, status=404)

@@ -9,6 +9,7 @@ add are switched off: one rule, one message.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from drf_spectacular.types import OpenApiTypes
@@ -90,6 +91,9 @@ class VersionedSerializer(serializers.ModelSerializer):
         return attrs
 
 
+AREA_CODE = re.compile(r"[0-9]{1,15}")
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class ScopedAreaField(serializers.Field):
     """An area given by its code, found only among the areas the requesting user may see:
@@ -102,7 +106,13 @@ class ScopedAreaField(serializers.Field):
 
     def to_internal_value(self, data: Any) -> Area:
         code = str(data).strip()
-        area = areas_for(self.context["request"].user).filter(code=code).first()
+        # Codes are digits: anything else (a NUL, which PostgreSQL cannot even compare) is
+        # absent without asking the database.
+        area = (
+            areas_for(self.context["request"].user).filter(code=code).first()
+            if AREA_CODE.fullmatch(code)
+            else None
+        )
         if area is None:
             self.fail("not_found", code=code)
         return area

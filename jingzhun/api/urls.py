@@ -1,11 +1,12 @@
 """Routes of the REST API, mounted at /api/v1/ by jingzhun/urls.py."""
 
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from jingzhun.api import cases, views
 from jingzhun.api.auth import ObtainTokenView, TokenListView, TokenRevokeView
+from jingzhun.api.errors import not_found
 
 urlpatterns = [
     path("", views.ApiRootView.as_view(), name="api-root"),
@@ -87,4 +88,7 @@ urlpatterns = [
     ),
     path("notices/", cases.NoticeCreateView.as_view(), name="api-notice-create"),
     path("inbox/", cases.InboxView.as_view(), name="api-inbox"),
+    # Last: every other URL ending in "/" is a JSON 404 (one without the slash is first
+    # redirected to it, as before).
+    re_path(r"^[\s\S]*/$", not_found),  # not ".": a path may hold an encoded line break
 ]

@@ -58,17 +58,31 @@ def _as_text(raw: Any) -> str:
     return str(raw)
 
 
+_NUL_NOTE = "去除不可见的空字符（NUL）"
+
+
+def _without_nul(text: str, notes: list[str]) -> str:
+    """``text`` without NUL characters (noted): PostgreSQL cannot store them in text, and a
+    CSV or Parquet file exported by another system may carry them, invisible to the user."""
+    if "\x00" in text:
+        notes.append(_NUL_NOTE)
+        return text.replace("\x00", "")
+    return text
+
+
 def read_text(raw: Any) -> Cell:
     """Plain text; an apostrophe our own exports put before a formula-like text is removed."""
-    text = restore(_as_text(raw).strip())
-    return Cell(text)
+    notes: list[str] = []
+    text = restore(_without_nul(_as_text(raw), notes).strip())
+    return Cell(text, notes)
 
 
 def read_name(raw: Any) -> Cell:
     """A person's name is stored as entered (search folds traditional/simplified itself)."""
-    text = _as_text(raw)
+    nul: list[str] = []
+    text = _without_nul(_as_text(raw), nul)
     clean = clean_display_name(text)
-    notes = ["去除多余空格"] if clean != text else []
+    notes = nul + (["去除多余空格"] if clean != text else [])
     if clean and to_simplified(clean) != _SPACES.sub("", unicodedata.normalize("NFKC", clean)):
         notes.append("姓名含繁体字：按原样保存，检索时按简体匹配")
     return Cell(clean, notes)
@@ -84,8 +98,8 @@ def read_id(raw: Any, *, resident_id: bool = True) -> Cell:
                 "把该列设为“文本”格式后重新录入证件号码",
             )
         raw = _as_text(raw)
-    text = str(raw)
     notes: list[str] = []
+    text = _without_nul(str(raw), notes)
     normalized = normalize_id_text(text)
     if unicodedata.normalize("NFKC", text) != text:
         notes.append("全角字符转为半角")
@@ -199,9 +213,26 @@ def _date_or_error(year: int, month: int, day: int, text: str) -> dt.date:
         raise CellError(f"“{text}”不是有效日期", "请填写如2023-03-15的日期") from None
 
 
+# No date of the registry (births, identification, exit, monitoring) lies outside these years;
+# one that does is a typo (0023-03-15, an Excel serial number of the wrong column), and a date
+# near year 9999 would overflow the date arithmetic of the policy and quality rules.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
 def read_date(raw: Any) -> Cell:
     """Dates arrive as real dates, Excel serial numbers, text in several shapes, or a month
-    written as 202303 (read as the first day of that month)."""
+    written as 202303 (read as the first day of that month). A date before 1900 or after 2100
+    is refused."""
+    cell = _read_any_date(raw)
+    if not FIRST_DATE <= cell.value <= LAST_DATE:
+        raise CellError(
+            f"“{raw}”读作{cell.value.isoformat()}，不在1900至2100年之间",
+            "请核对年份后填写如2023-03-15的日期",
+        )
+    return cell
+
+
+def _read_any_date(raw: Any) -> Cell:
     if isinstance(raw, dt.datetime):
         return Cell(raw.date())
     if isinstance(raw, dt.date):
@@ -232,7 +263,7 @@ def read_date(raw: Any) -> Cell:
             notes = [f"“{text}”只有年月，读作{day.isoformat()}（当月1日）"]
         return Cell(day, notes)
     if re.fullmatch(r"\d{5}(\.\d+)?", text):  # a serial number that arrived as text
-        return read_date(float(text))
+        return _read_any_date(float(text))
     raise CellError(f"“{raw}”不是可识别的日期", "请填写如2023-03-15、2023年3月15日或202303")
 
 

@@ -247,10 +247,11 @@ def _clip(text: str, size: int = 60) -> str:
     return text if len(text) <= size else text[:size] + "…"
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536, typed=True)
 def _read_repeated(kind: str, raw: Any, choices: str) -> Cell:
     """Value-list, yes/no, money and date cells repeat a lot (是/否, 汉族, the household's
-    figures on every member row): read each distinct value once. Cells are never mutated."""
+    figures on every member row): read each distinct value once. Cells are never mutated.
+    Typed: ``True == 1 == 1.0`` share a hash, but a TRUE cell is no number (read_decimal)."""
     return read_cell(kind, raw, choices)
 
 

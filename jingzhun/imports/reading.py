@@ -10,8 +10,10 @@ by loading the sheet).
 from __future__ import annotations
 
 import csv
+import logging
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,7 @@ from django.conf import settings
 from jingzhun.imports.layout import REQUIRED_FIELDS, find_column
 from jingzhun.registry.national import SHEET_NAMES, NationalColumn, normalize_header
 
+logger = logging.getLogger(__name__)
 HEADER_SEARCH_ROWS = 10
 DEFAULT_MAX_ROWS = 200_000
 
@@ -141,27 +144,63 @@ def _xlsx_sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+# Readers place a cell by its reference, not by counting tags: one cell at A1048576 makes a
+# sheet of a million rows, and one at XFD5 makes every row 16,384 cells wide (calamine holds a
+# sheet as a full rectangle), however few tags the file has. These find references (r="123" of
+# a row, r="AB123" of a cell) to a row number of at least N digits, and to a column right of IV
+# (256; the national layout has under 100 columns). Both start with a literal, which the regex
+# engine finds fast: the scan costs a fraction of reading the sheet.
+_ROW_REF = rb'r="[A-Z]{0,3}(\d{%d,})"'
+_WIDE_REF = re.compile(rb'r="(?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z])\d+"')
+LAST_COLUMN = "IV"
+_OVERLAP = 512  # bytes a chunk shares with the next one: no tag is cut in both
 
 
-def xlsx_row_count(archive: zipfile.ZipFile, part: str, limit: int) -> int:
-    """Rows in one sheet, counted by streaming over its ``<row`` tags and stopping once past
-    ``limit``: never by loading the sheet. The ``<dimension>`` element a file declares is
+@dataclass(frozen=True)
+class Extent:
+    rows: int  # the <row> tags, or the highest row a reference names if that is more
+    too_wide: bool  # a cell with content right of LAST_COLUMN
+
+
+def _with_content(data: bytes, match: re.Match[bytes]) -> bool:
+    """Whether the reference ``match`` is the ``r`` attribute of a row or cell that is not a
+    self-closing (styled but empty) one, which readers skip."""
+    end = data.find(b">", match.end())  # -1: cut at the chunk's end, seen with the next
+    spaced = data[match.start() - 1 : match.start()].isspace()
+    return spaced and end != -1 and data[end - 1 : end] != b"/"
+
+
+def _highest_row(data: bytes, row_ref: re.Pattern[bytes], most: int) -> int:
+    highest = max(map(int, row_ref.findall(data)), default=0)
+    if highest <= most:
+        return highest
+    found = (int(m.group(1)) for m in row_ref.finditer(data) if _with_content(data, m))
+    return max(found, default=0)
+
+
+def xlsx_extent(archive: zipfile.ZipFile, part: str, limit: int) -> Extent:
+    """How far one sheet reaches, found by streaming over its XML and stopping once past
+    ``limit`` rows: never by loading the sheet. The ``<dimension>`` element a file declares is
     used only to refuse early: a file may declare A1:W4 and hold 400,001 rows."""
+    most = limit + HEADER_SEARCH_ROWS
+    row_ref = re.compile(_ROW_REF % len(str(most)))
     with archive.open(part) as stream:
         head = stream.read(4096)
         match = _DIMENSION.search(head)
-        if match and match.group(1) and int(match.group(1)) > limit + HEADER_SEARCH_ROWS:
-            return int(match.group(1))
-        count, tail = 0, b""
+        if match and match.group(1) and int(match.group(1)) > most:
+            return Extent(int(match.group(1)), False)
+        count, highest, too_wide, tail = 0, 0, False, b""
         chunk = head
         while True:
             data = tail + chunk
             # A tag cut at the chunk's end is counted with the next chunk (the tail overlaps).
-            complete = max(len(data) - 16, 0) if chunk else len(data)
+            complete = max(len(data) - _OVERLAP, 0) if chunk else len(data)
             count += sum(1 for m in _ROW_TAG.finditer(data) if m.start() < complete)
+            highest = max(highest, _highest_row(data, row_ref, most))
+            too_wide = too_wide or any(_with_content(data, m) for m in _WIDE_REF.finditer(data))
             tail = data[complete:]
-            if count > limit + HEADER_SEARCH_ROWS or not chunk:
-                return count
+            if max(count, highest) > most or too_wide or not chunk:
+                return Extent(max(count, highest), too_wide)
             chunk = stream.read(1 << 20)
 
 
@@ -209,36 +248,72 @@ def _calamine_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _openpyxl_rows(path: Path, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+    """The slow reader, for files calamine could not open. Those are mostly broken files, and
+    openpyxl fails on broken parts with any exception at all: each is a refusal of the file."""
     import openpyxl
 
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        logger.warning("openpyxl could not open %s", path.name, exc_info=True)
+        raise FileRefused(_BROKEN_XLSX_REASON, _BROKEN_XLSX_FIX) from None
     try:
         for number, cells in enumerate(workbook[sheet].iter_rows(values_only=True), start=1):
             yield number, list(cells)
+    except Exception:
+        logger.warning("openpyxl could not read %s", path.name, exc_info=True)
+        raise FileRefused(_BROKEN_XLSX_REASON, _BROKEN_XLSX_FIX) from None
     finally:
         workbook.close()
+
+
+_BROKEN_XLSX_REASON = "xlsx文件内容损坏，无法读取"
+_BROKEN_XLSX_FIX = "请用Excel打开后另存为xlsx再上传"
+# What a broken zip archive or XML part raises from zipfile, zlib and the XML parser.
+_BROKEN_ARCHIVE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    ElementTree.ParseError,
+)
 
 
 def _open_xlsx(path: Path, sheet: str | None, limit: int) -> Table:
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+    except _BROKEN_ARCHIVE:
         raise FileRefused(
             "文件不是有效的xlsx（压缩结构损坏）", "请用Excel打开后另存为xlsx再上传"
         ) from None
     with archive:
-        paths = _xlsx_sheet_paths(archive)
-        names = _sheet_order(list(paths), sheet)
-        for name in names:
-            try:
-                rows = xlsx_row_count(archive, paths[name], limit)
-            except KeyError:
-                continue
-            if rows > limit + HEADER_SEARCH_ROWS:
-                raise FileRefused(
-                    f"工作表“{name}”约有{rows:,}行，超过单次导入上限{limit:,}行",
-                    "请按乡镇或行政村拆分成多个文件分别导入",
-                )
+        try:
+            paths = _xlsx_sheet_paths(archive)
+            names = _sheet_order(list(paths), sheet)
+            extents = {}
+            for name in names:
+                try:
+                    extents[name] = xlsx_extent(archive, paths[name], limit)
+                except KeyError:
+                    continue
+        except _BROKEN_ARCHIVE:
+            raise FileRefused(
+                "xlsx文件结构损坏（压缩内容或XML无法读取）", "请用Excel打开后另存为xlsx再上传"
+            ) from None
+    for name, extent in extents.items():
+        if extent.rows > limit + HEADER_SEARCH_ROWS:
+            raise FileRefused(
+                f"工作表“{name}”约有{extent.rows:,}行，超过单次导入上限{limit:,}行",
+                "请按乡镇或行政村拆分成多个文件分别导入",
+            )
+        if extent.too_wide:
+            raise FileRefused(
+                f"工作表“{name}”在{LAST_COLUMN}列（第256列）右侧还有内容",
+                "请删除表格右侧多余的列（导入表不超过100列）后另存为xlsx再上传",
+            )
     notes: list[str] = []
     try:
         import python_calamine
@@ -316,26 +391,39 @@ def _open_csv(path: Path, limit: int) -> Table:
 
 
 def _open_parquet(path: Path, limit: int) -> Table:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    broken = FileRefused("Parquet文件损坏，无法读取", "请重新导出Parquet文件")
     try:
         parquet = pq.ParquetFile(path)
+        names = parquet.schema_arrow.names
     except Exception:
-        raise FileRefused("Parquet文件损坏，无法读取", "请重新导出Parquet文件") from None
+        raise broken from None
     if parquet.metadata.num_rows > limit:
         raise FileRefused(
             f"文件有{parquet.metadata.num_rows:,}行，超过单次导入上限{limit:,}行",
             "请按乡镇或行政村拆分成多个文件分别导入",
         )
-    names = parquet.schema_arrow.names
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         yield 1, list(names)
         number = 1
-        for batch in parquet.iter_batches(batch_size=5000):
-            columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+        batches = parquet.iter_batches(batch_size=5000)
+        while True:
+            # A damaged page fails only when its batch is read (OSError, ArrowInvalid), and a
+            # value Python cannot hold (a timestamp in year 60000) when it is converted.
+            try:
+                batch = next(batches, None)
+                if batch is None:
+                    return
+                columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            except (OSError, ValueError, OverflowError, pa.ArrowException):
+                raise broken from None
             for cells in zip(*columns, strict=True):
                 number += 1
+                if number > limit + 1:  # the footer said fewer rows than the pages hold
+                    raise broken
                 yield number, list(cells)
 
     table = _table_from_rows("Parquet", rows(), [])

@@ -9,7 +9,8 @@ import pytest
 
 from jingzhun.core.formulas import neutralise
 from jingzhun.core.idnumber import make_id_number
-from jingzhun.imports.cells import CellError, read_cell, read_id
+from jingzhun.imports.cells import CellError, read_cell, read_id, read_name, read_text
+from jingzhun.imports.planning import _read
 
 GOOD_ID = make_id_number("140922", dt.date(1985, 3, 4), 41)
 
@@ -145,3 +146,37 @@ def test_formula_text_is_neutralised_for_writing_back():
     assert neutralise("@SUM(A1)") == "'@SUM(A1)"
     assert neutralise("东冶村") == "东冶村"
     assert read_cell("text", "'-东冶村3组").value == "-东冶村3组"  # our own export, restored
+
+
+# Found by tests/fuzz/test_cells.py.
+
+
+@pytest.mark.parametrize("reader", [read_text, read_name, lambda raw: read_id(raw)])
+def test_it_removes_nul_characters_that_postgresql_cannot_store_and_says_so(reader):
+    cell = reader(f"{GOOD_ID[:9]}\x00{GOOD_ID[9:]}")
+    assert "\x00" not in cell.value
+    assert "去除不可见的空字符（NUL）" in cell.notes
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [dt.date(1, 1, 1), "0023-03-15", dt.datetime(2101, 1, 1), "9999-12-31", 1, 79999],
+)
+def test_it_refuses_a_date_before_1900_or_after_2100(raw):
+    with pytest.raises(CellError, match="不在1900至2100年之间"):
+        read_cell("date", raw)
+
+
+@pytest.mark.parametrize(
+    ("kind", "first", "then"), [("money", 1, True), ("int", 0, False), ("bool", 1.0, True)]
+)
+def test_a_repeated_cell_is_never_answered_for_another_value_of_equal_hash(kind, first, then):
+    # planning._read caches repeated cells; True == 1 == 1.0, but a TRUE cell is no number.
+    _read(kind, first, "")
+    try:
+        expected = read_cell(kind, then)
+    except CellError:
+        with pytest.raises(CellError):
+            _read(kind, then, "")
+    else:
+        assert _read(kind, then, "") == expected

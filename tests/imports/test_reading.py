@@ -11,6 +11,7 @@ import pytest
 from jingzhun.imports.models import Status
 from jingzhun.imports.reading import FileRefused, open_table
 from jingzhun.registry.models import Household
+from tests.fuzz.files import SHEET, rewrite_part
 from tests.imports.builders import HEADER, family, stage, write_national
 
 
@@ -144,3 +145,64 @@ def test_header_titles_are_matched_tolerantly(tmp_path, world):
     table = open_table(write_national(tmp_path / "t.xlsx", rows, header=header))
     fields = {c.field for c in table.columns.values()}
     assert {"county", "township", "village", "number", "id_number"} <= fields
+
+
+# Found by tests/fuzz/test_readers.py: readers place a cell by its reference, and a broken
+# archive or Parquet page failed with whatever zipfile, zlib or pyarrow raised.
+
+
+def _sheet_with(tmp_path, world, cell: str):
+    path = write_national(tmp_path / "small.xlsx", family(world, "140922100000001"))
+    return tmp_path / "far.xlsx", rewrite_part(
+        path.read_bytes(), SHEET, lambda xml: xml.replace(b"</sheetData>", cell + b"</sheetData>")
+    )
+
+
+@pytest.mark.parametrize("ref", ["A1048576", "A200"])
+def test_one_cell_far_down_counts_as_all_the_rows_above_it(tmp_path, settings, world, ref):
+    settings.JINGZHUN_IMPORT_MAX_ROWS = 100
+    row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    path, data = _sheet_with(
+        tmp_path, world, f'<row r="{row}"><c r="{ref}"><v>1</v></c></row>'.encode()
+    )
+    path.write_bytes(data)
+    assert "上限" in _refusal(path).reason
+
+
+def test_a_cell_with_content_right_of_column_iv_is_refused(tmp_path, world):
+    path, data = _sheet_with(tmp_path, world, b'<row r="9"><c r="XFD9"><v>1</v></c></row>')
+    path.write_bytes(data)
+    assert "右侧还有内容" in _refusal(path).reason
+
+
+def test_styled_empty_cells_far_out_are_no_content(tmp_path, world):
+    path, data = _sheet_with(
+        tmp_path, world, b'<row r="9"><c r="XFD9" s="0"/></row><row r="1048576" s="0"/>'
+    )
+    path.write_bytes(data)
+    table = open_table(path)
+    assert [number for number, _ in table.rows] == [4, 5, 6]
+
+
+def test_a_broken_deflate_stream_inside_an_xlsx_is_refused(tmp_path, world):
+    path = write_national(tmp_path / "n.xlsx", family(world, "140922100000001"))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(SHEET)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start : start + 40] = bytes(40)  # the sheet's compressed bytes, zeroed
+    path.write_bytes(bytes(data))
+    assert "xlsx" in _refusal(path).reason
+
+
+def test_a_parquet_file_with_a_damaged_page_is_refused(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "n.parquet"
+    pq.write_table(pa.table({"户编号": ["140922100000001"] * 50, "证件号码": ["x"] * 50}), path)
+    data = bytearray(path.read_bytes())
+    data[8:40] = b"\xff" * 32  # the first page's header
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileRefused, match="Parquet"):
+        list(open_table(path).rows)
