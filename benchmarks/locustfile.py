@@ -74,7 +74,9 @@ class County(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
-        self.writer = random.random() < 0.2 and bool(TARGETS["writers"])
+        self.writer = random.random() < float(
+            os.environ.get("JINGZHUN_LOAD_WRITERS", "0.2")
+        ) and bool(TARGETS["writers"])
         names = TARGETS["writers"] if self.writer else TARGETS["readers"]
         self.username = random.choice(names)
         page = self.client.get("/login/", name="/login/")
@@ -133,12 +135,21 @@ class County(HttpUser):
         values["address"] = f"压测地址{random.randint(1, 999)}"
         values["reason"] = "压力测试"
         with self.client.post(
-            url, values, name="/households/<id>/edit/ (POST)", catch_response=True
+            url,
+            values,
+            name="/households/<id>/edit/ (POST)",
+            catch_response=True,
+            allow_redirects=False,
         ) as response:
             # Saved (a redirect to the page) or a clear conflict with another tester's save.
-            if response.status_code == 200 and "已被" in response.text:
+            if response.status_code == 302 or (
+                response.status_code == 200 and "已被" in response.text
+            ):
                 response.success()
-            elif response.status_code not in (200, 302):
+            elif response.status_code != 200:
                 response.failure(f"status {response.status_code}")
             elif response.status_code == 200:
-                response.failure("the form was refused: " + response.text[:200])
+                reasons = re.findall(
+                    r'class="error(?:list)?"[^>]*>(?:<li[^>]*>)?([^<]+)', response.text
+                )
+                response.failure("the form was refused: " + "；".join(reasons)[:300])

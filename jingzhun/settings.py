@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "jingzhun.core.middleware.touch_session",
     "jingzhun.core.middleware.chinese_by_default",
     "jingzhun.core.middleware.refuse_nul_characters",
     "django.middleware.locale.LocaleMiddleware",
@@ -177,6 +178,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
+    "jingzhun.accounts.hashers.Argon2Hasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -221,7 +223,9 @@ AXES_VERBOSE = False
 
 # Sessions expire after 30 idle minutes and when the browser closes.
 SESSION_COOKIE_AGE = env_int("JINGZHUN_SESSION_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle clock is pushed forward by jingzhun.core.middleware.touch_session at most once a
+# minute (not on every request, which would write the session row on every page view).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -15,8 +15,12 @@ from tests.conftest import PASSWORD
 
 
 def test_passwords_are_hashed_with_argon2_by_configuration():
-    # The test run swaps in a fast hasher; the shipped settings put argon2 first.
-    assert CONFIGURED_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    # The test run swaps in a fast hasher; the shipped settings put argon2id first, with OWASP's
+    # minimum parameters (jingzhun.accounts.hashers).
+    from jingzhun.accounts.hashers import Argon2Hasher
+
+    assert CONFIGURED_HASHERS[0] == "jingzhun.accounts.hashers.Argon2Hasher"
+    assert (Argon2Hasher.memory_cost, Argon2Hasher.time_cost) == (19456, 2)
 
 
 def test_argon2_actually_hashes(world, settings):
@@ -53,7 +57,29 @@ def test_a_correct_login_signs_in(world):
 def test_sessions_expire_when_idle_and_at_browser_close():
     assert settings.SESSION_COOKIE_AGE <= 30 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_using_a_session_renews_its_idle_expiry_at_most_once_a_minute(world):
+    import datetime as dt
+
+    import time_machine
+    from django.contrib.sessions.models import Session
+
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        client.post(reverse("login"), {"username": "cadre", "password": PASSWORD})
+        key = client.session.session_key
+        first = Session.objects.get(pk=key).expire_date
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        client.get("/")
+        assert Session.objects.get(pk=key).expire_date == first  # not written again
+    with time_machine.travel(start + dt.timedelta(minutes=20), tick=False):
+        client.get("/")
+        renewed = Session.objects.get(pk=key).expire_date
+    assert renewed == first + dt.timedelta(minutes=20)
+    with time_machine.travel(renewed + dt.timedelta(seconds=1), tick=False):
+        assert client.get("/").status_code == 302  # idle too long: signed out
 
 
 def test_posts_without_a_csrf_token_are_refused(world, household):

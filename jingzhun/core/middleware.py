@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -70,5 +71,25 @@ def refuse_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]) -
                 return JsonResponse({"detail": NUL_REFUSED}, status=400)
             return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
         return get_response(request)
+
+    return middleware
+
+
+# A signed-in session's idle expiry (SESSION_COOKIE_AGE) is renewed when it is used — at most
+# once per this many seconds, so a page view does not also write the session's row each time.
+SESSION_TOUCH_SECONDS = 60
+
+
+def touch_session(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if session.modified or now - int(session.get("_touched", 0)) >= SESSION_TOUCH_SECONDS:
+                # Setting it marks the session modified: saved, its expiry renewed (a session
+                # being saved anyway, at sign-in for one, notes the time too).
+                session["_touched"] = now
+        return response
 
     return middleware
