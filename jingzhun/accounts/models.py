@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from jingzhun.accounts import roles
 from jingzhun.accounts.roles import Role
 
+KNOWN_ROLES = frozenset(Role.values)  # (Choices.values builds a new list on every access)
 # No area code starts with this (codes are digits), so a scope built on it is empty.
 NO_SCOPE = "~"
 
@@ -52,7 +53,7 @@ class User(AbstractUser):
     @property
     def has_role(self) -> bool:
         """Roles fail closed: a user without a known role may read and do nothing."""
-        return self.role in Role.values
+        return self.role in KNOWN_ROLES
 
     @property
     def scope_prefix(self) -> str:

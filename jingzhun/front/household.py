@@ -39,13 +39,15 @@ class HouseholdRecord:
         """Six queries whatever the number of members and years; NotFound when out of scope."""
         household = scoping.access_household_by_id(user, household_id)
         pk = household.pk
+        # The household is in the user's scope (the one check above): its own records are
+        # read by its id alone, without joining the households table again for each.
         return cls(
             household=household,
-            members=list(scoping.members_for(user).filter(household_id=pk).order_by("id")),
+            members=list(Member.objects.filter(household_id=pk, is_deleted=False).order_by("id")),
             risks=list(RiskFactor.objects.filter(household_id=pk).order_by("position")),
-            incomes=list(scoping.incomes_for(user).filter(household_id=pk).order_by("-year")),
-            conditions=list(scoping.conditions_for(user).filter(household_id=pk).order_by("-year")),
-            measures=list(scoping.measures_for(user).filter(household_id=pk).order_by("-year")),
+            incomes=list(Income.objects.filter(household_id=pk).order_by("-year")),
+            conditions=list(Conditions.objects.filter(household_id=pk).order_by("-year")),
+            measures=list(Measures.objects.filter(household_id=pk).order_by("-year")),
         )
 
     def data(self, year: int | None = None) -> dict[str, Any]:
