@@ -224,8 +224,10 @@ AXES_VERBOSE = False
 # Sessions expire after 30 idle minutes and when the browser closes.
 SESSION_COOKIE_AGE = env_int("JINGZHUN_SESSION_MINUTES", 30) * 60
 # The idle clock is pushed forward by jingzhun.core.middleware.touch_session at most once a
-# minute (not on every request, which would write the session row on every page view).
+# minute (not on every request, which would write the session row on every page view); signing
+# in counts as a touch.
 SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

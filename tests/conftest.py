@@ -120,6 +120,13 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _session_touched_once(settings):
+    # A session's idle expiry is renewed at most once a minute; a slow test must not see a
+    # renewal's queries between two requests it counts (tests/test_security.py tests renewal).
+    settings.SESSION_TOUCH_SECONDS = 24 * 3600
+
+
+@pytest.fixture(autouse=True)
 def _no_heartbeat_thread(settings):
     # A job run inside a test holds this process's lease; no thread writes heartbeats into the
     # test database (tests/test_jobs.py starts real worker processes, which do).

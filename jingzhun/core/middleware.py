@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 
@@ -75,21 +77,28 @@ def refuse_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]) -
     return middleware
 
 
-# A signed-in session's idle expiry (SESSION_COOKIE_AGE) is renewed when it is used — at most
-# once per this many seconds, so a page view does not also write the session's row each time.
-SESSION_TOUCH_SECONDS = 60
+TOUCHED_KEY = "_touched"
+
+
+def note_session_touched(session: SessionBase) -> None:
+    """Record that the session's idle expiry was just renewed (it is saved at sign-in)."""
+    session[TOUCHED_KEY] = int(time.time())
 
 
 def touch_session(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """Renew a signed-in session's idle expiry (SESSION_COOKIE_AGE) when it is used — at most
+    once per settings.SESSION_TOUCH_SECONDS, so a page view does not also write the session's
+    row each time."""
+
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         session = getattr(request, "session", None)
         if session is not None and not session.is_empty():
-            now = int(time.time())
-            if session.modified or now - int(session.get("_touched", 0)) >= SESSION_TOUCH_SECONDS:
+            since = int(time.time()) - int(session.get(TOUCHED_KEY, 0))
+            if session.modified or since >= settings.SESSION_TOUCH_SECONDS:
                 # Setting it marks the session modified: saved, its expiry renewed (a session
-                # being saved anyway, at sign-in for one, notes the time too).
-                session["_touched"] = now
+                # being saved anyway notes the time too).
+                note_session_touched(session)
         return response
 
     return middleware
