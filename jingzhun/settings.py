@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "jingzhun.cases",
     "jingzhun.analytics",
     "jingzhun.quality",
+    "jingzhun.linkage",
+    "jingzhun.crosscheck",
     "jingzhun.imports",
     "jingzhun.exports",
     "jingzhun.front",
