@@ -52,6 +52,10 @@ HEALTH_READERS = frozenset(
 )
 AUDIT_READERS = frozenset({Role.INSPECTOR, Role.ADMIN, Role.COUNTY_APPROVER})
 AREA_MANAGERS = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.ADMIN})
+# Department data (信息比对): the county loads batches and issues department push keys; the
+# roles that write the registry verify (核实) the alerts of their area.
+CROSSCHECK_LOADERS = frozenset({Role.COUNTY_APPROVER, Role.COUNTY_ANALYST, Role.ADMIN})
+ALERT_VERIFIERS = REGISTRY_WRITERS
 
 # Roles that approve (the county's decisions) or administer (accounts, parameters): they sign
 # in with a second factor (TOTP) where it is required (the production profile).

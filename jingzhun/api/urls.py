@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from jingzhun.api import cases, views
 from jingzhun.api.auth import ObtainTokenView, TokenListView, TokenRevokeView
 from jingzhun.api.errors import not_found
+from jingzhun.crosscheck.api import BatchPushView
 
 urlpatterns = [
     path("", views.ApiRootView.as_view(), name="api-root"),
@@ -25,6 +26,7 @@ urlpatterns = [
         login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
+    path("crosscheck/batches/", BatchPushView.as_view(), name="api-crosscheck-push"),
     path("areas/", views.AreaListView.as_view(), name="api-area-list"),
     path("areas/<str:code>/", views.AreaDetailView.as_view(), name="api-area-detail"),
     path("households/", views.HouseholdListView.as_view(), name="api-household-list"),

@@ -14,7 +14,7 @@ import logging
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ class FileRefused(Exception):
 class Table:
     sheet: str
     header_row: int  # 1-based
-    columns: dict[int, NationalColumn]  # 0-based column index → column
+    columns: dict[int, Any]  # 0-based column index → column (NationalColumn for registry files)
     titles: dict[int, str]  # 0-based column index → title as written
     unknown: list[str]
     rows: Iterator[tuple[int, list[Any]]]  # (1-based row number, cells)
@@ -98,12 +98,30 @@ def _recognise_header(cells: list[Any]) -> dict[int, NationalColumn]:
     return found if fields >= REQUIRED_FIELDS else {}
 
 
+@dataclass(frozen=True)
+class Header:
+    """How a kind of file's header row is recognised: ``recognise`` maps a row's cells to the
+    columns it knows (0-based index → column), or {} when the row is not the header; ``missing``
+    says what the file lacks when no row of the first ten is."""
+
+    recognise: Callable[[list[Any]], dict[int, Any]]
+    missing: str
+    fix: str
+
+
+NATIONAL_HEADER = Header(
+    _recognise_header,
+    "没有找到可识别的表头（需要至少包含“户编号”和“证件号码”两列，位于前10行）",
+    "请使用国家系统导出的原始表格或本系统的农户模板",
+)
+
+
 def _table_from_rows(
-    sheet: str, rows: Iterator[tuple[int, list[Any]]], notes: list[str]
+    sheet: str, rows: Iterator[tuple[int, list[Any]]], notes: list[str], header: Header
 ) -> Table | None:
     """Find the header among the first rows; the rest of ``rows`` are the data."""
     for number, cells in rows:
-        columns = _recognise_header(cells)
+        columns = header.recognise(cells)
         if columns:
             titles = {i: str(cells[i]) for i in range(len(cells)) if cells[i] not in (None, "")}
             unknown = [titles[i] for i in sorted(titles) if i not in columns]
@@ -282,7 +300,7 @@ _BROKEN_ARCHIVE = (
 )
 
 
-def _open_xlsx(path: Path, sheet: str | None, limit: int) -> Table:
+def _open_xlsx(path: Path, sheet: str | None, limit: int, header: Header) -> Table:
     try:
         archive = zipfile.ZipFile(path)
     except _BROKEN_ARCHIVE:
@@ -326,15 +344,12 @@ def _open_xlsx(path: Path, sheet: str | None, limit: int) -> Table:
         notes.append("快速读取失败，已改用openpyxl读取")
         readers = {name: _openpyxl_rows(path, name) for name in names}
     for name in names:
-        table = _table_from_rows(name, readers[name], notes)
+        table = _table_from_rows(name, readers[name], notes, header)
         if table is not None:
             if name != names[0] or len(names) > 1:
                 table.notes.append(f"按表头识别出工作表“{name}”")
             return table
-    raise FileRefused(
-        "没有找到可识别的表头（需要至少包含“户编号”和“证件号码”两列，位于前10行）",
-        "请使用国家系统导出的原始表格或本系统的农户模板",
-    )
+    raise FileRefused(header.missing, header.fix)
 
 
 # --- CSV and Parquet ----------------------------------------------------------------------------
@@ -362,7 +377,7 @@ def _count_lines(path: Path, limit: int) -> int:
     return count
 
 
-def _open_csv(path: Path, limit: int) -> Table:
+def _open_csv(path: Path, limit: int, header: Header) -> Table:
     if _count_lines(path, limit) > limit + HEADER_SEARCH_ROWS:
         raise FileRefused(
             f"文件超过单次导入上限{limit:,}行", "请按乡镇或行政村拆分成多个文件分别导入"
@@ -381,16 +396,14 @@ def _open_csv(path: Path, limit: int) -> Table:
             except csv.Error as error:
                 raise FileRefused(f"CSV格式错误：{error}", "请用Excel打开后另存为CSV") from None
 
-    table = _table_from_rows("CSV", rows(), [] if encoding != "gb18030" else ["按GBK编码读取"])
+    notes = [] if encoding != "gb18030" else ["按GBK编码读取"]
+    table = _table_from_rows("CSV", rows(), notes, header)
     if table is None:
-        raise FileRefused(
-            "CSV中没有找到可识别的表头（需要“户编号”和“证件号码”列）",
-            "请使用本系统模板的列名作为第一行",
-        )
+        raise FileRefused(f"CSV中{header.missing}", header.fix)
     return table
 
 
-def _open_parquet(path: Path, limit: int) -> Table:
+def _open_parquet(path: Path, limit: int, header: Header) -> Table:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -426,20 +439,18 @@ def _open_parquet(path: Path, limit: int) -> Table:
                     raise broken
                 yield number, list(cells)
 
-    table = _table_from_rows("Parquet", rows(), [])
+    table = _table_from_rows("Parquet", rows(), [], header)
     if table is None:
-        raise FileRefused(
-            "Parquet中没有可识别的列名（需要“户编号”和“证件号码”）", "请使用本系统模板的列名"
-        )
+        raise FileRefused(f"Parquet中{header.missing}", header.fix)
     return table
 
 
-def open_table(path: Path, *, sheet: str | None = None) -> Table:
+def open_table(path: Path, *, sheet: str | None = None, header: Header = NATIONAL_HEADER) -> Table:
     """Open ``path`` and position it after the header row. Raises :class:`FileRefused`."""
     limit = max_rows()
     kind = sniff(path)
     if kind == "xlsx":
-        return _open_xlsx(path, sheet, limit)
+        return _open_xlsx(path, sheet, limit, header)
     if kind == "parquet":
-        return _open_parquet(path, limit)
-    return _open_csv(path, limit)
+        return _open_parquet(path, limit, header)
+    return _open_csv(path, limit, header)

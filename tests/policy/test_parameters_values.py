@@ -170,6 +170,7 @@ def test_the_procedure_and_elimination_limits() -> None:
         ("alert_outpatient_monthly", 500, "元/月"),
         ("alert_vehicle_value", 30000, "元"),
         ("alert_education_fees", 10000, "元/年"),
+        ("alert_disaster_loss", 10000, "元/户"),
     ],
 )
 def test_the_department_alert_amounts_are_local_defaults_marked_unconfirmed(

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jingzhun.accounts.commands import command_user
 from jingzhun.accounts.models import User
 from jingzhun.core.actions import Actor, NotFound, PermissionDenied
 from jingzhun.imports import actions
@@ -51,15 +52,7 @@ class Command(BaseCommand):
             )
 
     def _user(self, username: str) -> User:
-        if username:
-            try:
-                return User.objects.select_related("area").get(username=username)
-            except User.DoesNotExist:
-                raise CommandError(f"没有用户“{username}”。") from None
-        admins = list(User.objects.filter(role="admin", is_active=True)[:2])
-        if len(admins) != 1:
-            raise CommandError("请用 --user 指定以哪个用户的名义导入。")
-        return admins[0]
+        return command_user(username, doing="导入")
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = self._user(options["user"])

@@ -1,0 +1,243 @@
+"""Alert rules: each named, with the dataset kinds it reads and what a confirmed alert leads to.
+Every threshold is a dated, per-region policy parameter (``policy/parameters/alerts.yaml`` and
+``ages.yaml``), read for the household's village on the date of the signal, and its version is
+shown with the values compared. A rule says nothing about a record it does not apply to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from jingzhun.cases.choices import CaseType
+from jingzhun.policy import parameters
+from jingzhun.registry import choices as c
+
+Values = list[list[str]]
+
+
+# What a confirmed alert leads to: a procedure (a case type), or a correction of the registry
+# that the alert page makes through the registry's actions.
+REMOVE_MEMBER = "remove_member"
+SET_ASSISTANCE = "set_assistance"
+CORRECTIONS = {
+    REMOVE_MEMBER: "家庭成员减员（死亡或户籍注销）",
+    SET_ASSISTANCE: "按民政数据更正成员享受低保、特困情况",
+}
+RISK = (CaseType.MONITORING, CaseType.REVERSAL)
+INELIGIBLE = (CaseType.REMOVAL,)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A linked record with what the rules compare it to."""
+
+    record: Any  # crosscheck.models.Record
+    member: Any  # registry.models.Member
+    household: Any  # registry.models.Household
+    labour_members: int  # members of working labour (普通、技能、弱劳动力) not removed
+
+    def parameter(self, name: str) -> parameters.Parameter:
+        return parameters.value(
+            name, on=self.record.event_date, area_code=self.household.village_code
+        )
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    outcomes: tuple[str, ...]  # case types or corrections a confirmed alert may lead to
+    check: Callable[[Signal], Values | None]  # the values compared, or None: no alert
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _yuan(amount: Decimal | None) -> str:
+    return f"{amount:,.2f}元" if amount is not None else "—"
+
+
+def _threshold(parameter: parameters.Parameter) -> list[str]:
+    return ["预警线", f"{parameter.value:,}元（{parameter.unit}；参数版本 {parameter.version}）"]
+
+
+def _registered_or_monitored(h: Any) -> bool:
+    return h.household_type in (c.HouseholdType.EXITED, c.HouseholdType.MONITORED) or bool(
+        h.identified_on
+    )
+
+
+def _type_value(h: Any) -> list[str]:
+    return ["户类型", h.get_household_type_display()]
+
+
+def _deceased(s: Signal) -> Values | None:
+    if s.member.is_deleted:
+        return None
+    return [
+        ["注销/死亡日期", s.record.event_date.isoformat()],
+        ["登记状态", "仍在家庭成员中"],
+    ]
+
+
+def _medical_stay(s: Signal) -> Values | None:
+    exited = s.household.household_type in (c.HouseholdType.EXITED, c.HouseholdType.MONITORED)
+    p = s.parameter("alert_medical_stay_exited" if exited else "alert_medical_stay_others")
+    if s.record.amount is None or s.record.amount < p.value:
+        return None
+    return [["单次住院合规自付", _yuan(s.record.amount)], _threshold(p), _type_value(s.household)]
+
+
+def _outpatient(s: Signal) -> Values | None:
+    p = s.parameter("alert_outpatient_monthly")
+    if s.record.amount is None or s.record.amount < p.value:
+        return None
+    return [["当月门诊合规自付", _yuan(s.record.amount)], _threshold(p)]
+
+
+def _age_on(birth: dt.date, on: dt.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _dropout(s: Signal) -> Values | None:
+    if s.record.category != "dropout":
+        return None
+    low, high = s.parameter("compulsory_school_age_min"), s.parameter("compulsory_school_age_max")
+    age = _age_on(s.member.birth_date, s.record.event_date)
+    if not low.value <= age <= high.value:
+        return None
+    return [
+        ["学籍状态", "辍学"],
+        ["辍学时年龄", f"{age}岁"],
+        ["义务教育年龄", f"{low.value}–{high.value}岁（{low.name}、{high.name}）"],
+    ]
+
+
+def _unsafe_house(s: Signal) -> Values | None:
+    if s.record.category not in ("C", "D"):
+        return None
+    return [
+        ["房屋安全等级", f"{s.record.category}级"],
+        ["鉴定日期", s.record.event_date.isoformat()],
+    ]
+
+
+def _vehicle(s: Signal) -> Values | None:
+    p = s.parameter("alert_vehicle_value")
+    if not _registered_or_monitored(s.household):
+        return None
+    if s.record.amount is None or s.record.amount <= p.value:
+        return None
+    return [["车辆价值", _yuan(s.record.amount)], _threshold(p), _type_value(s.household)]
+
+
+def _eligibility(label: str) -> Callable[[Signal], Values | None]:
+    def check(s: Signal) -> Values | None:
+        if not _registered_or_monitored(s.household):
+            return None
+        detail = next(iter(s.record.details.values()), "") if s.record.details else ""
+        return [[label, detail or "有记录"], _type_value(s.household)]
+
+    return check
+
+
+def _new_disability(s: Signal) -> Values | None:
+    if s.member.health == c.Health.DISABLED:
+        return None
+    grade = s.record.details.get("grade", "")
+    return [
+        ["残疾人证核发", f"{s.record.event_date.isoformat()} {grade}".strip()],
+        ["登记的健康状况", s.member.get_health_display()],
+    ]
+
+
+def _disaster(s: Signal) -> Values | None:
+    p = s.parameter("alert_disaster_loss")
+    if s.record.amount is None or s.record.amount < p.value:
+        return None
+    return [["直接经济损失", _yuan(s.record.amount)], _threshold(p)]
+
+
+def _unemployed(s: Signal) -> Values | None:
+    if s.record.category != "unemployed":
+        return None
+    return [["人社登记", "失业登记"], ["登记日期", s.record.event_date.isoformat()]]
+
+
+def _insurance_stopped(s: Signal) -> Values | None:
+    if s.record.category != "stopped":
+        return None
+    return [["医保参保状态", "停保或中断"], _type_value(s.household)]
+
+
+def _assistance_not_monitored(s: Signal) -> Values | None:
+    if s.record.category not in ("dibao", "tekun") or s.labour_members:
+        return None
+    if s.household.monitoring_category and s.household.risk_eliminated is not True:
+        return None
+    return [
+        ["民政救助", "低保" if s.record.category == "dibao" else "特困供养"],
+        ["家庭劳动力", "无"],
+        ["监测状态", "未纳入监测（或风险已消除）"],
+    ]
+
+
+def _assistance_mismatch(s: Signal) -> Values | None:
+    if not s.household.monitoring_category or s.record.category not in ("dibao", "tekun"):
+        return None
+    registered = s.member.dibao if s.record.category == "dibao" else s.member.tekun
+    if registered:
+        return None
+    label = "低保" if s.record.category == "dibao" else "特困供养"
+    return [
+        ["民政数据", f"享受{label}（{s.record.event_date.isoformat()}起）"],
+        ["登记的成员信息", f"未享受{label}"],
+        ["监测类别", s.household.get_monitoring_category_display()],
+    ]
+
+
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Rule("deceased_listed", "已死亡（户籍注销）人员仍在册", (REMOVE_MEMBER,), _deceased),
+        Rule("medical_stay", "住院合规自付费用达到预警线", RISK, _medical_stay),
+        Rule("medical_outpatient", "月门诊合规自付费用达到预警线", RISK, _outpatient),
+        Rule("insurance_stopped", "家庭成员医保停保或中断", RISK, _insurance_stopped),
+        Rule("school_dropout", "义务教育阶段辍学", RISK, _dropout),
+        Rule("unsafe_house", "住房为C级或D级危房", RISK, _unsafe_house),
+        Rule("vehicle_value", "家庭成员有超过规定价值的车辆", INELIGIBLE, _vehicle),
+        Rule("business_owner", "家庭成员登记经营企业", INELIGIBLE, _eligibility("经营主体")),
+        Rule("payroll_staff", "家庭成员为财政供养人员", INELIGIBLE, _eligibility("工作单位")),
+        Rule("urban_property", "家庭成员有城镇房产", INELIGIBLE, _eligibility("房产坐落")),
+        Rule("new_disability", "新办残疾人证", RISK, _new_disability),
+        Rule("disaster_loss", "自然灾害损失达到预警线", RISK, _disaster),
+        Rule("unemployment", "家庭成员失业登记", RISK, _unemployed),
+        Rule(
+            "assistance_not_monitored",
+            "低保或特困对象无劳动力且未纳入监测",
+            (CaseType.MONITORING, CaseType.REVERSAL),
+            _assistance_not_monitored,
+        ),
+        Rule(
+            "assistance_category_mismatch",
+            "监测户成员的低保、特困情况与民政数据不符",
+            (SET_ASSISTANCE,),
+            _assistance_mismatch,
+        ),
+    )
+}
+
+
+def rule_label(code: str) -> str:
+    rule = RULES.get(code)
+    return rule.name if rule else code
+
+
+def outcome_label(code: str) -> str:
+    if code in CORRECTIONS:
+        return CORRECTIONS[code]
+    return str(CaseType(code).label) if code in CaseType.values else code
