@@ -1,0 +1,314 @@
+"""Linking two tables of people: an exact pass on valid ID numbers, then Fellegi–Sunter
+(Splink) on everything else.
+
+:func:`link` normalises both tables by the kinds of the mapping's fields, builds one Splink
+model (comparisons from :mod:`jingzhun.linkage.comparisons`), estimates its u-probabilities by
+seeded random sampling and, for large enough tables, its m-probabilities by EM, and predicts
+the pairs the blocking rules propose. Then, in this order:
+
+1. Pairs whose valid ID numbers are equal are links with probability 1.0 (reason
+   "证件号码完全一致"); the records they link take part in no other pair.
+2. Other pairs are links when their probability reaches the threshold *and* one of the
+   identifying fields agrees (``Mapping.required_columns``): a shared name, sex and village
+   alone never link two namesakes.
+
+The result has one row per link, the level and weight of every field, sorted by left id and
+probability; :func:`explain` turns a row into the reasons shown to the person verifying it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+from splink import Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+
+from jingzhun.linkage import normalise as n
+from jingzhun.linkage.backends import Backend, database, edits_function
+from jingzhun.linkage.comparisons import Columns, comparison, level_of
+from jingzhun.linkage.mapping import Field, Mapping, MappingError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+Training = Literal["auto", "em", "fixed"]
+EXACT_ID_REASON = "证件号码完全一致"
+MODEL_REASON = "概率匹配"
+ROW = "_row"
+EXACT = "_exact_id"
+SEED = 20240601
+U_SAMPLE_PAIRS = 1_000_000
+# Fewer possible pairs than this leave rare levels (equal ID numbers among non-matches) unseen
+# in the random sample and the estimates noisy: the starting u-probabilities are used instead.
+U_MIN_PAIRS = 10_000
+# EM needs enough pairs in each training block to estimate the m-probabilities well; below this
+# many records on the smaller side the starting values do better (see benchmarks/RESULTS.md).
+EM_MIN_RECORDS = 1000
+RESULT_COLUMNS = ("left_id", "right_id", "match_probability", "match_weight", "reason")
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """One field's internal column names and how its raw values become comparable."""
+
+    field: Field
+    columns: Columns
+    name: str  # the Splink comparison's output name: gamma_<name> and mw_<name> in predictions
+
+
+def _date_text(value: Any) -> str:
+    day = n.normalise_date(value)
+    return day.isoformat() if day else ""
+
+
+_NORMALISERS: dict[str, Callable[[Any], str]] = {
+    "name": n.normalise_name,
+    "id_number": n.normalise_id,
+    "date": _date_text,
+    "sex": n.normalise_sex,
+    "address": n.normalise_text,
+    "text": n.normalise_text,
+    "code": n.normalise_code,
+}
+
+
+def _prepare(mapping: Mapping, backend: Backend) -> list[_Prepared]:
+    # Internal names are plain identifiers whatever the user's columns are called (Chinese
+    # titles, spaces): they go into SQL unquoted.
+    edits = edits_function(backend)
+    return [
+        _Prepared(one, Columns(f"f{i}", f"f{i}_py", edits), f"f{i}")
+        for i, one in enumerate(mapping.fields)
+    ]
+
+
+def _as_pandas(table: pd.DataFrame | pa.Table) -> pd.DataFrame:
+    return table if isinstance(table, pd.DataFrame) else table.to_pandas()
+
+
+def _column(values: pd.Series, normaliser: Callable[[Any], str]) -> list[str | None]:
+    return [normaliser(value) or None for value in values.tolist()]
+
+
+def _normalised(
+    table: pd.DataFrame, id_column: str, prepared: list[_Prepared], *, right: bool
+) -> pd.DataFrame:
+    """The table Splink sees: the row number as unique id, each field's normalised value (None
+    when blank), the pinyin of names, and the valid ID number of the exact pass."""
+    ids = table[id_column]
+    if ids.isna().any():
+        raise MappingError(
+            f"{'右表' if right else '左表'}的编号列“{id_column}”有空值：请为每行填写编号。"
+        )
+    duplicated = ids[ids.duplicated()]
+    if len(duplicated):
+        raise MappingError(
+            f"{'右表' if right else '左表'}的编号列“{id_column}”有重复值（如“{duplicated.iloc[0]}”）："
+            "编号必须唯一。"
+        )
+    out: dict[str, Any] = {ROW: range(len(table))}
+    exact: list[str | None] | None = None
+    for one in prepared:
+        raw = table[one.field.right if right else one.field.column]
+        out[one.columns.value] = _column(raw, _NORMALISERS[one.field.kind])
+        if one.field.kind == "name":
+            out[one.columns.pinyin] = _column(raw, n.name_pinyin)
+        if one.field.kind == "id_number" and exact is None:
+            exact = [v if v and n.valid_id(v) else None for v in out[one.columns.value]]
+    out[EXACT] = exact if exact is not None else [None] * len(table)
+    return pd.DataFrame(out).astype({c: "object" for c in out if c != ROW})
+
+
+def _blocking_rules(mapping: Mapping, prepared: list[_Prepared]) -> list[BlockingRuleCreator]:
+    """The mapping's blocking rules, or by kind: every ID number, date, name and name pinyin
+    on its own (a pair is compared when any one of them is equal). ID numbers always come first:
+    the exact pass needs every pair with equal numbers compared."""
+    by_column = {p.field.column: p for p in prepared}
+    rules: list[tuple[str, ...]] = [
+        (p.columns.value,) for p in prepared if p.field.kind == "id_number"
+    ]
+    if mapping.blocking is not None:
+        rules += [tuple(by_column[c].columns.value for c in rule) for rule in mapping.blocking]
+    else:
+        for p in prepared:
+            if p.field.kind == "date":
+                rules.append((p.columns.value,))
+            elif p.field.kind == "name":
+                rules += [(p.columns.value,), (p.columns.pinyin,)]
+        if not rules:  # only sex, address, text or code fields: any one equal
+            rules = [(p.columns.value,) for p in prepared]
+    unique = list(dict.fromkeys(rules))
+    return [block_on(*rule) for rule in unique]
+
+
+def _prior_rules(prepared: list[_Prepared]) -> list[BlockingRuleCreator]:
+    """Rules that almost only true matches satisfy, to estimate the share of matching pairs:
+    equal ID numbers, or equal name and date, or (without either) every field equal."""
+    ids = [p.columns.value for p in prepared if p.field.kind == "id_number"]
+    names = [p.columns.value for p in prepared if p.field.kind == "name"]
+    dates = [p.columns.value for p in prepared if p.field.kind == "date"]
+    rules = [block_on(c) for c in ids]
+    if names and dates:
+        rules.append(block_on(*names, *dates))
+    return rules or [block_on(*(p.columns.value for p in prepared))]
+
+
+def _train(
+    linker: Linker,
+    prepared: list[_Prepared],
+    rules: list[BlockingRuleCreator],
+    *,
+    sizes: tuple[int, int],
+    train: Training,
+) -> None:
+    if sizes[0] * sizes[1] >= U_MIN_PAIRS:
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            _prior_rules(prepared), recall=0.9
+        )
+    except Exception as error:
+        # No pair satisfies the rules (tiny or disjoint tables): the settings' starting value
+        # stays, one match per record of the larger side.
+        logger.info("prior from the deterministic rules failed (%s); kept 1/larger side", error)
+    use_em = train == "em" or (train == "auto" and min(sizes) >= EM_MIN_RECORDS)
+    if not use_em:
+        return
+    # Each session blocks on one rule and estimates the other fields' m-probabilities; the
+    # first two rules (e.g. ID number, then date) between them cover every field.
+    for rule in rules[:2]:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, fix_probability_two_random_records_match=True
+        )
+
+
+def _agrees(kind: str, gamma: Any) -> bool:
+    return level_of(kind, int(gamma))[1]  # type: ignore[arg-type]
+
+
+def _result(
+    pairs: pd.DataFrame,
+    prepared: list[_Prepared],
+    mapping: Mapping,
+    threshold: float,
+    left_ids: pd.Series,
+    right_ids: pd.Series,
+) -> pd.DataFrame:
+    exact = pairs[f"{EXACT}_l"].notna() & (pairs[f"{EXACT}_l"] == pairs[f"{EXACT}_r"])
+    linked_left = set(pairs.loc[exact, f"{ROW}_l"])
+    linked_right = set(pairs.loc[exact, f"{ROW}_r"])
+    required = [p for p in prepared if p.field.column in mapping.required_columns]
+    agrees = pd.Series(not required, index=pairs.index)
+    for p in required:
+        agrees |= pairs[f"gamma_{p.name}"].map(lambda g, k=p.field.kind: _agrees(k, g))
+    modelled = (
+        ~exact
+        & (pairs["match_probability"] >= threshold)
+        & agrees
+        & ~pairs[f"{ROW}_l"].isin(linked_left)
+        & ~pairs[f"{ROW}_r"].isin(linked_right)
+    )
+    kept = pairs[exact | modelled]
+    is_exact = exact[exact | modelled]
+    out = pd.DataFrame(
+        {
+            "left_id": left_ids.iloc[kept[f"{ROW}_l"].to_numpy()].to_numpy(),
+            "right_id": right_ids.iloc[kept[f"{ROW}_r"].to_numpy()].to_numpy(),
+            "match_probability": kept["match_probability"].where(~is_exact, 1.0).to_numpy(),
+            "match_weight": kept["match_weight"].to_numpy(),
+            "reason": is_exact.map({True: EXACT_ID_REASON, False: MODEL_REASON}).to_numpy(),
+        }
+    )
+    for p in prepared:
+        gammas = kept[f"gamma_{p.name}"].astype(int)
+        out[f"{p.field.column}_level"] = [level_of(p.field.kind, g)[0] for g in gammas.tolist()]
+        out[f"{p.field.column}_weight"] = kept[f"mw_{p.name}"].astype(float).to_numpy()
+    out = out.sort_values(
+        ["left_id", "match_probability", "right_id"], ascending=[True, False, True], kind="stable"
+    )
+    return out.reset_index(drop=True)
+
+
+def link(
+    left: pd.DataFrame | pa.Table,
+    right: pd.DataFrame | pa.Table,
+    mapping: Mapping,
+    *,
+    threshold: float | None = None,
+    backend: Backend = "duckdb",
+    train: Training = "auto",
+) -> pd.DataFrame:
+    """The links between ``left`` and ``right``: one row per pair, columns ``left_id,
+    right_id, match_probability, match_weight, reason`` and per field ``<column>_level`` (the
+    comparison level's label) and ``<column>_weight`` (its log2 Bayes factor), sorted by left
+    id, then probability (highest first).
+
+    ``threshold`` overrides the mapping's. ``train``: "fixed" keeps the starting
+    m-probabilities, "em" estimates them by EM, "auto" uses EM from ``EM_MIN_RECORDS`` records
+    on the smaller side. Raises :class:`MappingError` for a missing column, a blank or
+    duplicate id."""
+    threshold = mapping.threshold if threshold is None else threshold
+    left_df, right_df = _as_pandas(left), _as_pandas(right)
+    mapping.check_columns(list(left_df.columns), list(right_df.columns))
+    prepared = _prepare(mapping, backend)
+    left_n = _normalised(left_df, mapping.left_id, prepared, right=False)
+    right_n = _normalised(right_df, mapping.right_id, prepared, right=True)
+    if left_n.empty or right_n.empty:
+        return _empty(prepared)
+    rules = _blocking_rules(mapping, prepared)
+    settings = SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name=ROW,
+        comparisons=[comparison(p.field.kind, p.columns, p.name) for p in prepared],
+        blocking_rules_to_generate_predictions=rules,
+        # gamma_<field> (the level) comes only with the matching columns; mw_<field> (the
+        # field's weight) with the intermediate ones.
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+        additional_columns_to_retain=[EXACT],
+        probability_two_random_records_match=1 / max(len(left_n), len(right_n)),
+    )
+    db = database(backend)
+    linker = Linker(
+        [db.register(left_n), db.register(right_n)],
+        settings,
+    )
+    _train(linker, prepared, rules, sizes=(len(left_n), len(right_n)), train=train)
+    predicted = linker.inference.predict()
+    # Filtered in the backend: only candidate links (and every equal-ID pair) come back.
+    wanted = (
+        f"SELECT * FROM {predicted.physical_name} WHERE match_probability >= {float(threshold)!r}"
+        f" OR {EXACT}_l = {EXACT}_r"
+    )
+    pairs = linker.misc.query_sql(wanted, output_type="pandas")
+    if pairs.empty:
+        return _empty(prepared)
+    return _result(
+        pairs, prepared, mapping, threshold, left_df[mapping.left_id], right_df[mapping.right_id]
+    )
+
+
+def _empty(prepared: Iterable[_Prepared]) -> pd.DataFrame:
+    columns = list(RESULT_COLUMNS)
+    for p in prepared:
+        columns += [f"{p.field.column}_level", f"{p.field.column}_weight"]
+    return pd.DataFrame({c: [] for c in columns})
+
+
+def explain(row: pd.Series | dict[str, Any]) -> list[tuple[str, str, float]]:
+    """The reasons behind one result row: (field column, level label, weight) for every field,
+    in the mapping's order. The weight is the field's log2 Bayes factor: positive for evidence
+    that the two records are the same person, negative against, 0 when missing."""
+    data = dict(row)
+    reasons = []
+    for key, value in data.items():
+        if key.endswith("_level") and f"{key[: -len('_level')]}_weight" in data:
+            column = key[: -len("_level")]
+            reasons.append((column, str(value), float(data[f"{column}_weight"])))
+    return reasons
