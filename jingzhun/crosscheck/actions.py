@@ -240,7 +240,9 @@ def _confirm(
     values = {
         "channel": Channel.DEPARTMENT_ALERT,
         "first_signal_on": alert.raised_on.isoformat(),
-    } | record
+        "reason": f"{rule.name}：" + "；".join(f"{k}{v}" for k, v in alert.values),
+        **({"risk_types": [rule.risk]} if rule.risk else {}),
+    } | {k: v for k, v in record.items() if v not in (None, "", [])}
     case = case_actions.do_open_case(
         actor=actor,
         household=alert.household,

@@ -26,7 +26,7 @@ class KindError(ValueError):
     """A dataset definition file is wrong (raised when the files are read: at start-up)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per kind's file
 class Column:
     field: str
     kind: str

@@ -52,6 +52,7 @@ class Rule:
     name: str
     outcomes: tuple[str, ...]  # case types or corrections a confirmed alert may lead to
     check: Callable[[Signal], Values | None]  # the values compared, or None: no alert
+    risk: str = ""  # the risk type (致贫/返贫风险) a monitoring case opened from it starts with
 
     def __str__(self) -> str:
         return self.name
@@ -204,23 +205,38 @@ RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
         Rule("deceased_listed", "已死亡（户籍注销）人员仍在册", (REMOVE_MEMBER,), _deceased),
-        Rule("medical_stay", "住院合规自付费用达到预警线", RISK, _medical_stay),
-        Rule("medical_outpatient", "月门诊合规自付费用达到预警线", RISK, _outpatient),
-        Rule("insurance_stopped", "家庭成员医保停保或中断", RISK, _insurance_stopped),
-        Rule("school_dropout", "义务教育阶段辍学", RISK, _dropout),
-        Rule("unsafe_house", "住房为C级或D级危房", RISK, _unsafe_house),
+        Rule("medical_stay", "住院合规自付费用达到预警线", RISK, _medical_stay, c.RiskType.ILLNESS),
+        Rule(
+            "medical_outpatient",
+            "月门诊合规自付费用达到预警线",
+            RISK,
+            _outpatient,
+            c.RiskType.ILLNESS,
+        ),
+        Rule(
+            "insurance_stopped",
+            "家庭成员医保停保或中断",
+            RISK,
+            _insurance_stopped,
+            c.RiskType.ILLNESS,
+        ),
+        Rule("school_dropout", "义务教育阶段辍学", RISK, _dropout, c.RiskType.SCHOOLING),
+        Rule("unsafe_house", "住房为C级或D级危房", RISK, _unsafe_house, c.RiskType.UNSAFE_HOUSING),
         Rule("vehicle_value", "家庭成员有超过规定价值的车辆", INELIGIBLE, _vehicle),
         Rule("business_owner", "家庭成员登记经营企业", INELIGIBLE, _eligibility("经营主体")),
         Rule("payroll_staff", "家庭成员为财政供养人员", INELIGIBLE, _eligibility("工作单位")),
         Rule("urban_property", "家庭成员有城镇房产", INELIGIBLE, _eligibility("房产坐落")),
-        Rule("new_disability", "新办残疾人证", RISK, _new_disability),
-        Rule("disaster_loss", "自然灾害损失达到预警线", RISK, _disaster),
-        Rule("unemployment", "家庭成员失业登记", RISK, _unemployed),
+        Rule("new_disability", "新办残疾人证", RISK, _new_disability, c.RiskType.DISABILITY),
+        Rule(
+            "disaster_loss", "自然灾害损失达到预警线", RISK, _disaster, c.RiskType.NATURAL_DISASTER
+        ),
+        Rule("unemployment", "家庭成员失业登记", RISK, _unemployed, c.RiskType.UNSTABLE_EMPLOYMENT),
         Rule(
             "assistance_not_monitored",
             "低保或特困对象无劳动力且未纳入监测",
             (CaseType.MONITORING, CaseType.REVERSAL),
             _assistance_not_monitored,
+            c.RiskType.LACK_LABOUR,
         ),
         Rule(
             "assistance_category_mismatch",

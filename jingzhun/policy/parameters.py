@@ -76,6 +76,8 @@ UNITS: dict[str, str] = {
     "alert_outpatient_monthly": "元/月",
     "alert_vehicle_value": "元",
     "alert_education_fees": "元/年",
+    "alert_disaster_loss": "元/户",
+    "link_probability_min": "概率",
     # Data-quality checks (docs/quality.md).
     "migrant_min_monthly_income": "元/月",
     "compulsory_school_age_min": "岁",
@@ -111,6 +113,8 @@ TITLES: dict[str, Any] = {
     "alert_outpatient_monthly": _("医保预警：每月门诊自付费用"),
     "alert_vehicle_value": _("车管比对：车辆价值"),
     "alert_education_fees": _("教育比对：非义务教育阶段学费"),
+    "alert_disaster_loss": _("应急管理比对：自然灾害直接经济损失"),
+    "link_probability_min": _("部门数据比对：概率匹配的最低匹配概率"),
     "migrant_min_monthly_income": _("务工月收入下限（数据质量）"),
     "compulsory_school_age_min": _("义务教育适龄起始年龄"),
     "compulsory_school_age_max": _("义务教育适龄截止年龄"),
