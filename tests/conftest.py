@@ -108,6 +108,19 @@ def household(world):
     return factories.make_household(world.actor(), world.village, number="140922100001001")
 
 
+def run_worker() -> None:
+    """The real worker over the real queue, in batch mode. Its per-loop close_old_connections()
+    would close the test's transaction-bound connection on PostgreSQL, so it is skipped here."""
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        call_command("worker", "--batch", verbosity=0)
+
+
 def login(client: Client, user: User) -> Client:
     client.force_login(user)
     return client

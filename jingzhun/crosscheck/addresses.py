@@ -35,19 +35,20 @@ def resolver(area: Area) -> Resolver:
         target[_short(name)].append(code)
     cache: dict[str, str] = {}
 
-    def find(names: dict[str, list[str]], address: str, within: str = "") -> list[str]:
+    def find(names: dict[str, list[str]], address: str) -> list[str]:
         hits = [n for n in names if n in address]
         if not hits:
             return []
         best = max(hits, key=len)
-        return sorted({c for c in names[best] if c.startswith(within)})
+        return sorted(set(names[best]))
 
     def resolve(address: str) -> str:
         if address not in cache:
             text = "".join(address.split())
             township = find(townships, text)
-            within = township[0][:9] if len(township) == 1 else ""
-            village = find(villages, text, within)
+            village = find(villages, text)
+            if len(village) > 1 and len(township) == 1:  # 东冶村 of 东冶镇, not of 台城镇
+                village = [v for v in village if v.startswith(township[0][:9])]
             if len(village) == 1:
                 cache[address] = village[0]
             else:

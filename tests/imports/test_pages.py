@@ -12,19 +12,8 @@ from django_tasks_db.models import DBTaskResult
 
 from jingzhun.imports.models import Status, Upload
 from jingzhun.registry.models import Household
-from tests.conftest import login
+from tests.conftest import login, run_worker
 from tests.imports.builders import family, stage, write_national
-
-
-def _run_worker() -> None:
-    """The real worker over the real queue, in batch mode. Its per-loop close_old_connections()
-    would close the test's transaction-bound connection on PostgreSQL, so it is skipped here."""
-    from unittest import mock
-
-    with mock.patch(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    ):
-        call_command("worker", "--batch", verbosity=0)
 
 
 def _post_file(client, path, **extra):
@@ -50,7 +39,7 @@ def test_upload_is_validated_and_applied_by_the_worker_not_the_request(
     page = client.get(reverse("upload_detail", args=[upload.pk]))
     assert 'hx-trigger="every 1s"' in page.content.decode()
 
-    _run_worker()
+    run_worker()
     upload.refresh_from_db()
     assert upload.status == Status.WAITING
     page = client.get(reverse("upload_detail", args=[upload.pk])).content.decode()
@@ -62,7 +51,7 @@ def test_upload_is_validated_and_applied_by_the_worker_not_the_request(
     upload.refresh_from_db()
     assert upload.status == Status.APPLYING
     assert not Household.objects.filter(number="140922100009001").exists()
-    _run_worker()
+    run_worker()
     upload.refresh_from_db()
     assert upload.status == Status.APPLIED
     assert Household.objects.filter(number="140922100009001").exists()
