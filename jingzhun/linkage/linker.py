@@ -101,16 +101,13 @@ def _normalised(
 ) -> pd.DataFrame:
     """The table Splink sees: the row number as unique id, each field's normalised value (None
     when blank), the pinyin of names, and the valid ID number of the exact pass."""
-    ids = table[id_column]
+    ids, side = table[id_column], "右表" if right else "左表"
     if ids.isna().any():
-        raise MappingError(
-            f"{'右表' if right else '左表'}的编号列“{id_column}”有空值：请为每行填写编号。"
-        )
+        raise MappingError(f"{side}的编号列“{id_column}”有空值：请为每行填写编号。")
     duplicated = ids[ids.duplicated()]
     if len(duplicated):
         raise MappingError(
-            f"{'右表' if right else '左表'}的编号列“{id_column}”有重复值（如“{duplicated.iloc[0]}”）："
-            "编号必须唯一。"
+            f"{side}的编号列“{id_column}”有重复值（如“{duplicated.iloc[0]}”）：编号必须唯一。"
         )
     out: dict[str, Any] = {ROW: range(len(table))}
     exact: list[str | None] | None = None
@@ -282,9 +279,10 @@ def link(
     _train(linker, prepared, rules, sizes=(len(left_n), len(right_n)), train=train)
     predicted = linker.inference.predict()
     # Filtered in the backend: only candidate links (and every equal-ID pair) come back.
+    # The table name is Splink's own and the threshold a float: nothing user-written.
     wanted = (
-        f"SELECT * FROM {predicted.physical_name} WHERE match_probability >= {float(threshold)!r}"
-        f" OR {EXACT}_l = {EXACT}_r"
+        f"SELECT * FROM {predicted.physical_name} "  # noqa: S608
+        f"WHERE match_probability >= {float(threshold)!r} OR {EXACT}_l = {EXACT}_r"
     )
     pairs = linker.misc.query_sql(wanted, output_type="pandas")
     if pairs.empty:
