@@ -146,14 +146,14 @@ def _blocking_rules(mapping: Mapping, prepared: list[_Prepared]) -> list[Blockin
 
 def _prior_rules(prepared: list[_Prepared]) -> list[BlockingRuleCreator]:
     """Rules that almost only true matches satisfy, to estimate the share of matching pairs:
-    equal ID numbers, or equal name and date, or (without either) every field equal."""
+    equal ID numbers, or equal name and date; none without such fields."""
     ids = [p.columns.value for p in prepared if p.field.kind == "id_number"]
     names = [p.columns.value for p in prepared if p.field.kind == "name"]
     dates = [p.columns.value for p in prepared if p.field.kind == "date"]
     rules = [block_on(c) for c in ids]
     if names and dates:
         rules.append(block_on(*names, *dates))
-    return rules or [block_on(*(p.columns.value for p in prepared))]
+    return rules
 
 
 def _train(
@@ -166,14 +166,17 @@ def _train(
 ) -> None:
     if sizes[0] * sizes[1] >= U_MIN_PAIRS:
         linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
-    try:
-        linker.training.estimate_probability_two_random_records_match(
-            _prior_rules(prepared), recall=0.9
-        )
-    except Exception as error:
-        # No pair satisfies the rules (tiny or disjoint tables): the settings' starting value
-        # stays, one match per record of the larger side.
-        logger.info("prior from the deterministic rules failed (%s); kept 1/larger side", error)
+    # The share of matching pairs, from the pairs that near-certainly match. When none does
+    # (tiny or disjoint tables, or no ID-number, name and date fields) the starting value
+    # stays: one match per record of the larger side.
+    starting = 1 / max(*sizes)
+    if prior_rules := _prior_rules(prepared):
+        linker.training.estimate_probability_two_random_records_match(prior_rules, recall=0.9)
+        estimated = linker.misc.save_model_to_json()["probability_two_random_records_match"]
+        if not 0 < estimated < 1:
+            logger.info("no pair satisfies the prior's rules: kept %s", starting)
+            # Splink has no public setter once the linker exists.
+            linker._settings_obj._probability_two_random_records_match = starting
     use_em = train == "em" or (train == "auto" and min(sizes) >= EM_MIN_RECORDS)
     if not use_em:
         return
@@ -275,6 +278,9 @@ def link(
     linker = Linker(
         [db.register(left_n), db.register(right_n)],
         settings,
+        # Splink narrates every training step at INFO and warns about the u-probabilities we
+        # deliberately keep for small tables: errors only.
+        log_level=logging.ERROR,
     )
     _train(linker, prepared, rules, sizes=(len(left_n), len(right_n)), train=train)
     predicted = linker.inference.predict()
