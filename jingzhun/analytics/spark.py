@@ -122,6 +122,11 @@ def spark_session(conf: dict[str, str] | None = None) -> SparkSession:
             conf_.update(_LOCAL_CONF)
             conf_["spark.driver.memory"] = os.environ.get(DRIVER_MEMORY_ENV, "2g")
         conf_["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile=file:{_log4j2_file()}"
+        # Splink's string-similarity UDFs (record linkage, jingzhun.linkage): a jar it ships,
+        # which must be on the classpath when the session starts.
+        from splink.backends.spark import similarity_jar_location
+
+        conf_["spark.jars"] = similarity_jar_location()
         conf_.update(conf or {})
         builder = SparkSession.builder.master(master)
         for key, value in conf_.items():

@@ -355,7 +355,8 @@ def _open_xlsx(path: Path, sheet: str | None, limit: int, header: Header) -> Tab
 # --- CSV and Parquet ----------------------------------------------------------------------------
 
 
-def _csv_encoding(path: Path) -> str:
+def csv_encoding(path: Path) -> str:
+    """The encoding of a CSV file: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
     with path.open("rb") as handle:
         head = handle.read(65536)
     if head.startswith(b"\xef\xbb\xbf"):
@@ -382,7 +383,7 @@ def _open_csv(path: Path, limit: int, header: Header) -> Table:
         raise FileRefused(
             f"文件超过单次导入上限{limit:,}行", "请按乡镇或行政村拆分成多个文件分别导入"
         )
-    encoding = _csv_encoding(path)
+    encoding = csv_encoding(path)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         with path.open(encoding=encoding, errors="strict", newline="") as handle:

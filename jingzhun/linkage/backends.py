@@ -55,5 +55,7 @@ def database(backend: Backend) -> DatabaseAPISubClass:
 
         from jingzhun.analytics.spark import spark_session
 
-        return SparkAPI(spark_session=spark_session().newSession())
+        # Splink breaks the lineage of its intermediate tables by checkpointing by default,
+        # which needs a checkpoint directory; caching them does the same for one run.
+        return SparkAPI(spark_session=spark_session().newSession(), break_lineage_method="persist")
     raise ValueError(f"未知的计算后端“{backend}”：请使用 {' 或 '.join(BACKENDS)}。")

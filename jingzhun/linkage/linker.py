@@ -101,16 +101,13 @@ def _normalised(
 ) -> pd.DataFrame:
     """The table Splink sees: the row number as unique id, each field's normalised value (None
     when blank), the pinyin of names, and the valid ID number of the exact pass."""
-    ids = table[id_column]
+    ids, side = table[id_column], "右表" if right else "左表"
     if ids.isna().any():
-        raise MappingError(
-            f"{'右表' if right else '左表'}的编号列“{id_column}”有空值：请为每行填写编号。"
-        )
+        raise MappingError(f"{side}的编号列“{id_column}”有空值：请为每行填写编号。")
     duplicated = ids[ids.duplicated()]
     if len(duplicated):
         raise MappingError(
-            f"{'右表' if right else '左表'}的编号列“{id_column}”有重复值（如“{duplicated.iloc[0]}”）："
-            "编号必须唯一。"
+            f"{side}的编号列“{id_column}”有重复值（如“{duplicated.iloc[0]}”）：编号必须唯一。"
         )
     out: dict[str, Any] = {ROW: range(len(table))}
     exact: list[str | None] | None = None
@@ -149,14 +146,14 @@ def _blocking_rules(mapping: Mapping, prepared: list[_Prepared]) -> list[Blockin
 
 def _prior_rules(prepared: list[_Prepared]) -> list[BlockingRuleCreator]:
     """Rules that almost only true matches satisfy, to estimate the share of matching pairs:
-    equal ID numbers, or equal name and date, or (without either) every field equal."""
+    equal ID numbers, or equal name and date; none without such fields."""
     ids = [p.columns.value for p in prepared if p.field.kind == "id_number"]
     names = [p.columns.value for p in prepared if p.field.kind == "name"]
     dates = [p.columns.value for p in prepared if p.field.kind == "date"]
     rules = [block_on(c) for c in ids]
     if names and dates:
         rules.append(block_on(*names, *dates))
-    return rules or [block_on(*(p.columns.value for p in prepared))]
+    return rules
 
 
 def _train(
@@ -169,14 +166,17 @@ def _train(
 ) -> None:
     if sizes[0] * sizes[1] >= U_MIN_PAIRS:
         linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
-    try:
-        linker.training.estimate_probability_two_random_records_match(
-            _prior_rules(prepared), recall=0.9
-        )
-    except Exception as error:
-        # No pair satisfies the rules (tiny or disjoint tables): the settings' starting value
-        # stays, one match per record of the larger side.
-        logger.info("prior from the deterministic rules failed (%s); kept 1/larger side", error)
+    # The share of matching pairs, from the pairs that near-certainly match. When none does
+    # (tiny or disjoint tables, or no ID-number, name and date fields) the starting value
+    # stays: one match per record of the larger side.
+    starting = 1 / max(*sizes)
+    if prior_rules := _prior_rules(prepared):
+        linker.training.estimate_probability_two_random_records_match(prior_rules, recall=0.9)
+        estimated = linker.misc.save_model_to_json()["probability_two_random_records_match"]
+        if not 0 < estimated < 1:
+            logger.info("no pair satisfies the prior's rules: kept %s", starting)
+            # Splink has no public setter once the linker exists.
+            linker._settings_obj._probability_two_random_records_match = starting
     use_em = train == "em" or (train == "auto" and min(sizes) >= EM_MIN_RECORDS)
     if not use_em:
         return
@@ -278,13 +278,17 @@ def link(
     linker = Linker(
         [db.register(left_n), db.register(right_n)],
         settings,
+        # Splink narrates every training step at INFO and warns about the u-probabilities we
+        # deliberately keep for small tables: errors only.
+        log_level=logging.ERROR,
     )
     _train(linker, prepared, rules, sizes=(len(left_n), len(right_n)), train=train)
     predicted = linker.inference.predict()
     # Filtered in the backend: only candidate links (and every equal-ID pair) come back.
+    # The table name is Splink's own and the threshold a float: nothing user-written.
     wanted = (
-        f"SELECT * FROM {predicted.physical_name} WHERE match_probability >= {float(threshold)!r}"
-        f" OR {EXACT}_l = {EXACT}_r"
+        f"SELECT * FROM {predicted.physical_name} "  # noqa: S608
+        f"WHERE match_probability >= {float(threshold)!r} OR {EXACT}_l = {EXACT}_r"
     )
     pairs = linker.misc.query_sql(wanted, output_type="pandas")
     if pairs.empty:

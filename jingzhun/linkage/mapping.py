@@ -28,6 +28,7 @@ KIND_LABELS = {
 # The kinds that tell two namesakes apart: by default a link needs one of them to agree.
 IDENTIFYING_KINDS = ("id_number", "date")
 DEFAULT_THRESHOLD = 0.9
+_KINDS_TEXT = "、".join(KINDS)
 _KEYS = {"left_id", "right_id", "fields", "threshold", "blocking", "require_any"}
 _FIELD_KEYS = {"column", "kind", "right_column"}
 
@@ -75,7 +76,7 @@ class Mapping:
         for one in self.fields:
             if one.kind not in KINDS:
                 raise MappingError(
-                    f"字段“{one.column}”的 kind “{one.kind}”无法识别：请填写 {'、'.join(KINDS)} 之一。"
+                    f"字段“{one.column}”的 kind “{one.kind}”无法识别：请填写 {_KINDS_TEXT} 之一。"
                 )
             if one.column in by_column:
                 raise MappingError(f"字段“{one.column}”在 fields 中出现了两次：请删去重复的一项。")
@@ -151,13 +152,14 @@ def _field(item: Any, number: int) -> Field:
     unknown = sorted(set(item) - _FIELD_KEYS)
     if unknown:
         raise MappingError(
-            f"{where}有无法识别的键 {', '.join(map(str, unknown))}：只能使用 column、kind、right_column。"
+            f"{where}有无法识别的键 {', '.join(map(str, unknown))}："
+            "只能使用 column、kind、right_column。"
         )
     column = _string(item, "column", where)
     kind = item.get("kind")
     if kind not in KINDS:
         raise MappingError(
-            f"{where}（{column}）的 kind “{kind}”无法识别：请填写 {'、'.join(KINDS)} 之一。"
+            f"{where}（{column}）的 kind “{kind}”无法识别：请填写 {_KINDS_TEXT} 之一。"
         )
     right = item.get("right_column")
     return Field(column, kind, _string(item, "right_column", where) if right is not None else None)
