@@ -385,3 +385,22 @@ def test_the_commands_load_areas_and_print_the_logins():
     assert DEMO_PASSWORD in text
     assert "cun" in text and "村干部" in text
     assert Household.objects.count() == 60
+
+
+def test_the_demo_has_department_alerts_from_dirty_records_and_no_namesake_link():
+    from jingzhun.crosscheck.models import Alert, Link, Record
+
+    result = load_demo(households=300, seed=5)
+    rules = set(Alert.objects.values_list("rule", flat=True))
+    assert {"deceased_listed", "medical_stay", "unsafe_house"} <= rules, rules
+    assert sum(result.alerts.values()) == Alert.objects.count()
+    # The record in traditional characters without an ID links by name, birth date and village.
+    probable = Link.objects.filter(method="probabilistic").select_related("record", "member")
+    assert any(link.record.name != link.member.name for link in probable)
+    # The namesake born seven years earlier is in the batch but links to nobody.
+    stays = Record.objects.filter(kind="medical_stays")
+    assert stays.count() == 3 and stays.filter(links__isnull=True).count() == 1
+    cadre = User.objects.get(username="cun")
+    assert Alert.objects.filter(village_code=cadre.area.code).exists()  # in cun's inbox
+    load_demo(households=300, seed=5)  # reloading replaces the batches and their alerts
+    assert Alert.objects.count() == sum(result.alerts.values())

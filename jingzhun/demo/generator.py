@@ -50,6 +50,7 @@ from jingzhun.audit import recorder
 from jingzhun.audit.models import Source
 from jingzhun.core.actions import Actor
 from jingzhun.core.names import normalize_name
+from jingzhun.crosscheck.models import Batch
 from jingzhun.demo import bulk, synth, vocab
 from jingzhun.demo.synth import PLANTED_ERRORS, REFERENCE_DATE, Bundle, Synthesizer, VillagePlan
 from jingzhun.registry.models import Conditions, Household, Income, Measures, Member, RiskFactor
@@ -127,6 +128,7 @@ class DemoResult:
     removed: dict[str, int]  # model label -> rows deleted
     skipped_users: list[str] = field(default_factory=list)  # usernames taken by real accounts
     cases: list[str] = field(default_factory=list)  # open demo cases (numbers)
+    alerts: dict[str, int] = field(default_factory=dict)  # department alerts by dataset kind
     seconds: float = 0.0
 
 
@@ -218,6 +220,7 @@ def load_demo(
         result.skipped_users = _reset_demo_users(plans, province, city)
         _record_load(city, result)
     result.cases = _open_demo_cases(result.skipped_users)
+    result.alerts = _load_department_data(result.skipped_users)
     result.seconds = time.monotonic() - started
     return result
 
@@ -231,6 +234,19 @@ def _open_demo_cases(skipped_users: list[str]) -> list[str]:
         return []
     users = {u.username: u for u in User.objects.filter(username__in=names).select_related("area")}
     return create_demo_cases(users["cun"].area, users)
+
+
+def _load_department_data(skipped_users: list[str]) -> dict[str, int]:
+    """Department batches with planted signals for the demo county (see demo/crosscheck.py)."""
+    from jingzhun.demo.crosscheck import load_demo_department_data
+
+    if any(name in skipped_users for name in ("cun", "xian")):
+        return {}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=("cun", "xian")).select_related("area")
+    }
+    return load_demo_department_data(users["cun"].area, users["xian"])
 
 
 # --- removing the previous demo ---------------------------------------------------------------
@@ -268,6 +284,9 @@ def _remove_previous_demo(province: Area) -> dict[str, int]:
     lo, hi = code_range(CITY_CODE[:4])
     with transaction.atomic():
         demo_users.update(area=province)
+        # The demo's department batches (their records, links and alerts) go first: a batch
+        # loaded again with the same content would count as already loaded.
+        bulk.purge(Batch, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
         bulk.purge(Household, Q(village_code__gte=lo, village_code__lt=hi), counts=counts)
         # Groups before their villages (Area.parent protects); users were dealt with above.
         group_q = Q(level=Level.GROUP, parent__in=Area.objects.filter(village_q).values("pk"))

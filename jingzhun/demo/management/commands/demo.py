@@ -83,6 +83,10 @@ class Command(BaseCommand):
             say(f"有意埋入的问题数据（供数据质量检查发现）：{planted}。")
         if result.cases:
             self.stdout.write(f"演示办理案件：{'、'.join(result.cases)}（村干部 cun 的办理事项）")
+        if result.alerts:
+            self.stdout.write(
+                f"演示部门预警{sum(result.alerts.values())}条（村干部 cun 的“部门预警”）。"
+            )
         for username in result.skipped_users:
             self.stderr.write(f"用户名 {username} 已被非演示账号使用，未创建该演示账号。")
         logins = demo_logins()
