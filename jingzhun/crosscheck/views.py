@@ -261,7 +261,15 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outcomes": [(o, rules.outcome_label(o)) for o in rule.outcomes],
             "target": target,
             "inputs": case_forms.bind(
-                inputs, posted, errors, initial={"on": today.isoformat(), "year": today.year - 1}
+                inputs,
+                posted,
+                errors,
+                initial={
+                    "on": today.isoformat(),
+                    "year": today.year - 1,
+                    "reason": f"{rule.name}（{alert.record.batch.department}数据）",
+                    "risk_types": [rule.risk] if rule.risk else [],
+                },
             )
             if inputs
             else (),
