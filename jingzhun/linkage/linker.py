@@ -256,8 +256,10 @@ def link(
     ``threshold`` overrides the mapping's. ``train``: "fixed" keeps the starting
     m-probabilities, "em" estimates them by EM, "auto" uses EM from ``EM_MIN_RECORDS`` records
     on the smaller side. Raises :class:`MappingError` for a missing column, a blank or
-    duplicate id."""
+    duplicate id, a threshold that is not a probability."""
     threshold = mapping.threshold if threshold is None else threshold
+    if not 0 < threshold <= 1:
+        raise MappingError(f"匹配阈值{threshold}不是概率：请填写0到1之间的数（大于0），如0.9。")
     left_df, right_df = _as_pandas(left), _as_pandas(right)
     mapping.check_columns(list(left_df.columns), list(right_df.columns))
     prepared = _prepare(mapping, backend)

@@ -118,6 +118,11 @@ def test_it_refuses_duplicate_and_blank_ids() -> None:
         link(left.drop(columns="village"), department(), MAPPING)
 
 
+def test_it_refuses_a_threshold_that_is_not_a_probability() -> None:
+    with pytest.raises(MappingError, match="匹配阈值0不是概率"):
+        link(registry(), department(), MAPPING, threshold=0)
+
+
 def test_empty_tables_give_an_empty_result_with_the_columns() -> None:
     empty = link(registry().head(0), department(), MAPPING)
     assert empty.empty and "name_level" in empty.columns
