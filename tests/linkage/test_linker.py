@@ -90,6 +90,15 @@ def test_a_record_linked_by_id_takes_part_in_no_other_pair() -> None:
     assert ("L2", "D2") in _pairs(links) and ("L2", "D9") not in _pairs(links)
 
 
+def test_given_blocking_rules_still_compare_every_pair_with_equal_id_numbers() -> None:
+    right = department()
+    right.loc[right["编号"] == "D7", "姓名"] = "陈玉贞"  # not equal on the only given rule
+    by_name = dataclasses.replace(MAPPING, blocking=(("name",),))
+    links = link(registry(), right, by_name)
+    assert ("L7", "D7") in _pairs(links)
+    assert ("L6", "D6") not in _pairs(links)  # 赵志刚/赵志强: never compared
+
+
 def test_the_threshold_can_be_raised_but_id_links_stay(links: pd.DataFrame) -> None:
     strict = link(registry(), department(), MAPPING, threshold=0.999999999)
     assert {("L2", "D2"), ("L7", "D7")} <= _pairs(strict) <= _pairs(links)
@@ -116,6 +125,11 @@ def test_it_refuses_duplicate_and_blank_ids() -> None:
         link(left, right, MAPPING)
     with pytest.raises(MappingError, match="左表没有比对列“village”"):
         link(left.drop(columns="village"), department(), MAPPING)
+
+
+def test_it_refuses_a_threshold_that_is_not_a_probability() -> None:
+    with pytest.raises(MappingError, match="匹配阈值0不是概率"):
+        link(registry(), department(), MAPPING, threshold=0)
 
 
 def test_empty_tables_give_an_empty_result_with_the_columns() -> None:
