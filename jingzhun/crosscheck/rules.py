@@ -28,6 +28,7 @@ CORRECTIONS = {
     SET_ASSISTANCE: "按民政数据更正成员享受低保、特困情况",
 }
 RISK = (CaseType.MONITORING, CaseType.REVERSAL)
+REGISTERED_TYPES = (c.HouseholdType.EXITED, c.HouseholdType.MONITORED)
 INELIGIBLE = (CaseType.REMOVAL,)
 
 
@@ -53,6 +54,9 @@ class Rule:
     outcomes: tuple[str, ...]  # case types or corrections a confirmed alert may lead to
     check: Callable[[Signal], Values | None]  # the values compared, or None: no alert
     risk: str = ""  # the risk type (致贫/返贫风险) a monitoring case opened from it starts with
+    # The same rule over a whole table of linked records (crosscheck/screening.py): a boolean
+    # expression over the columns listed there.
+    where: Callable[[Any], Any] | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -67,9 +71,7 @@ def _threshold(parameter: parameters.Parameter) -> list[str]:
 
 
 def _registered_or_monitored(h: Any) -> bool:
-    return h.household_type in (c.HouseholdType.EXITED, c.HouseholdType.MONITORED) or bool(
-        h.identified_on
-    )
+    return h.household_type in REGISTERED_TYPES or bool(h.identified_on)
 
 
 def _type_value(h: Any) -> list[str]:
@@ -86,7 +88,7 @@ def _deceased(s: Signal) -> Values | None:
 
 
 def _medical_stay(s: Signal) -> Values | None:
-    exited = s.household.household_type in (c.HouseholdType.EXITED, c.HouseholdType.MONITORED)
+    exited = s.household.household_type in REGISTERED_TYPES
     p = s.parameter("alert_medical_stay_exited" if exited else "alert_medical_stay_others")
     if s.record.amount is None or s.record.amount < p.value:
         return None
@@ -201,17 +203,63 @@ def _assistance_mismatch(s: Signal) -> Values | None:
     ]
 
 
+# --- the same rules over a table of linked records (crosscheck/screening.py) -------------------
+# Columns: category, amount, age (on the record's date), health, dibao, tekun, labour,
+# household_type, registered, monitored, and the thresholds t_<parameter> of the county.
+
+
+def _registered_types(t: Any) -> Any:
+    return t.household_type.isin(list(REGISTERED_TYPES))
+
+
+def _stay_where(t: Any) -> Any:
+    limit = _registered_types(t).ifelse(
+        t.t_alert_medical_stay_exited, t.t_alert_medical_stay_others
+    )
+    return t.amount >= limit
+
+
+def _dropout_where(t: Any) -> Any:
+    return (t.category == "dropout") & t.age.between(
+        t.t_compulsory_school_age_min, t.t_compulsory_school_age_max
+    )
+
+
+def _assistance_where(t: Any) -> Any:
+    return t.category.isin(["dibao", "tekun"]) & (t.labour == 0) & ~t.monitored
+
+
+def _mismatch_where(t: Any) -> Any:
+    on_dibao = (t.category == "dibao") & ~t.dibao.fillna(False)
+    on_tekun = (t.category == "tekun") & ~t.tekun.fillna(False)
+    return t.monitored & (on_dibao | on_tekun)
+
+
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
-        Rule("deceased_listed", "已死亡（户籍注销）人员仍在册", (REMOVE_MEMBER,), _deceased),
-        Rule("medical_stay", "住院合规自付费用达到预警线", RISK, _medical_stay, c.RiskType.ILLNESS),
+        Rule(
+            "deceased_listed",
+            "已死亡（户籍注销）人员仍在册",
+            (REMOVE_MEMBER,),
+            _deceased,
+            where=lambda t: t.member_id.notnull(),  # the snapshot holds listed members only
+        ),
+        Rule(
+            "medical_stay",
+            "住院合规自付费用达到预警线",
+            RISK,
+            _medical_stay,
+            c.RiskType.ILLNESS,
+            where=_stay_where,
+        ),
         Rule(
             "medical_outpatient",
             "月门诊合规自付费用达到预警线",
             RISK,
             _outpatient,
             c.RiskType.ILLNESS,
+            where=lambda t: t.amount >= t.t_alert_outpatient_monthly,
         ),
         Rule(
             "insurance_stopped",
@@ -219,30 +267,90 @@ RULES: dict[str, Rule] = {
             RISK,
             _insurance_stopped,
             c.RiskType.ILLNESS,
+            where=lambda t: t.category == "stopped",
         ),
-        Rule("school_dropout", "义务教育阶段辍学", RISK, _dropout, c.RiskType.SCHOOLING),
-        Rule("unsafe_house", "住房为C级或D级危房", RISK, _unsafe_house, c.RiskType.UNSAFE_HOUSING),
-        Rule("vehicle_value", "家庭成员有超过规定价值的车辆", INELIGIBLE, _vehicle),
-        Rule("business_owner", "家庭成员登记经营企业", INELIGIBLE, _eligibility("经营主体")),
-        Rule("payroll_staff", "家庭成员为财政供养人员", INELIGIBLE, _eligibility("工作单位")),
-        Rule("urban_property", "家庭成员有城镇房产", INELIGIBLE, _eligibility("房产坐落")),
-        Rule("new_disability", "新办残疾人证", RISK, _new_disability, c.RiskType.DISABILITY),
         Rule(
-            "disaster_loss", "自然灾害损失达到预警线", RISK, _disaster, c.RiskType.NATURAL_DISASTER
+            "school_dropout",
+            "义务教育阶段辍学",
+            RISK,
+            _dropout,
+            c.RiskType.SCHOOLING,
+            where=_dropout_where,
         ),
-        Rule("unemployment", "家庭成员失业登记", RISK, _unemployed, c.RiskType.UNSTABLE_EMPLOYMENT),
+        Rule(
+            "unsafe_house",
+            "住房为C级或D级危房",
+            RISK,
+            _unsafe_house,
+            c.RiskType.UNSAFE_HOUSING,
+            where=lambda t: t.category.isin(["C", "D"]),
+        ),
+        Rule(
+            "vehicle_value",
+            "家庭成员有超过规定价值的车辆",
+            INELIGIBLE,
+            _vehicle,
+            where=lambda t: t.registered & (t.amount > t.t_alert_vehicle_value),
+        ),
+        Rule(
+            "business_owner",
+            "家庭成员登记经营企业",
+            INELIGIBLE,
+            _eligibility("经营主体"),
+            where=lambda t: t.registered,
+        ),
+        Rule(
+            "payroll_staff",
+            "家庭成员为财政供养人员",
+            INELIGIBLE,
+            _eligibility("工作单位"),
+            where=lambda t: t.registered,
+        ),
+        Rule(
+            "urban_property",
+            "家庭成员有城镇房产",
+            INELIGIBLE,
+            _eligibility("房产坐落"),
+            where=lambda t: t.registered,
+        ),
+        Rule(
+            "new_disability",
+            "新办残疾人证",
+            RISK,
+            _new_disability,
+            c.RiskType.DISABILITY,
+            where=lambda t: t.health != c.Health.DISABLED,
+        ),
+        Rule(
+            "disaster_loss",
+            "自然灾害损失达到预警线",
+            RISK,
+            _disaster,
+            c.RiskType.NATURAL_DISASTER,
+            where=lambda t: t.amount >= t.t_alert_disaster_loss,
+        ),
+        Rule(
+            "unemployment",
+            "家庭成员失业登记",
+            RISK,
+            _unemployed,
+            c.RiskType.UNSTABLE_EMPLOYMENT,
+            where=lambda t: t.category == "unemployed",
+        ),
         Rule(
             "assistance_not_monitored",
             "低保或特困对象无劳动力且未纳入监测",
             (CaseType.MONITORING, CaseType.REVERSAL),
             _assistance_not_monitored,
             c.RiskType.LACK_LABOUR,
+            where=_assistance_where,
         ),
         Rule(
             "assistance_category_mismatch",
             "监测户成员的低保、特困情况与民政数据不符",
             (SET_ASSISTANCE,),
             _assistance_mismatch,
+            where=_mismatch_where,
         ),
     )
 }
