@@ -230,8 +230,8 @@ def _assistance_where(t: Any) -> Any:
 
 
 def _mismatch_where(t: Any) -> Any:
-    on_dibao = (t.category == "dibao") & ~t.dibao.fillna(False)
-    on_tekun = (t.category == "tekun") & ~t.tekun.fillna(False)
+    on_dibao = (t.category == "dibao") & ~t.dibao.fill_null(False)
+    on_tekun = (t.category == "tekun") & ~t.tekun.fill_null(False)
     return t.monitored & (on_dibao | on_tekun)
 
 

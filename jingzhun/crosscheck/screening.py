@@ -93,9 +93,9 @@ def linked(backend: Any, records: ir.Table, limits: ir.Table) -> ir.Table:
     ).mutate(labour=ibis.coalesce(ibis._.labour, 0), county=ibis._.village_code.substr(0, 6))
     joined = joined.join(limits, "county").mutate(age=_age)
     registered = joined.household_type.isin(list(REGISTERED_TYPES)) | joined.identified_on.notnull()
-    monitored = (joined.monitoring_category.fillna("") != "") & ~joined.risk_eliminated.fillna(
-        False
-    )
+    monitored = (
+        joined.monitoring_category.fill_null("") != ""
+    ) & ~joined.risk_eliminated.fill_null(False)
     return joined.mutate(registered=registered, monitored=monitored)
 
 
