@@ -177,7 +177,8 @@ def main() -> None:
 ## Department cross-check, exact pass and all rules on DuckDB ({dt.date.today().isoformat()})
 
 - Machine: {machine()}; load average before/after: {load_before} / {load()}
-- Command: `.venv/bin/python benchmarks/crosscheck_exact.py --people {args.people} --records {args.records}`
+- Command: `.venv/bin/python benchmarks/crosscheck_exact.py --people {args.people} \
+  --records {args.records}`
 - Data: synthetic snapshot of {args.people:,} people ({args.people // 3:,} households in
   {len(COUNTIES)} counties) against six datasets of {args.records:,} records
   ({", ".join(DATASETS)}); 70% of records carry a registry member's ID number.
