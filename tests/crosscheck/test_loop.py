@@ -221,3 +221,91 @@ def test_only_roles_that_write_the_registry_verify(world, families, tmp_path):
             outcome="not_confirmed",
             reason="邻村干部不能核实",
         )
+
+
+PAYROLL = ["姓名", "身份证号", "工作单位", "统计日期"]
+ASSISTANCE = ["姓名", "身份证号", "救助类别", "批准日期"]
+
+
+def test_payroll_staff_in_an_exited_household_leads_to_removal(world, families, tmp_path):
+    member = families[0].members.get(relation="spouse")
+    load(
+        world,
+        "payroll",
+        write_csv(
+            tmp_path / "p.csv", PAYROLL, [["李秀英", member.id_number, "县教育局", "2026-11-01"]]
+        ),
+    )
+    alert = Alert.objects.get()
+    assert ["工作单位", "县教育局"] in alert.values
+    alert = actions.do_verify_alert(
+        alert,
+        actor=world.actor(),
+        expected_version=alert.version,
+        outcome="confirmed",
+        target=CaseType.REMOVAL,
+        reason="核实属实：配偶为县教育局在编教师",
+        record={"on": "2026-12-01", "scope": "registration", "year": 2025},
+    )
+    assert alert.case.case_type == CaseType.REMOVAL
+    assert alert.case.facts["scope"] == "registration"
+
+
+def test_a_confirmed_mismatch_corrects_the_members_dibao(world, families, tmp_path):
+    from jingzhun.registry.models import Household
+
+    Household.objects.filter(pk=families[0].pk).update(
+        household_type="monitored", monitoring_category="unstable_exited", risk_eliminated=False
+    )
+    member = head(families[0])
+    load(
+        world,
+        "social_assistance",
+        write_csv(
+            tmp_path / "a.csv", ASSISTANCE, [["张建国", member.id_number, "农村低保", "2026-09-01"]]
+        ),
+    )
+    alert = Alert.objects.get(rule="assistance_category_mismatch")
+    actions.do_verify_alert(
+        alert,
+        actor=world.actor(),
+        expected_version=alert.version,
+        outcome="confirmed",
+        target="set_assistance",
+        reason="民政数据属实，已补录",
+    )
+    assert Member.objects.get(pk=member.pk).dibao is True
+
+
+def test_a_risk_after_elimination_opens_a_reversal(world, families, tmp_path):
+    from jingzhun.registry.models import Household
+
+    Household.objects.filter(pk=families[0].pk).update(
+        household_type="monitored",
+        monitoring_category="unstable_exited",
+        monitoring_identified_on=dt.date(2023, 3, 1),
+        risk_eliminated=True,
+        risk_eliminated_on=dt.date(2024, 6, 1),
+        elimination_method="assisted",
+    )
+    alert = _stay_alert(world, families, tmp_path, amount="9000")
+    with pytest.raises(Exception, match="返贫重新纳入"):  # monitoring is refused: already monitored
+        actions.do_verify_alert(
+            alert,
+            actor=world.actor(),
+            expected_version=alert.version,
+            outcome="confirmed",
+            target=CaseType.MONITORING,
+            record={"on": "2026-12-01", "category": "unstable_exited", "year": 2025},
+        )
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.OPEN  # nothing changed
+    alert = actions.do_verify_alert(
+        alert,
+        actor=world.actor(),
+        expected_version=alert.version,
+        outcome="confirmed",
+        target=CaseType.REVERSAL,
+        record={"on": "2026-12-01", "year": 2025},
+    )
+    assert alert.case.case_type == CaseType.REVERSAL
