@@ -8,7 +8,8 @@ registry members: 70% of them appear in the department table written as departme
 names and dates (traditional characters, homophones, one-character typos, every date form),
 plus a third as many people not in the registry, a third of them namesakes in the same village.
 Every department ID number is removed: the whole department table is linked probabilistically
-(name, pinyin, birth date, sex, village), blocking on the name, or on birth date and sex. Timed: one ``link()`` call (normalising, blocking,
+(name, pinyin, birth date, sex, village), blocking on the name, or on birth date and
+sex. Timed: one ``link()`` call (normalising, blocking,
 training, scoring). Reported: seconds, the process's peak RSS, precision, recall and F1.
 Targets (issue 11): 1,000,000 against 1,000,000 in under 2 minutes, peak memory under 8 GB.
 Appends a section to benchmarks/RESULTS.md.

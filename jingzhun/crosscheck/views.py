@@ -191,6 +191,22 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+def alert_card(user: Any, household: Any) -> list[dict[str, Any]]:
+    """The household's department alerts (newest first) for its page's card."""
+    today = actions.today()
+    return [
+        {
+            "alert": alert,
+            "rule": rules.rule_label(alert.rule),
+            "overdue": alert.status == AlertStatus.OPEN and alert.due_on < today,
+        }
+        for alert in queries.alerts_for(user)
+        .filter(household=household)
+        .select_related("record__batch")
+        .order_by("-raised_on", "-id")[:20]
+    ]
+
+
 def _case_inputs(target: str, household: Any) -> tuple[Any, ...]:
     procedure = procedure_for(target, household.village_code)
     inputs = case_forms.application_inputs(target, needs_signal=bool(procedure.deadline_parameter))

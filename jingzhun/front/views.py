@@ -15,6 +15,7 @@ from jingzhun.audit.models import AuditEntry
 from jingzhun.cases.views import household_cases_context
 from jingzhun.core.actions import Actor
 from jingzhun.core.http import domain_errors
+from jingzhun.crosscheck.views import alert_card
 from jingzhun.front.household import HouseholdRecord
 from jingzhun.policy.panel import policy_panel
 from jingzhun.quality import entry as quality_entry
@@ -59,5 +60,6 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         ),
         "policy": policy_panel(request, household, data=record.data),
         "case_card": household_cases_context(request.user, household),
+        "alerts": alert_card(request.user, household),
     }
     return render(request, "front/household.html", context)

@@ -212,3 +212,11 @@ def test_uploading_on_the_page_stages_and_the_comparison_is_queued(
     run_worker()
     batch.refresh_from_db()
     assert batch.status == "applied" and Alert.objects.count() == 1
+
+
+def test_the_household_page_shows_its_alerts(world, families, tmp_path, client):
+    alert = _alert(world, families, tmp_path)
+    page = login(client, world.cadre).get(f"/households/{families[0].pk}/").content.decode()
+    assert 'id="alerts"' in page and f"/alerts/{alert.pk}/" in page
+    other = login(Client(), world.cadre).get(f"/households/{families[1].pk}/").content.decode()
+    assert 'id="alerts"' not in other
