@@ -74,9 +74,7 @@ def _figures(name: str, figures: dict) -> list[str]:
     for subset, title in (("all", "all households"), ("not_monitored", "not monitored at cut-off")):
         f = figures[subset]
         m, b = f["model"], f["baseline"]
-        ratio = (
-            f"{m['precision_top5'] / b['precision_top5']:.2f}×" if b["precision_top5"] else "—"
-        )
+        ratio = f"{m['precision_top5'] / b['precision_top5']:.2f}×" if b["precision_top5"] else "—"
         lines.append(
             f"| {name} | {title} | {f['households']} | {f['outcomes']} | {m['auc']} | "
             f"{b['auc']} | {m['precision_top5']} | {b['precision_top5']} | {ratio} |"
