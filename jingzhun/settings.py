@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "jingzhun.quality",
     "jingzhun.linkage",
     "jingzhun.crosscheck",
+    "jingzhun.risk",
     "jingzhun.imports",
     "jingzhun.exports",
     "jingzhun.front",

@@ -56,6 +56,9 @@ AREA_MANAGERS = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.AD
 # roles that write the registry verify (核实) the alerts of their area.
 CROSSCHECK_LOADERS = frozenset({Role.COUNTY_APPROVER, Role.COUNTY_ANALYST, Role.ADMIN})
 ALERT_VERIFIERS = REGISTRY_WRITERS
+# Visit ranking (jingzhun/risk): the county trains and stores a ranking run; every role reads
+# the visit list of its own area.
+RISK_RANKERS = frozenset({Role.COUNTY_APPROVER, Role.COUNTY_ANALYST, Role.ADMIN})
 
 # Roles that approve (the county's decisions) or administer (accounts, parameters): they sign
 # in with a second factor (TOTP) where it is required (the production profile).

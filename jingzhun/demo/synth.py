@@ -53,6 +53,16 @@ _INCOME_FLOOR = {2021: 6600, 2022: 7200, 2023: 8100, 2024: 8600, 2025: 9000}
 # the project has seen is the 2021 default of 6000). Planted "low income" errors stay under it.
 LOW_INCOME_CEILING = 6000
 
+# Precursors of monitoring (what a visit ranking can learn from, docs/risk.md): a household that
+# enters monitoring in year Y (other than by sudden hardship, which has none by definition) often
+# shows in year Y-1 a fall of its earned income and, where illness or disability is its risk, a
+# year of high medical out-of-pocket spending. The same shocks also strike households that never
+# enter monitoring (false alarms), so neither is the outcome in disguise.
+PRECURSOR_SHARE = 0.7  # of households entering monitoring: a fall of earned income in Y-1
+MEDICAL_PRECURSOR_SHARE = 0.6  # of those entering for illness/disability: high spending in Y-1
+FALSE_ALARM_RATE = 0.03  # per other household and year: the same fall, without monitoring
+MEDICAL_FALSE_ALARM_RATE = 0.03  # per household with an ill member and year: high spending
+
 PLANTED_ERRORS: dict[str, tuple[str, str]] = {
     # code: (what the quality engine should flag, how often the generator plants it)
     "child_has_labour": ("16岁以下儿童劳动技能不是“无劳动力”", "1.5% of children aged 10–15"),
@@ -682,6 +692,7 @@ class Synthesizer:
                 )
             )
         incomes = self._incomes(
+            household_row[0],
             people,
             kind=kind,
             category=category,
@@ -690,6 +701,7 @@ class Synthesizer:
             monitoring_year=monitoring_on.year if monitoring_on else None,
             eliminated_year=eliminated_on.year if eliminated_on else None,
             low_after_elimination=low_after_elimination,
+            health_risk=bool({c.RiskType.ILLNESS, c.RiskType.DISABILITY} & set(risk_kinds)),
         )
         conditions = self._conditions(
             risk_kinds,
@@ -961,6 +973,7 @@ class Synthesizer:
     # --- incomes and conditions -------------------------------------------------------------
     def _incomes(
         self,
+        number: str,
         people: list[_Person],
         *,
         kind: str,
@@ -970,10 +983,13 @@ class Synthesizer:
         monitoring_year: int | None,
         eliminated_year: int | None,
         low_after_elimination: bool,
+        health_risk: bool,
     ) -> list[tuple]:
         """Twelve yearly incomes shaped by the household's story: below the line until exit,
         a dip from the year monitoring starts, recovery after elimination, and from 2021 above
-        :data:`_INCOME_FLOOR` for everyone not monitored, except the planted low incomes."""
+        :data:`_INCOME_FLOOR` for everyone not monitored, except the planted low incomes.
+        Precursor shocks (:meth:`_precursors`) lower a year's earned income or raise its medical
+        spending without moving the household's path."""
         rng = self.rng
         uniform = rng.uniform
         last = REFERENCE_DATE.year
@@ -988,6 +1004,13 @@ class Synthesizer:
         else:
             start, at_exit = uniform(4500, 9500), 0.0
         amounts = self._income_amounts(people, attribute, exit_year is not None, category)
+        falls, medical = self._precursors(
+            number,
+            people,
+            monitoring_year=monitoring_year,
+            sudden=category == c.MonitoringCategory.SUDDEN_HARDSHIP,
+            health_risk=health_risk,
+        )
         rows: list[tuple] = []
         per_capita = start
         for year in INCOME_YEARS:
@@ -1009,9 +1032,18 @@ class Synthesizer:
                 per_capita = min(per_capita, uniform(3800, 6800))  # why it is monitored
             elif per_capita < floor:
                 per_capita = lifted
-            row = amounts(year, per_capita, monitoring_year)
+            target = per_capita
+            if year in falls and not at_risk and (exit_year is None or year > exit_year):
+                # Never below the floor: the shock is a warning, not yet the low income itself.
+                target = max(floor * uniform(1.0, 1.05), per_capita * falls[year])
+            row = amounts(year, target, monitoring_year, medical.get(year))
             if low_from is not None and year >= low_from:
-                low = amounts(year, uniform(3500, LOW_INCOME_CEILING - 100), monitoring_year)
+                low = amounts(
+                    year,
+                    uniform(3500, LOW_INCOME_CEILING - 100),
+                    monitoring_year,
+                    medical.get(year),
+                )
                 # Transfers (pensions, 低保) can lift a household over the ceiling by themselves;
                 # then the error cannot be planted and the ordinary row stands.
                 if low[-1] < LOW_INCOME_CEILING:
@@ -1024,11 +1056,41 @@ class Synthesizer:
             self.stats.planted[code] += 1
         return rows
 
+    def _precursors(
+        self,
+        number: str,
+        people: list[_Person],
+        *,
+        monitoring_year: int | None,
+        sudden: bool,
+        health_risk: bool,
+    ) -> tuple[dict[int, float], dict[int, int]]:
+        """The household's shocks: {year: factor of that year's per-capita income} and {year:
+        medical out-of-pocket spending}. Drawn from a stream of their own (seeded per household
+        like the measures), so every other generated value is as it was before they existed."""
+        rng = random.Random(f"{self._measure_salt}:{number}:precursors")
+        falls: dict[int, float] = {}
+        medical: dict[int, int] = {}
+        ill = any(p.health != c.Health.HEALTHY for p in people)
+        for year in INCOME_YEARS[1:]:
+            if rng.random() < FALSE_ALARM_RATE:
+                falls[year] = rng.uniform(0.6, 0.85)
+            if ill and rng.random() < MEDICAL_FALSE_ALARM_RATE:
+                medical[year] = rng.randint(12000, 40000)
+        if monitoring_year is not None and not sudden:
+            before = monitoring_year - 1
+            if rng.random() < PRECURSOR_SHARE:
+                falls[before] = rng.uniform(0.55, 0.85)
+            if health_risk and rng.random() < MEDICAL_PRECURSOR_SHARE:
+                medical[before] = rng.randint(12000, 40000)
+        return falls, medical
+
     def _income_amounts(
         self, people: list[_Person], attribute: str, registered: bool, category: str
-    ) -> Callable[[int, float, int | None], tuple]:
+    ) -> Callable[[int, float, int | None, int | None], tuple]:
         """The household's income parts as a function of (year, target per-capita net income,
-        monitoring year): transfers follow from its members, wage and farming fill the rest."""
+        monitoring year, medical spending of a precursor shock or None): transfers follow from
+        its members, wage and farming fill the rest."""
         rng = self.rng
         uniform = rng.uniform
         last = REFERENCE_DATE.year
@@ -1047,7 +1109,9 @@ class Synthesizer:
         dibao_household = attribute == c.PovertyAttribute.DIBAO
         sudden = category == c.MonitoringCategory.SUDDEN_HARDSHIP
 
-        def amounts(year: int, per_capita: float, monitoring_year: int | None) -> tuple:
+        def amounts(
+            year: int, per_capita: float, monitoring_year: int | None, medical: int | None = None
+        ) -> tuple:
             size = bisect_right(birth_years, year) or 1  # members born by then
             old = bisect_right(birth_years, year - 60)  # members aged 60+ that year
             step = year - INCOME_YEARS[0]
@@ -1071,6 +1135,8 @@ class Synthesizer:
                 out_of_pocket = rng.randint(500, 9000)
             else:
                 out_of_pocket = rng.randint(0, 600) if rng.random() < 0.4 else 0
+            if medical is not None:
+                out_of_pocket = max(out_of_pocket, medical)
             # Whole yuan as ints: derive() takes them as they come, the database stores them
             # exactly, and a chunk pickles fast when the loader generates in a second process.
             values = {
