@@ -9,10 +9,15 @@ function registered on the connection that counts characters; Spark's ``damerau_
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import weakref
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import duckdb
+from django.conf import settings
 from duckdb.sqltypes import INTEGER, VARCHAR
 from splink import DuckDBAPI
 
@@ -47,7 +52,19 @@ def database(backend: Backend) -> DatabaseAPISubClass:
     """A fresh Splink database API on ``backend``: a new in-memory DuckDB connection, or a child
     session of the process's SparkSession (its temporary tables apart from other runs')."""
     if backend == "duckdb":
-        connection = duckdb.connect(":memory:")
+        # A database file in a temporary folder, with a memory limit: Splink's pairs of a
+        # million records do not fit in memory (an in-memory database took 22 GB), and DuckDB
+        # spills what exceeds the limit to the folder. The folder goes with the connection.
+        folder = tempfile.mkdtemp(prefix="jingzhun-link-")
+        connection = duckdb.connect(
+            str(Path(folder) / "link.duckdb"),
+            config={
+                "memory_limit": getattr(settings, "JINGZHUN_LINK_MEMORY", "4GB"),
+                "temp_directory": folder,
+                "preserve_insertion_order": False,
+            },
+        )
+        weakref.finalize(connection, shutil.rmtree, folder, ignore_errors=True)
         connection.create_function("char_edits", char_edits, [VARCHAR, VARCHAR], INTEGER)
         return DuckDBAPI(connection)
     if backend == "spark":
