@@ -50,6 +50,7 @@ from jingzhun.api.case_serializers import (
     VersionSerializer,
     WithdrawRequestSerializer,
 )
+from jingzhun.api.pagination import page_size_asked
 from jingzhun.api.parsers import BoundedJSONParser
 from jingzhun.api.views import api_actor
 from jingzhun.cases import actions, queries, records
@@ -361,7 +362,9 @@ class NoticeCreateView(APIView):
     tags=["cases"],
     parameters=[
         OpenApiParameter(
-            "page_size", int, description=f"最多返回多少件（默认{INBOX_PAGE_SIZE}，最多1000）"
+            "page_size",
+            {"type": "integer", "minimum": 1, "maximum": INBOX_MAX_PAGE_SIZE},
+            description=f"最多返回多少件（默认{INBOX_PAGE_SIZE}，最多{INBOX_MAX_PAGE_SIZE}）",
         )
     ],
     responses={
@@ -378,11 +381,8 @@ class InboxView(APIView):
     """待办: open cases waiting for a step by the user's role, in scope, nearest deadline first."""
 
     def get(self, request: Request) -> Response:
-        raw = request.query_params.get("page_size", "").strip()
-        try:
-            size = int(raw) if raw else INBOX_PAGE_SIZE
-        except ValueError:
-            size = 0
+        size = page_size_asked(request)
+        size = INBOX_PAGE_SIZE if size is None else size
         if not 1 <= size <= INBOX_MAX_PAGE_SIZE:
             raise serializers.ValidationError(
                 {"page_size": [_("page_size应为1至1000之间的整数。")]}

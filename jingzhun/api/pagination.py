@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,13 +21,9 @@ class KeysetPagination(CursorPagination):
         """The page size asked for (at most ``max_page_size``), or the default when none is
         asked for. A ``page_size`` that is not a positive whole number is refused (400), as the
         inbox refuses it — DRF would silently use the default."""
-        raw = request.query_params.get(self.page_size_query_param, "").strip()
-        if not raw:
+        size = page_size_asked(request, self.page_size_query_param)
+        if size is None:
             return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
         if size < 1:
             raise ValidationError(
                 {
@@ -50,3 +47,13 @@ class AreaPagination(KeysetPagination):
     unique, so they make a keyset as good as the id."""
 
     ordering = "code"
+
+
+def page_size_asked(request: Request, name: str = "page_size") -> int | None:
+    """The page size in the query: None when it is not given (or left empty), 0 (refused by the
+    caller) when it is not written in ASCII digits alone — ``int()`` would also take "1_0" or
+    "٣"."""
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else 0

@@ -149,6 +149,9 @@ class Personas:
         return (self.inside if scope == INSIDE else self.outside)[persona]
 
 
+TODAY_FOR_BATCHES = NOW.date() - dt.timedelta(days=1)
+
+
 class MatrixData:
     """The fixture data of one matrix test (built lazily, see the module docstring)."""
 
@@ -328,6 +331,56 @@ class MatrixData:
         return upload
 
     upload_numbers: list[str] = []
+
+    # --- department data (crosscheck) -------------------------------------------------------
+
+    def _deaths_file(self, name: str, day: str) -> Path:
+        from tests.crosscheck.conftest import write_csv
+
+        return write_csv(
+            self.tmp_path / name,
+            ["姓名", "公民身份号码", "死亡日期"],
+            [[self.head.name, self.head.id_number, day]],
+        )
+
+    def _stage(self, name: str, day: str) -> Any:
+        from jingzhun.crosscheck import intake
+
+        batch, _new = intake.stage_file(
+            actor=self.world.actor(self.world.approver),
+            kind="deaths",
+            area=self.world.county,
+            path=self._deaths_file(name, day),
+            as_of=TODAY_FOR_BATCHES,
+            source="command",
+        )
+        return batch
+
+    @cached_property
+    def alert(self) -> Any:
+        """The county's compared deaths batch: an open alert on the household's head."""
+        from jingzhun.crosscheck import actions as crosscheck_actions
+
+        batch = self._stage("deaths-a.csv", "2024-05-01")
+        crosscheck_actions.do_apply_batch(batch, actor=self.world.actor(self.world.approver))
+        return batch.records.get().alerts.get()
+
+    @cached_property
+    def staged_batch(self) -> Any:
+        """Another deaths batch of the county, staged and not yet compared."""
+        return self._stage("deaths-b.csv", "2024-06-01")
+
+    @cached_property
+    def feed_token(self) -> Any:
+        from jingzhun.crosscheck import actions as crosscheck_actions
+
+        token, _raw = crosscheck_actions.do_create_feed_token(
+            actor=self.world.actor(self.world.approver),
+            name="县医保局",
+            kind="medical_stays",
+            area=self.world.county,
+        )
+        return token
 
     @cached_property
     def api_token(self) -> Any:

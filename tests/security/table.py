@@ -25,6 +25,7 @@ from jingzhun.accounts.models import User
 from jingzhun.accounts.roles import (
     AREA_MANAGERS,
     AUDIT_READERS,
+    CROSSCHECK_LOADERS,
     REGISTRY_WRITERS,
     Role,
 )
@@ -32,6 +33,7 @@ from jingzhun.areas.models import Area, VillageProfile
 from jingzhun.assessment.models import CountyAssessment
 from jingzhun.cases.actions import HANDLERS
 from jingzhun.cases.models import Case, CaseStep, Notice, Objection
+from jingzhun.crosscheck.models import Alert, Batch, FeedToken
 from jingzhun.exports.models import ExportLog
 from jingzhun.imports.models import Upload
 from jingzhun.policy.models import ParameterValue, WhatIfRun
@@ -52,6 +54,7 @@ ADMIN = frozenset({Role.ADMIN})
 CADRE = frozenset({Role.VILLAGE_CADRE})
 REVIEWER = frozenset({Role.TOWNSHIP_REVIEWER})
 BELOW_COUNTY = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER})
+LOADERS = frozenset(CROSSCHECK_LOADERS)
 
 Fill = Callable[[MatrixData], dict[str, Any]]
 
@@ -511,6 +514,50 @@ TABLE: dict[str, Entry] = {
     ),
     "whatif_run": Entry(scope=RECORD, params=lambda d: {"run_id": d.whatif_run.pk}),
     # --- cases ------------------------------------------------------------------------------
+    # --- department data and alerts (crosscheck), the visit ranking ---------------------------
+    "crosscheck:inbox": Entry(needs=("alert",)),
+    "crosscheck:report": Entry(needs=("alert",)),
+    "crosscheck:alert": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.alert.pk},
+        writes={"POST": WRITERS},
+        accepted=frozenset({400}),  # no outcome chosen: the form comes back with its error
+        touches=(Alert,),
+    ),
+    "crosscheck:batches": Entry(
+        needs=("alert",),
+        writes={"POST": LOADERS},
+        accepted=frozenset({400}),  # no file: the form comes back with its errors
+        touches=(Batch,),
+    ),
+    "crosscheck:batch": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.staged_batch.pk},
+        visible=lambda user, d: holds_county(user, d),
+        writes={"POST": LOADERS},
+        accepted=frozenset({302}),  # the comparison is queued
+        touches=(Batch,),
+    ),
+    "crosscheck:tokens": Entry(
+        read=LOADERS,
+        needs=("feed_token",),
+        writes={"POST": LOADERS},
+        accepted=frozenset({200}),
+        touches=(FeedToken,),
+    ),
+    "crosscheck:token_revoke": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.feed_token.pk},
+        read=None,
+        visible=lambda user, d: holds_county(user, d),
+        writes={"POST": LOADERS},
+        accepted=frozenset({302}),
+        touches=(FeedToken,),
+    ),
+    # A department system's push: only a department key (Authorization: Feed …) is accepted;
+    # no user, signed in or with a user token, gets past authentication.
+    "api-crosscheck-push": Entry(scope=NONE, public={"GET": 401, "POST": 401}),
+    "risk:visits": Entry(),
     "cases:inbox": Entry(needs=("cases",)),
     "cases:overview": Entry(needs=("cases",)),
     "cases:batch": Entry(
