@@ -72,8 +72,9 @@ def test_home_and_area_pages_show_counts_of_the_users_area(client, world, househ
     login(client, world.reviewer)
     home = client.get(reverse("home"))
     assert home.status_code == 200
-    assert home.context["counts"]["total"] == 1
-    assert home.context["counts"]["people"] == 3
+    figures = {f.label: f.value for f in home.context["figures"]}
+    assert figures["农户（户）"] == 1
+    assert figures["人口（人）"] == 3
     area = client.get(reverse("area_detail", args=[world.township.code]))
     counts = {c.code: c.household_count for c in area.context["children"]}
     assert counts[world.village.code] == 1

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from jingzhun.analytics.schema import TABLES
+from jingzhun.policy.parameters import default_parameters
 from jingzhun.registry import scoping
 from jingzhun.registry.models import Conditions, Household, Income, Measures, Member, RiskFactor
 
@@ -64,3 +66,36 @@ class HouseholdRecord:
             "conditions": of(self.conditions, "conditions"),
             "measures": of(self.measures, "measures"),
         }
+
+
+def income_chart(household: Household, incomes: list[Income]) -> dict[str, Any] | None:
+    """The household page's chart: per-capita net income by year against that year's poverty
+    line and monitoring threshold for the household's area (None without incomes). Plain
+    numbers for ECharts (``jingzhun/static/js/charts.js``); a year without a parameter in force
+    gets a gap, not a guess."""
+    if not incomes:
+        return None
+    params = default_parameters()
+    years = sorted({i.year for i in incomes})
+    by_year = {i.year: i for i in incomes}
+
+    def line(name: str) -> list[float | None]:
+        out: list[float | None] = []
+        for year in years:
+            p = params.value_or_none(name, on=year, area_code=household.village_code)
+            out.append(float(p.value) if p is not None else None)
+        return out
+
+    return {
+        "years": [str(y) for y in years],
+        "series": [
+            {
+                "name": str(_("人均纯收入")),
+                "data": [float(by_year[y].per_capita_net) for y in years],
+                "kind": "bar",
+            },
+            {"name": str(_("扶贫标准线")), "data": line("poverty_line"), "kind": "line"},
+            {"name": str(_("防返贫监测线")), "data": line("monitoring_threshold"), "kind": "line"},
+        ],
+        "unit": str(_("元")),
+    }

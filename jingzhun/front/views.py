@@ -6,21 +6,79 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from jingzhun.areas.models import Level
 from jingzhun.audit import recorder
 from jingzhun.audit.models import AuditEntry
 from jingzhun.cases.views import household_cases_context
 from jingzhun.core.actions import Actor
 from jingzhun.core.http import domain_errors
 from jingzhun.crosscheck.views import alert_card
-from jingzhun.front.household import HouseholdRecord
+from jingzhun.front import home as home_page
+from jingzhun.front.drilldown import DrillDown, list_page
+from jingzhun.front.household import HouseholdRecord, income_chart
 from jingzhun.policy.panel import policy_panel
 from jingzhun.quality import entry as quality_entry
+from jingzhun.registry import choices as c
+from jingzhun.registry import scoping
+from jingzhun.registry.queries import HouseholdFilters
 
 HISTORY_SHOWN = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """What needs the user today (:func:`jingzhun.front.home.worklist`), then the area's
+    figures, each opening its records."""
+    user = request.user
+    today = timezone.localdate()
+    return render(
+        request,
+        "front/home.html",
+        {
+            "area": user.area,
+            "ancestors": user.area.ancestors(),
+            "items": home_page.worklist(user, today),
+            "figures": home_page.headline(user),
+        },
+    )
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    """The household list with the registry's filters and the drill-down filters of the pages
+    above it (:mod:`jingzhun.front.drilldown`), keyset-paged, with the total of a filtered list."""
+    user = request.user
+    filters = HouseholdFilters.from_params(request.GET)
+    drill = DrillDown.from_params(user, request.GET)
+    page = list_page(user, filters, drill, settings.JINGZHUN_PAGE_SIZE)
+    context: dict[str, Any] = {
+        "rows": page.rows,
+        "filters": filters,
+        "errors": filters.errors | drill.errors,
+        "drill": drill,
+        "drill_params": drill.as_params(),
+        "total": page.total,
+        "total_capped": page.total_capped,
+        "next_after": page.next_after,
+        "household_types": c.HouseholdType.choices,
+        "categories": c.MonitoringCategory.choices,
+        "risk_types": c.RiskType.choices,
+        "areas": scoping.areas_for(user)
+        .filter(level__lte=max(user.area.level + 1, Level.TOWNSHIP))
+        .order_by("code")[:300],
+    }
+    template = (
+        "registry/_household_rows.html"
+        if request.headers.get("HX-Request")
+        else "registry/household_list.html"
+    )
+    return render(request, template, context)
 
 
 def _history(household_id: int) -> list[AuditEntry]:
@@ -50,6 +108,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         "ancestors": household.village.ancestors(),
         "members": record.members,
         "incomes": record.incomes,
+        "income_chart": income_chart(household, record.incomes),
         "conditions": record.conditions,
         "measures": record.measures,
         "risks": record.risks,

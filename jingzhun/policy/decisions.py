@@ -349,6 +349,9 @@ BATCH_SCHEMA = pa.schema(
         pa.field("suggested_category", pa.string()),
         pa.field("risk_types", pa.string()),
         *(pa.field(f"{code}_failed", pa.string()) for code in DECISIONS),
+        # Monitored already (a category, or 监测户) when evaluated: the worklist's "in the range
+        # but not monitored" is read from the stored run without joining the registry again.
+        pa.field("under_monitoring", pa.bool_()),
     ]
 )
 
@@ -417,6 +420,7 @@ def decisions_expr(features: ir.Table) -> ir.Table:
         suggested_category=category,
         risk_types=risks,
         **{f"{code}_failed": t[f"{code}_failed"] for code in DECISIONS},
+        under_monitoring=t.under_monitoring.fill_null(False),
     )
 
 

@@ -38,7 +38,12 @@ def policy_panel(
         if data is not None
         else evaluate_household(household, year, request.user)  # type: ignore[arg-type]
     )
+    # Each parameter version once, under the decisions, not in every criterion's row.
+    versions = sorted(
+        {r.version for d in evaluation.decisions for r in d.criteria if getattr(r, "version", None)}
+    )
     return {
+        "versions": versions,
         "year": year,
         "years": list(range(latest, min(year, latest - YEARS_SHOWN + 1) - 1, -1)),
         "evaluation": evaluation,

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +32,12 @@ from jingzhun.policy.decisions import BATCH_SCHEMA, DECISIONS
 from jingzhun.policy.models import EvaluationCount, EvaluationRun, WhatIfRun
 from jingzhun.policy.parameters import NATIONAL, ParameterSet, default_parameters
 
+# A pseudo-decision counted with the others: households whose evaluated data places them in the
+# monitoring range (status: the suggested monitoring category) but that were not monitored — the
+# worklist's "should be looked at" line. Exited households below the year's threshold are its
+# 脱贫不稳定户 status.
+UNMONITORED = "unmonitored"
+
 
 def parameter_fingerprint(year: int, parameters: ParameterSet | None = None) -> str:
     """sha256 of every parameter version and value in force on 31 December ``year``."""
@@ -43,11 +51,23 @@ def evaluation_dir() -> Path:
     return Path(settings.VAR_DIR) / "evaluations"
 
 
+def _unmonitored(table: pa.Table) -> pa.Table:
+    """The rows the data places in the monitoring range (a suggested category) that were not
+    monitored when evaluated, with their category in the ``unmonitored`` column."""
+    mask = pc.and_(
+        pc.not_equal(table["suggested_category"], ""),
+        pc.invert(table["under_monitoring"].fill_null(False)),
+    )
+    rows = table.filter(mask)
+    return rows.append_column(UNMONITORED, rows["suggested_category"])
+
+
 def _counts(table: pa.Table) -> tuple[dict[str, dict[str, int]], Counter[tuple[str, str, str]]]:
     totals: dict[str, dict[str, int]] = {}
     per_village: Counter[tuple[str, str, str]] = Counter()
-    for decision in DECISIONS:
-        grouped = table.group_by(["village_code", decision]).aggregate([("household_id", "count")])
+    for decision in (*DECISIONS, UNMONITORED):
+        source = _unmonitored(table) if decision == UNMONITORED else table
+        grouped = source.group_by(["village_code", decision]).aggregate([("household_id", "count")])
         total: Counter[str] = Counter()
         for row in grouped.to_pylist():
             n = row["household_id_count"]
@@ -176,6 +196,53 @@ def counts_by_area(
         per = out.setdefault(village[:digits], {}).setdefault(decision, {})
         per[status] = per.get(status, 0) + n
     return dict(sorted(out.items()))
+
+
+class ResultFileMissing(Exception):
+    """A run's per-household file is no longer on disk (removed by hand, or restored without
+    var/): its counts remain, its households cannot be listed."""
+
+
+def result_households(
+    run: EvaluationRun, *, prefix: str, decision: str, status: str = "", failed: str = ""
+) -> list[tuple[str, int]]:
+    """(village code, household id), sorted, of the run's households under the area ``prefix``
+    (the caller's scope or narrower) whose ``decision`` has ``status`` ("" any) and whose
+    failed criteria include ``failed`` ("" any). ``decision`` may be :data:`UNMONITORED`, whose
+    status is a monitoring category. Reads only the needed columns of the Parquet file, with
+    the area range pushed down. Raises :class:`ResultFileMissing`."""
+    path = Path(settings.VAR_DIR) / run.result_file
+    if not path.exists():
+        raise ResultFileMissing(run.result_file)
+    low, high = code_range(prefix)
+    where = (ds.field("village_code") >= low) & (ds.field("village_code") < high)
+    dataset = ds.dataset(path, format="parquet")
+    names = set(dataset.schema.names)
+    if decision == UNMONITORED:
+        if "under_monitoring" not in names:
+            return []  # a run stored before the column existed
+        where = where & (ds.field("suggested_category") != "")
+        where = where & ~ds.field("under_monitoring")
+        if status:
+            where = where & (ds.field("suggested_category") == status)
+    else:
+        if status:
+            where = where & (ds.field(decision) == status)
+    columns = ["village_code", "household_id"]
+    if failed and decision != UNMONITORED:
+        columns.append(f"{decision}_failed")
+    table = dataset.to_table(columns=columns, filter=where)
+    if failed and decision != UNMONITORED:
+        padded = pc.binary_join_element_wise(",", table[f"{decision}_failed"], ",", "")
+        table = table.filter(pc.match_substring(padded, f",{failed},"))
+    table = table.sort_by([("village_code", "ascending"), ("household_id", "ascending")])
+    return list(
+        zip(
+            table["village_code"].to_pylist(),
+            table["household_id"].to_pylist(),
+            strict=True,
+        )
+    )
 
 
 # --- what-if runs in the background --------------------------------------------------------------

@@ -24,7 +24,7 @@ from jingzhun.areas.models import SCOPE_DIGITS, Area, Level, code_range
 from jingzhun.core import jobs
 from jingzhun.core.actions import Actor
 from jingzhun.core.http import domain_errors
-from jingzhun.quality import actions
+from jingzhun.quality import actions, queries
 from jingzhun.quality.checks import CATALOGUE, catalogue
 from jingzhun.quality.context import default_year
 from jingzhun.quality.models import (
@@ -41,22 +41,6 @@ from jingzhun.registry import scoping
 PAGE = 100
 
 
-def _covering_codes(user: Any) -> list[str]:
-    return [a.code for a in user.area.ancestors()] + [user.area.code]
-
-
-def _runs_for(user: Any) -> Any:
-    """Runs whose area contains the user's area (their counts are then restricted in scope);
-    none for a user without a role, whose scope is empty (User.scope_prefix)."""
-    if not user.has_role:
-        return QualityRun.objects.none()
-    return QualityRun.objects.filter(area_code__in=_covering_codes(user))
-
-
-def _latest_run(user: Any) -> QualityRun | None:
-    return _runs_for(user).filter(status=RunStatus.DONE).order_by("-finished_at", "-id").first()
-
-
 def _in_scope(user: Any) -> dict[str, str]:
     low, high = code_range(user.scope_prefix)
     return {"village_code__gte": low, "village_code__lt": high}
@@ -65,7 +49,7 @@ def _in_scope(user: Any) -> dict[str, str]:
 @login_required
 def quality_home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    run = _latest_run(user)
+    run = queries.latest_run(user)
     scope = _in_scope(user)
     per_check: list[dict[str, Any]] = []
     per_area: list[dict[str, Any]] = []
@@ -91,7 +75,7 @@ def quality_home(request: HttpRequest) -> HttpResponse:
         )
         for s in scores:
             s.name = names.get(s.village_code, s.village_code)
-    trend_runs = list(_runs_for(user).filter(status=RunStatus.DONE).order_by("-id")[:12])
+    trend_runs = list(queries.runs_for(user).filter(status=RunStatus.DONE).order_by("-id")[:12])
     totals = dict(
         QualityCount.objects.filter(run__in=trend_runs, **scope)
         .values("run")
@@ -99,7 +83,7 @@ def quality_home(request: HttpRequest) -> HttpResponse:
         .values_list("run", "n")
     )
     trend = [{"run": r, "findings": totals.get(r.pk, 0)} for r in reversed(trend_runs)]
-    recent = list(_runs_for(user).order_by("-id")[:5])
+    recent = list(queries.runs_for(user).order_by("-id")[:5])
     return render(
         request,
         "quality/home.html",
@@ -165,7 +149,7 @@ def quality_check(request: HttpRequest, code: str) -> HttpResponse:
     if check is None:
         raise Http404(_("没有该校验规则。"))
     user = request.user
-    run = _latest_run(user)
+    run = queries.latest_run(user)
     rows: list[dict[str, Any]] = []
     next_after = None
     if run is not None:
@@ -264,7 +248,7 @@ def quality_run_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def quality_run_status(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = _runs_for(request.user).filter(pk=run_id).first()
+    run = queries.runs_for(request.user).filter(pk=run_id).first()
     if run is None:
         raise Http404(_("未找到该记录。"))
     return render(request, "quality/_run_status.html", {"r": jobs.settled(run)})

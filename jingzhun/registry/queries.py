@@ -15,7 +15,9 @@ household number (prefix); otherwise a person's name, matched exactly on the nor
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
@@ -40,7 +42,11 @@ class HouseholdFilters:
     household_type: str = ""
     monitoring_category: str = ""
     risk: str = ""
+    group: str = ""  # a village group's code (村民小组)
+    at_risk: bool = False  # a monitoring category whose risk is not eliminated (风险未消除)
     year: int | None = None
+    income_min: Decimal | None = None  # per-capita net income of ``year``, yuan
+    income_max: Decimal | None = None
     after: tuple[str, int] | None = None  # keyset cursor: (village_code, id) of the last row
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -53,6 +59,8 @@ class HouseholdFilters:
             household_type=params.get("household_type") or "",
             monitoring_category=params.get("monitoring_category") or "",
             risk=params.get("risk") or "",
+            group=(params.get("group") or "").strip(),
+            at_risk=params.get("at_risk") == "1",
         )
         for name, enum in (
             ("household_type", c.HouseholdType),
@@ -68,6 +76,23 @@ class HouseholdFilters:
                 f.year = int(raw_year)
             except (TypeError, ValueError):
                 f.errors["year"] = f"“{raw_year}”不是整数。"
+        for name in ("income_min", "income_max"):
+            raw = (params.get(name) or "").strip()
+            if raw:
+                try:
+                    setattr(f, name, Decimal(raw))
+                except InvalidOperation:
+                    f.errors[name] = f"“{raw}”不是金额：请填写数字，如 6000。"
+                    continue
+                if not getattr(f, name).is_finite():
+                    f.errors[name] = f"“{raw}”不是金额：请填写数字，如 6000。"
+                    setattr(f, name, None)
+        if (f.income_min is not None or f.income_max is not None) and f.year is None:
+            f.errors["year"] = "按收入范围筛选时请填写年度。"
+            f.income_min = f.income_max = None
+        if f.group and not (f.group.isdigit() and len(f.group) == 15):
+            f.errors["group"] = f"“{f.group}”不是村民小组代码（15位数字）。"
+            f.group = ""
         raw_after = params.get("after")
         if raw_after:
             code, _, pk = str(raw_after).partition("-")
@@ -78,13 +103,35 @@ class HouseholdFilters:
         return f
 
     def as_params(self) -> dict[str, Any]:
-        keys = ("q", "area", "household_type", "monitoring_category", "risk", "year")
-        return {k: getattr(self, k) for k in keys if getattr(self, k) not in ("", None)}
+        keys = (
+            "q",
+            "area",
+            "household_type",
+            "monitoring_category",
+            "risk",
+            "group",
+            "at_risk",
+            "year",
+            "income_min",
+            "income_max",
+        )
+        values = {k: getattr(self, k) for k in keys}
+        values["at_risk"] = "1" if self.at_risk else ""
+        return {k: v for k, v in values.items() if v not in ("", None)}
 
 
-def filter_households(user: User, f: HouseholdFilters, *, start: str = "") -> QuerySet[Household]:
+def filter_households(
+    user: User,
+    f: HouseholdFilters,
+    *,
+    start: str = "",
+    restrict: Sequence[QuerySet[Any] | Collection[int]] = (),
+) -> QuerySet[Household]:
     """The scoped, filtered queryset (unordered, unpaginated); ``start`` is the keyset page's
-    lowest village code."""
+    lowest village code. ``restrict``: further sets of household ids (a ``values`` queryset of
+    ``household_id``, or ids) that the households must belong to — how the pages above the
+    registry narrow the list to a quality check's, a case step's or an evaluation's households
+    without the registry knowing those domains."""
     within = ""
     if f.area:
         area = areas_for(user).filter(code=f.area).first()
@@ -93,14 +140,25 @@ def filter_households(user: User, f: HouseholdFilters, *, start: str = "") -> Qu
             return households_for(user).none()
         within = area.scope_prefix
     qs = households_for(user, within=within, start=start)
+    for ids in restrict:
+        qs = qs.filter(pk__in=ids)
     if f.household_type:
         qs = qs.filter(household_type=f.household_type)
     if f.monitoring_category:
         qs = qs.filter(monitoring_category=f.monitoring_category)
     if f.risk:
         qs = qs.filter(Exists(RiskFactor.objects.filter(household=OuterRef("pk"), kind=f.risk)))
+    if f.group:
+        qs = qs.filter(group__code=f.group)
+    if f.at_risk:
+        qs = qs.exclude(monitoring_category="").exclude(risk_eliminated=True)
     if f.year:
-        qs = qs.filter(Exists(Income.objects.filter(household=OuterRef("pk"), year=f.year)))
+        incomes = Income.objects.filter(household=OuterRef("pk"), year=f.year)
+        if f.income_min is not None:
+            incomes = incomes.filter(per_capita_net__gte=f.income_min)
+        if f.income_max is not None:
+            incomes = incomes.filter(per_capita_net__lt=f.income_max)
+        qs = qs.filter(Exists(incomes))
     if f.q:
         qs = _search(qs, f.q)
     return qs
@@ -143,10 +201,14 @@ def _search(qs: QuerySet[Household], q: str) -> QuerySet[Household]:
 
 
 def household_page(
-    user: User, f: HouseholdFilters, page_size: int
+    user: User,
+    f: HouseholdFilters,
+    page_size: int,
+    *,
+    restrict: Sequence[QuerySet[Any] | Collection[int]] = (),
 ) -> tuple[list[Household], str | None]:
     """One keyset page and the cursor of the next page (None on the last page)."""
-    qs = filter_households(user, f, start=f.after[0] if f.after else "")
+    qs = filter_households(user, f, start=f.after[0] if f.after else "", restrict=restrict)
     if f.after:
         code, pk = f.after
         # (village_code, id) > (code, pk): the range starts at ``code`` (see above), and the

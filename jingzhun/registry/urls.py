@@ -3,8 +3,6 @@ from django.urls import path
 from jingzhun.registry import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("households/", views.household_list, name="household_list"),
     path("households/new/", views.household_create, name="household_create"),
     path("households/<int:household_id>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:household_id>/delete/", views.household_delete, name="household_delete"),

@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,49 +32,6 @@ from jingzhun.registry.forms import (
     attach_errors,
 )
 from jingzhun.registry.models import MEASURE_FIELDS, Conditions, Household, Income, Measures, Member
-from jingzhun.registry.queries import HouseholdFilters, household_page
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    counts = scoping.households_for(user).aggregate(
-        total=Count("id"),
-        exited=Count("id", filter=Q(household_type=c.HouseholdType.EXITED)),
-        monitored=Count("id", filter=Q(household_type=c.HouseholdType.MONITORED)),
-        ordinary=Count("id", filter=Q(household_type=c.HouseholdType.ORDINARY)),
-        at_risk=Count("id", filter=Q(~Q(monitoring_category=""), ~Q(risk_eliminated=True))),
-        people=Sum("member_count"),
-    )
-    return render(
-        request,
-        "registry/home.html",
-        {"area": user.area, "ancestors": user.area.ancestors(), "counts": counts},
-    )
-
-
-@login_required
-def household_list(request: HttpRequest) -> HttpResponse:
-    filters = HouseholdFilters.from_params(request.GET)
-    page_size = settings.JINGZHUN_PAGE_SIZE
-    rows, next_after = household_page(request.user, filters, page_size)
-    context: dict[str, Any] = {
-        "rows": rows,
-        "filters": filters,
-        "next_after": next_after,
-        "household_types": c.HouseholdType.choices,
-        "categories": c.MonitoringCategory.choices,
-        "risk_types": c.RiskType.choices,
-        "areas": scoping.areas_for(request.user)
-        .filter(level__lte=max(request.user.area.level + 1, Level.TOWNSHIP))
-        .order_by("code")[:300],
-    }
-    template = (
-        "registry/_household_rows.html"
-        if request.headers.get("HX-Request")
-        else "registry/household_list.html"
-    )
-    return render(request, template, context)
 
 
 def _villages(request: HttpRequest) -> Any:

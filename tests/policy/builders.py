@@ -101,6 +101,7 @@ def entry_row(data: dict[str, Any], year: int = YEAR) -> dict[str, Any]:
         row[f"{d.code}_failed"] = ",".join(d.failed)
     row["suggested_category"] = found.suggested_category
     row["risk_types"] = ",".join(found.risk_types)
+    row["under_monitoring"] = bool(found.features.get("under_monitoring"))
     return row
 
 

@@ -1,0 +1,281 @@
+"""Drill-down filters of the household list that rest on other domains: "the households behind
+this number" on the quality, evaluation, procedure and home pages.
+
+The registry's own filters (area, group, type, category, risk, income range) live in
+:mod:`jingzhun.registry.queries`; the ones here narrow the same list to
+
+* a stored evaluation's households: ``run``, ``decision``, ``status``, ``failed`` (a criterion
+  that failed), or ``decision=unmonitored`` with ``status`` a monitoring category;
+* a quality check's households in the latest run (or ``qrun``): ``check``;
+* households with an open case of a type and step: ``case_type``, ``step``, ``overdue=1``.
+
+Each parses to household-id sets handed to :func:`jingzhun.registry.queries.filter_households`
+as ``restrict``, so the registry does not import these domains. Every link that shows a count
+builds its URL with :func:`households_url`, so the list it opens applies exactly the filter that
+counted.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jingzhun.cases import choices as cc
+from jingzhun.cases.overview import step_title, type_label
+from jingzhun.cases.queries import cases_for, overdue_q
+from jingzhun.core.idnumber import local_today
+from jingzhun.policy import runs
+from jingzhun.policy.criteria import CRITERIA, STATUS_LABELS
+from jingzhun.policy.decisions import DECISIONS
+from jingzhun.policy.models import EvaluationRun
+from jingzhun.quality import queries as quality
+from jingzhun.quality.checks import CATALOGUE
+from jingzhun.quality.models import QualityRun
+from jingzhun.registry import choices as c
+from jingzhun.registry.models import Household
+from jingzhun.registry.queries import HouseholdFilters, filter_households, household_page
+
+if TYPE_CHECKING:
+    from jingzhun.accounts.models import User
+
+# Ids of an evaluation's households are matched against the registry this many at a time.
+CHUNK = 2000
+# Above this many, the total of a list that combines an evaluation with other filters is not
+# counted (it would take one query per chunk); the page says "more than".
+COUNT_LIMIT = 200_000
+
+DRILL_KEYS = (
+    "run",
+    "decision",
+    "status",
+    "failed",
+    "check",
+    "qrun",
+    "case_type",
+    "step",
+    "overdue",
+)
+
+
+def households_url(**params: Any) -> str:
+    """The household list filtered by ``params`` (empty values left out)."""
+    query = {k: v for k, v in params.items() if v not in ("", None, False)}
+    return f"{reverse('household_list')}?{urlencode(query)}" if query else reverse("household_list")
+
+
+@dataclass
+class DrillDown:
+    run: EvaluationRun | None = None
+    decision: str = ""
+    status: str = ""
+    failed: str = ""
+    check: str = ""
+    quality_run: QualityRun | None = None
+    case_type: str = ""
+    step: str = ""
+    overdue: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_params(cls, user: User, params: Any) -> DrillDown:
+        """Parse; each unknown value is reported in ``errors`` and dropped."""
+        d = cls()
+        raw_run = params.get("run") or ""
+        if raw_run:
+            d.run = runs.runs_for(user).filter(pk=raw_run).first() if raw_run.isdigit() else None
+            if d.run is None:
+                d.errors["run"] = _("未找到该批量判定结果。")
+        d.decision = params.get("decision") or ""
+        d.status = params.get("status") or ""
+        d.failed = params.get("failed") or ""
+        if d.decision and d.decision not in (*DECISIONS, runs.UNMONITORED):
+            d.errors["decision"] = _("取值“%(v)s”无效。") % {"v": d.decision}
+            d.decision = ""
+        statuses = c.MonitoringCategory.values if d.decision == runs.UNMONITORED else STATUS_LABELS
+        if d.status and d.status not in statuses:
+            d.errors["status"] = _("取值“%(v)s”无效。") % {"v": d.status}
+            d.status = ""
+        if d.failed and (d.failed not in CRITERIA or CRITERIA[d.failed].decision != d.decision):
+            d.errors["failed"] = _("取值“%(v)s”无效。") % {"v": d.failed}
+            d.failed = ""
+        if (d.decision or d.status or d.failed) and d.run is None:
+            if not raw_run:
+                d.run = runs.runs_for(user).order_by("-id").first()
+            if d.run is None:
+                d.errors.setdefault("run", _("还没有批量判定结果。"))
+        if d.run is not None and not d.decision:
+            d.errors["decision"] = _("请选择判定。")
+            d.run = None
+        d.check = params.get("check") or ""
+        if d.check:
+            if d.check not in CATALOGUE:
+                d.errors["check"] = _("没有该校验规则。")
+                d.check = ""
+            else:
+                raw_qrun = params.get("qrun") or ""
+                runs_q = quality.runs_for(user)
+                d.quality_run = (
+                    runs_q.filter(pk=raw_qrun).first()
+                    if raw_qrun.isdigit()
+                    else quality.latest_run(user)
+                )
+                if d.quality_run is None:
+                    d.errors["check"] = _("还没有完成的质量校验。")
+                    d.check = ""
+        d.case_type = params.get("case_type") or ""
+        if d.case_type and d.case_type not in cc.CaseType.values:
+            d.errors["case_type"] = _("取值“%(v)s”无效。") % {"v": d.case_type}
+            d.case_type = ""
+        d.step = (params.get("step") or "")[:32]
+        d.overdue = params.get("overdue") == "1"
+        return d
+
+    @property
+    def evaluation(self) -> bool:
+        return self.run is not None and bool(self.decision)
+
+    @property
+    def cases(self) -> bool:
+        return bool(self.case_type or self.step or self.overdue)
+
+    def as_params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.evaluation:
+            assert self.run is not None
+            out |= {"run": self.run.pk, "decision": self.decision}
+            out |= {"status": self.status, "failed": self.failed}
+        if self.check and self.quality_run is not None:
+            out |= {"check": self.check, "qrun": self.quality_run.pk}
+        out |= {
+            "case_type": self.case_type,
+            "step": self.step,
+            "overdue": "1" if self.overdue else "",
+        }
+        return {k: v for k, v in out.items() if v not in ("", None)}
+
+    def describe(self) -> list[str]:
+        """What the drill-down selects, in words, for the page's heading."""
+        lines = []
+        if self.evaluation:
+            assert self.run is not None
+            if self.decision == runs.UNMONITORED:
+                what = _("判定在监测范围内但未纳入监测")
+                if self.status:
+                    what += f"（{c.MonitoringCategory(self.status).label}）"
+            else:
+                what = str(DECISIONS[self.decision].title)
+                if self.status:
+                    what += f"：{STATUS_LABELS[self.status]}"
+                if self.failed:
+                    what += _("，未达标：%(c)s") % {"c": CRITERIA[self.failed].title}
+            lines.append(
+                _("批量判定 #%(run)s（%(year)s年度）") % {"run": self.run.pk, "year": self.run.year}
+                + f" · {what}"
+            )
+        if self.check:
+            lines.append(
+                _("质量校验 %(code)s %(title)s")
+                % {"code": self.check, "title": CATALOGUE[self.check].title}
+            )
+        if self.cases:
+            parts = [_("办理中的案件")]
+            if self.case_type:
+                parts.append(type_label(self.case_type))
+            if self.step:
+                parts.append(
+                    step_title("000000", self.case_type, self.step) if self.case_type else self.step
+                )
+            if self.overdue:
+                parts.append(_("已逾期"))
+            lines.append(" · ".join(parts))
+        return lines
+
+    def restrict(self, user: User) -> list[Any]:
+        """Id sets (subqueries) for everything but the evaluation (see :meth:`evaluation_ids`)."""
+        out: list[Any] = []
+        if self.check and self.quality_run is not None:
+            out.append(quality.finding_households(self.quality_run, self.check))
+        if self.cases:
+            qs = cases_for(user).filter(status=cc.CaseStatus.OPEN)
+            if self.case_type:
+                qs = qs.filter(case_type=self.case_type)
+            if self.step:
+                qs = qs.filter(step_code=self.step)
+            if self.overdue:
+                qs = qs.filter(overdue_q(local_today()))
+            out.append(qs.values("household_id"))
+        return out
+
+    def evaluation_ids(self, user: User, area_prefix: str) -> list[tuple[str, int]]:
+        assert self.run is not None
+        try:
+            return runs.result_households(
+                self.run,
+                prefix=area_prefix,
+                decision=self.decision,
+                status=self.status,
+                failed=self.failed,
+            )
+        except runs.ResultFileMissing:
+            self.errors["run"] = _("该批量判定的逐户结果文件已不存在，只能查看统计。")
+            return []
+
+
+@dataclass
+class ListPage:
+    rows: list[Household]
+    next_after: str | None
+    total: int | None  # None: not counted (an unfiltered list)
+    total_capped: bool = False
+
+
+def _area_prefix(user: User, f: HouseholdFilters) -> str:
+    from jingzhun.registry.scoping import areas_for
+
+    if f.area:
+        area = areas_for(user).filter(code=f.area).first()
+        if area is not None:
+            return area.scope_prefix
+    return user.scope_prefix
+
+
+def list_page(user: User, f: HouseholdFilters, d: DrillDown, page_size: int) -> ListPage:
+    """One keyset page of the filtered list, its next cursor, and the total of a filtered list."""
+    restrict = d.restrict(user)
+    filtered = bool(restrict or d.evaluation or f.as_params())
+    if not d.evaluation:
+        rows, next_after = household_page(user, f, page_size, restrict=restrict)
+        total = filter_households(user, f, restrict=restrict).count() if filtered else None
+        return ListPage(rows, next_after, total)
+    ordered = d.evaluation_ids(user, _area_prefix(user, f))
+    # The page: the evaluation's households after the cursor, matched CHUNK at a time against
+    # the registry (with every other filter) until the page is full.
+    start = bisect.bisect_right(ordered, f.after) if f.after else 0
+    first = dataclasses.replace(f, after=None)
+    need = page_size + 1
+    rows: list[Household] = []
+    i = start
+    while i < len(ordered) and len(rows) < need:
+        chunk = [pk for _, pk in ordered[i : i + CHUNK]]
+        i += CHUNK
+        got, _ = household_page(user, first, need - len(rows), restrict=[*restrict, chunk])
+        rows.extend(got)
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    next_after = f"{rows[-1].village_code}-{rows[-1].id}" if has_next and rows else None
+    ids = [pk for _, pk in ordered]
+    if len(ids) > COUNT_LIMIT:
+        return ListPage(rows, next_after, len(ids), total_capped=True)
+    # Households deleted or moved out of scope since the run are not listed: count what the
+    # registry still holds, with every other filter.
+    total = sum(
+        filter_households(user, first, restrict=[*restrict, ids[j : j + 20_000]]).count()
+        for j in range(0, len(ids), 20_000)
+    )
+    return ListPage(rows, next_after, total)
