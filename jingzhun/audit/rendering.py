@@ -137,10 +137,10 @@ def humanise(name: str) -> str:
     return words[:1].upper() + words[1:] if words else EMPTY
 
 
-def action_label(action: str) -> str:
-    """The action as a verb in the active language (an unlabelled name humanised)."""
-    label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else humanise(action)
+def action_label(name: str) -> str:
+    """The action ``name`` as a verb in the active language (an unlabelled name humanised)."""
+    label = ACTION_LABELS.get(name)
+    return str(label) if label is not None else humanise(name)
 
 
 def action_choices() -> list[tuple[str, str]]:
