@@ -23,6 +23,15 @@ from jingzhun.core.masking import Disclosure, mask_id_number, mask_phone
 from jingzhun.registry import actions
 
 FULL = Disclosure(numbers=True, health=True)
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    # The project's language, whatever a test before this one left active.
+    with translation.override("zh-hans"):
+        yield
+
+
 MASKED = Disclosure(numbers=False, health=False)
 
 
@@ -149,7 +158,7 @@ def test_labels_come_out_in_english_under_the_english_language():
             "Poverty risks": "Added Illness"
         }
         assert shown("household", {"risk_eliminated": [None, True]}) == {"Risk eliminated": "Yes"}
-        assert action_label("update_household") == "Update household"
+        assert action_label("update_household") == "Edit household"
 
 
 def test_object_types_name_one_model_each():

@@ -46,7 +46,7 @@ class AuditFilterForm(forms.Form):
         label=_("来源"), required=False, choices=[("", _("全部")), *Source.choices]
     )
     date_from = forms.DateField(label=_("起始日期"), required=False)
-    date_to = forms.DateField(label=_("截止日期"), required=False)
+    date_to = forms.DateField(label=_("结束日期"), required=False)
 
     def __init__(self, data: Any, *, user: User) -> None:
         super().__init__(data)
@@ -114,7 +114,7 @@ class AuditFilterForm(forms.Form):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", gettext("截止日期不能早于起始日期。"))
+            self.add_error("date_to", gettext("结束日期不能早于起始日期。"))
         return data
 
     def params(self) -> dict[str, str]:
