@@ -26,6 +26,7 @@ class ExportWhat(models.TextChoices):
     INCOMES = "incomes", _("年度收入")
     QUALITY = "quality", _("质量报告")
     FAILED_ROWS = "failed_rows", _("导入失败行")
+    AUDIT = "audit", _("审计记录")
 
 
 class ExportFormat(models.TextChoices):

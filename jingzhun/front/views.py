@@ -15,9 +15,11 @@ from django.utils import timezone
 from jingzhun.areas.models import Level
 from jingzhun.audit import recorder
 from jingzhun.audit.models import AuditEntry
+from jingzhun.audit.rendering import render_entries
 from jingzhun.cases.views import household_cases_context
 from jingzhun.core.actions import Actor
 from jingzhun.core.http import domain_errors
+from jingzhun.core.masking import Disclosure
 from jingzhun.crosscheck.views import alert_card
 from jingzhun.front import home as home_page
 from jingzhun.front.drilldown import DrillDown, list_page
@@ -112,7 +114,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         "conditions": record.conditions,
         "measures": record.measures,
         "risks": record.risks,
-        "history": _history(household.pk),
+        "history": render_entries(_history(household.pk), Disclosure.of(request.user)),
         "can_edit": request.user.can_edit_registry,
         "quality_findings": quality_entry.findings_for_stored(
             record.data(), household_id=household.pk

@@ -123,14 +123,18 @@ def ensure_can_edit(user: User | None, household: Household | None = None) -> No
         raise NotFound(household.pk)
 
 
-def access_household_for_audit(user: User, household_id: int | str) -> Household:
+def access_household_for_audit(
+    user: User, household_id: int | str, *, number: str = ""
+) -> Household:
     """Like :func:`access_household_by_id` but soft-deleted households stay visible to the
-    audit trail (the deletion and its reason are what inspectors look for)."""
+    audit trail (the deletion and its reason are what inspectors look for). With ``number``
+    (户编号) the household is looked up by it instead of its id."""
     audit_entries_for(user)  # raises unless the role reads the audit trail
     low, high = code_range(_prefix(user))
+    in_scope = Household.objects.filter(village_code__gte=low, village_code__lt=high)
     try:
-        return Household.objects.get(
-            pk=int(household_id), village_code__gte=low, village_code__lt=high
-        )
+        if number:
+            return in_scope.get(number=number)
+        return in_scope.get(pk=int(household_id))
     except (Household.DoesNotExist, ValueError, TypeError):
-        raise NotFound(household_id) from None
+        raise NotFound(number or household_id) from None

@@ -386,6 +386,8 @@ TABLE: dict[str, Entry] = {
     ),
     # --- the audit trail --------------------------------------------------------------------
     "audit_list": Entry(read=AUDIT_READERS, shows=("reason",)),
+    # The same entries as xlsx, logged as an export (the matrix reads the file's cells).
+    "audit_export": Entry(read=AUDIT_READERS, shows=("reason",)),
     # --- quality ----------------------------------------------------------------------------
     "quality_home": Entry(needs=("quality_run",)),
     "quality_catalogue": Entry(scope=NONE),

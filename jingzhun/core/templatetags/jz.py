@@ -1,9 +1,10 @@
-"""Template helpers: the disclosure policy by role, labels of stored codes, audit values.
+"""Template helpers: the disclosure policy by role, labels of stored codes.
 
 Every personal value a page shows goes through one of these tags, which apply
 :class:`jingzhun.core.masking.Disclosure` for the signed-in user: ``{% personal %}`` for a
 number field, ``{% text %}`` for free text a person wrote, ``{% health %}`` for a member's
-health status, ``{% audit_value %}`` for one old or new value of an audit entry.
+health status. Audit entries are rendered, with the same policy, by
+:mod:`jingzhun.audit.rendering`.
 """
 
 from __future__ import annotations
@@ -41,17 +42,6 @@ def text(context: template.Context, value: Any) -> Any:
 def health(context: template.Context, member: Any) -> Any:
     """``{% health m %}``: the member's health status label, or 已隐藏."""
     return _disclosure(context).health_value(member.get_health_display())
-
-
-@register.simple_tag(takes_context=True)
-def audit_value(context: template.Context, field: str, value: Any) -> str:
-    """One old/new value of an audit entry, shown as the disclosure policy allows."""
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    shown = str(value) if not isinstance(value, list) else "；".join(str(v) for v in value)
-    return str(_disclosure(context).field(field, shown))
 
 
 @register.filter
