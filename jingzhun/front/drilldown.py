@@ -21,15 +21,14 @@ import bisect
 import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jingzhun.cases import choices as cc
 from jingzhun.cases.overview import step_title, type_label
 from jingzhun.cases.queries import cases_for, overdue_q
 from jingzhun.core.idnumber import local_today
+from jingzhun.core.links import households_url  # noqa: F401  (re-exported for pages above)
 from jingzhun.policy import runs
 from jingzhun.policy.criteria import CRITERIA, STATUS_LABELS
 from jingzhun.policy.decisions import DECISIONS
@@ -63,12 +62,6 @@ DRILL_KEYS = (
 )
 
 
-def households_url(**params: Any) -> str:
-    """The household list filtered by ``params`` (empty values left out)."""
-    query = {k: v for k, v in params.items() if v not in ("", None, False)}
-    return f"{reverse('household_list')}?{urlencode(query)}" if query else reverse("household_list")
-
-
 @dataclass
 class DrillDown:
     run: EvaluationRun | None = None
@@ -80,6 +73,7 @@ class DrillDown:
     case_type: str = ""
     step: str = ""
     overdue: bool = False
+    open_case: bool = False  # any open case
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -114,7 +108,7 @@ class DrillDown:
             d.run = None
         d.check = params.get("check") or ""
         if d.check:
-            if d.check not in CATALOGUE:
+            if d.check not in CATALOGUE and d.check != quality.ERRORS:
                 d.errors["check"] = _("没有该校验规则。")
                 d.check = ""
             else:
@@ -134,6 +128,7 @@ class DrillDown:
             d.case_type = ""
         d.step = (params.get("step") or "")[:32]
         d.overdue = params.get("overdue") == "1"
+        d.open_case = params.get("open_case") == "1"
         return d
 
     @property
@@ -142,7 +137,7 @@ class DrillDown:
 
     @property
     def cases(self) -> bool:
-        return bool(self.case_type or self.step or self.overdue)
+        return bool(self.case_type or self.step or self.overdue or self.open_case)
 
     def as_params(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -179,10 +174,12 @@ class DrillDown:
                 + f" · {what}"
             )
         if self.check:
-            lines.append(
-                _("质量校验 %(code)s %(title)s")
-                % {"code": self.check, "title": CATALOGUE[self.check].title}
+            title = (
+                _("有“错误”级问题")
+                if self.check == quality.ERRORS
+                else f"{self.check} {CATALOGUE[self.check].title}"
             )
+            lines.append(_("质量校验：%(what)s") % {"what": title})
         if self.cases:
             parts = [_("办理中的案件")]
             if self.case_type:

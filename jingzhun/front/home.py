@@ -26,10 +26,10 @@ from django.utils.translation import ngettext
 
 from jingzhun.cases import choices as cc
 from jingzhun.cases.queries import cases_for, inbox_for, overdue_q
+from jingzhun.core.links import households_url
 from jingzhun.crosscheck.models import AlertStatus
 from jingzhun.crosscheck.queries import alerts_for
 from jingzhun.crosscheck.rules import rule_label
-from jingzhun.front.drilldown import households_url
 from jingzhun.policy import runs
 from jingzhun.policy.models import EvaluationCount
 from jingzhun.quality import queries as quality

@@ -22,7 +22,7 @@ from jingzhun.core.http import domain_errors
 from jingzhun.core.masking import Disclosure
 from jingzhun.crosscheck.views import alert_card
 from jingzhun.front import home as home_page
-from jingzhun.front.drilldown import DrillDown, list_page
+from jingzhun.front.drilldown import DrillDown, ListPage, list_page
 from jingzhun.front.household import HouseholdRecord, income_chart
 from jingzhun.policy.panel import policy_panel
 from jingzhun.quality import entry as quality_entry
@@ -58,7 +58,14 @@ def household_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     filters = HouseholdFilters.from_params(request.GET)
     drill = DrillDown.from_params(user, request.GET)
-    page = list_page(user, filters, drill, settings.JINGZHUN_PAGE_SIZE)
+    if drill.errors:
+        # A drill-down that cannot be applied lists nothing rather than everyone: the number
+        # clicked was not "all households".
+        page = ListPage([], None, 0)
+    else:
+        page = list_page(user, filters, drill, settings.JINGZHUN_PAGE_SIZE)
+        if drill.errors:  # found while reading (a run's file gone)
+            page = ListPage([], None, 0)
     context: dict[str, Any] = {
         "rows": page.rows,
         "filters": filters,

@@ -24,6 +24,7 @@ from jingzhun.areas.models import SCOPE_DIGITS, Level
 from jingzhun.core import jobs
 from jingzhun.core.actions import Actor, PermissionDenied
 from jingzhun.core.http import domain_errors
+from jingzhun.core.links import households_url
 from jingzhun.policy import actions, runs, whatif
 from jingzhun.policy.criteria import STATUS_LABELS
 from jingzhun.policy.decisions import DECISIONS
@@ -148,9 +149,11 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
             .values_list("code", "name")
         )
         for code, per in counts.items():
-            name = names.get(code) or names.get(code.ljust(12, "0")[:12]) or code
-            by_area.append({"code": code, "name": name, "cells": _cells(per)})
-    rows = [{"run": r, "cells": _cells(totals.get(r.pk, {}))} for r in listed]
+            full = code if code in names else code.ljust(12, "0")[:12]
+            name = names.get(full) or code
+            area = full if full in names else ""
+            by_area.append({"code": code, "name": name, "cells": _cells(per, selected.pk, area)})
+    rows = [{"run": r, "cells": _cells(totals.get(r.pk, {}), r.pk)} for r in listed]
     return render(
         request,
         "policy/evaluation_list.html",
@@ -158,15 +161,30 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "selected": selected,
             "by_area": by_area,
-            "decisions": [DECISIONS[d].title for d in DECISIONS],
+            "decisions": [DECISIONS[d].title for d in DECISIONS] + [_("在监测范围内未纳入监测")],
             "statuses": list(STATUS_LABELS.values()),
         },
     )
 
 
-def _cells(per: dict[str, dict[str, int]]) -> list[list[int]]:
-    """[[households per status] per decision], in DECISIONS and STATUS_LABELS order."""
-    return [[per.get(d, {}).get(s, 0) for s in STATUS_LABELS] for d in DECISIONS]
+def _cells(
+    per: dict[str, dict[str, int]], run_id: int, area: str = ""
+) -> list[list[dict[str, Any]]]:
+    """[[{n, url} per status] per decision], in DECISIONS and STATUS_LABELS order, then the
+    households in the range but not monitored; each url opens exactly those households."""
+    cells = [
+        [
+            {
+                "n": per.get(d, {}).get(s, 0),
+                "url": households_url(run=run_id, decision=d, status=s, area=area),
+            }
+            for s in STATUS_LABELS
+        ]
+        for d in DECISIONS
+    ]
+    unmonitored = sum(per.get(runs.UNMONITORED, {}).values())
+    url = households_url(run=run_id, decision=runs.UNMONITORED, area=area)
+    return [*cells, [{"n": unmonitored, "url": url}]]
 
 
 # --- what-if --------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +24,7 @@ from jingzhun.areas.models import SCOPE_DIGITS, Area, Level, code_range
 from jingzhun.core import jobs
 from jingzhun.core.actions import Actor
 from jingzhun.core.http import domain_errors
+from jingzhun.core.links import households_url
 from jingzhun.quality import actions, queries
 from jingzhun.quality.checks import CATALOGUE, catalogue
 from jingzhun.quality.context import default_year
@@ -61,9 +62,25 @@ def quality_home(request: HttpRequest) -> HttpResponse:
             .values("check_code")
             .annotate(n=Sum("findings"), x=Sum("exempted"))
         }
+        # Households per check (a household may have several findings of one check): the
+        # number that the household list opened from this row shows as its total.
+        households = dict(
+            QualityFinding.objects.filter(run=run, household_id__isnull=False, **scope)
+            .values("check_code")
+            .annotate(h=Count("household_id", distinct=True))
+            .values_list("check_code", "h")
+        )
         for check in catalogue():
             row = sums.get(check.code, {})
-            per_check.append({"check": check, "n": row.get("n") or 0, "x": row.get("x") or 0})
+            per_check.append(
+                {
+                    "check": check,
+                    "n": row.get("n") or 0,
+                    "x": row.get("x") or 0,
+                    "households": households.get(check.code, 0),
+                    "url": households_url(check=check.code, qrun=run.pk),
+                }
+            )
         per_area = _per_area(user, run, scope)
         scores = list(
             VillageScore.objects.filter(run=run, **scope).order_by("score", "village_code")[:50]
@@ -75,6 +92,8 @@ def quality_home(request: HttpRequest) -> HttpResponse:
         )
         for s in scores:
             s.name = names.get(s.village_code, s.village_code)
+            s.url = households_url(area=s.village_code)
+            s.errors_url = households_url(area=s.village_code, check=queries.ERRORS, qrun=run.pk)
     trend_runs = list(queries.runs_for(user).filter(status=RunStatus.DONE).order_by("-id")[:12])
     totals = dict(
         QualityCount.objects.filter(run__in=trend_runs, **scope)
@@ -130,6 +149,9 @@ def _per_area(user: Any, run: QualityRun, scope: dict[str, str]) -> list[dict[st
         rows.append(
             {
                 "area": area,
+                "url": households_url(area=area.code),
+                "errors_url": households_url(area=area.code, check=queries.ERRORS, qrun=run.pk),
+                "with_error": errors.get(key, 0),
                 "findings": findings.get(key, 0),
                 "households": total,
                 "score": actions.village_score(total, errors.get(key, 0)),

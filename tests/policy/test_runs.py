@@ -100,6 +100,7 @@ def test_the_fingerprint_changes_with_the_parameters() -> None:
 def test_the_page_lists_runs_in_scope_with_counts_of_the_users_villages(
     registry, world, client
 ) -> None:
+    rich, _, _ = registry
     call_command(
         "evaluate",
         year=YEAR,
@@ -126,8 +127,13 @@ def test_the_page_lists_runs_in_scope_with_counts_of_the_users_villages(
     assert response.status_code == 200
     rows = response.context["rows"]
     assert [r["run"].pk for r in rows] == [ours.pk]
-    exit_cells = rows[0]["cells"][0]  # exit_standard: pass/fail/unknown/not applicable
+    exit_cells = [c["n"] for c in rows[0]["cells"][0]]  # exit: pass/fail/unknown/n.a.
     assert sum(exit_cells) == 1 and exit_cells[2] == 1
+    # Each number opens exactly its households: the list's total is the number clicked.
+    listed = client.get(rows[0]["cells"][0][2]["url"])
+    assert listed.context["total"] == 1
+    assert [h.pk for h in listed.context["rows"]] == [rich.pk]
+    assert client.get(rows[0]["cells"][0][0]["url"]).context["total"] == 0
     assert [a["code"] for a in response.context["by_area"]] == [world.village.code]
     # A run out of scope is not found.
     login(client, world.outsider)

@@ -497,3 +497,30 @@ def test_a_full_run_stores_the_village_finding_of_a_village_missing_its_incomes(
     finding = QualityFinding.objects.get(run=run, check_code="Q-V-002")
     assert (finding.household_id, finding.village_code) == (None, world.far_village.code)
     assert finding.details == "2/2户缺少2024年收入"
+
+
+def test_each_count_on_the_quality_page_opens_exactly_its_households(
+    finished_run, registry, world, client
+) -> None:
+    login(client, world.approver)
+    page = client.get(reverse("quality_home"))
+    row = next(r for r in page.context["per_check"] if r["check"].code == "Q-M-010")
+    assert row["households"] == 1
+    listed = client.get(row["url"])
+    assert listed.context["total"] == 1
+    assert [h.pk for h in listed.context["rows"]] == [registry["bad"].pk]
+    # A township's households with an error-severity finding: the number its row shows.
+    area = next(r for r in page.context["per_area"] if r["with_error"])
+    errors = client.get(area["errors_url"])
+    assert errors.context["total"] == area["with_error"] == 1
+    # The village cadre of a sibling village sees none of them behind the same link.
+    login(client, world.sibling_cadre)
+    assert client.get(row["url"]).context["total"] == 0
+
+
+def test_a_check_filter_names_an_unknown_check_instead_of_listing_everyone(world, client):
+    login(client, world.approver)
+    response = client.get(reverse("household_list"), {"check": "Q-NOPE"})
+    assert response.status_code == 200
+    assert "check" in response.context["errors"]
+    assert response.context["total"] == 0 and response.context["rows"] == []

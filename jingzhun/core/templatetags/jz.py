@@ -13,6 +13,7 @@ from typing import Any
 
 from django import template
 
+from jingzhun.core.links import households_url
 from jingzhun.core.masking import Disclosure
 
 register = template.Library()
@@ -47,3 +48,10 @@ def health(context: template.Context, member: Any) -> Any:
 @register.filter
 def get_item(mapping: dict, key: str) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def households_link(**params: Any) -> str:
+    """``{% households_link area=… case_type=… %}``: the household list filtered to exactly the
+    households a number on the page counts (jingzhun.core.links)."""
+    return households_url(**params)
