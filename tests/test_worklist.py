@@ -87,9 +87,7 @@ def test_a_village_cadre_sees_only_the_villages_own_part_of_the_run(stored_run, 
     assert client.get(url).context["total"] == 0
 
 
-def test_an_evaluation_filter_by_failed_criterion_lists_those_households(
-    stored_run, world, client
-):
+def test_an_evaluation_filter_by_failed_criterion_lists_those_households(stored_run, world, client):
     login(client, world.approver)
     run = stored_run["run"]
     url = reverse("household_list")
@@ -157,9 +155,7 @@ def test_the_headline_figures_open_lists_with_the_same_count(stored_run, world, 
     assert at_risk.value == 1
 
 
-def test_the_reviewer_home_lists_a_case_waiting_with_days_left_and_the_overdue_first(
-    world, client
-):
+def test_the_reviewer_home_lists_a_case_waiting_with_days_left_and_the_overdue_first(world, client):
     people = people_of(world)
     household = new_household(world)
     case = walk(people, open_case(people, household, cc.CaseType.MONITORING), until="review")

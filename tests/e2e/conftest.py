@@ -102,9 +102,10 @@ def log_in(browser, live_server, policy_refusals) -> Iterator[Callable[..., obje
     login page; the page is returned on the page the login redirects to."""
     contexts = []
 
-    def log_in(user: User, password: str = PASSWORD):
+    def log_in(user: User, password: str = PASSWORD, **options: object):
+        # ``options``: more of the browser context's settings (a phone's viewport, touch).
         context = browser.new_context(  # type: ignore[attr-defined]
-            base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai"
+            base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", **options
         )
         context.set_default_timeout(TIMEOUT_MS)
         _watch_policy(context, policy_refusals)
