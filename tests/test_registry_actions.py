@@ -290,3 +290,37 @@ def test_spouse_of_the_same_sex_as_the_head_is_refused(world, household):
             },
         )
     assert "性别相同" in errors_of(excinfo)["relation"][0]
+
+
+def test_a_household_with_an_open_case_keeps_its_status_and_cannot_be_deleted_directly(world):
+    from django.core.exceptions import ValidationError
+
+    from jingzhun.registry.actions import do_delete_household, do_update_household
+    from tests.cases.helpers import new_household, open_case, people_of
+
+    people = people_of(world)
+    household = new_household(world)
+    case = open_case(people, household, "monitoring")
+    household.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        do_update_household(
+            household,
+            actor=world.actor(),
+            changes={"household_type": "monitored", "monitoring_category": "unstable_exited"},
+            expected_version=household.version,
+        )
+    assert case.number in str(refused.value.message_dict["household_type"])
+    with pytest.raises(ValidationError) as refused:
+        do_delete_household(household, actor=world.actor(), reason="重复登记")
+    assert case.number in str(refused.value.message_dict["reason"])
+    household.refresh_from_db()
+    assert (household.household_type, household.is_deleted) == ("exited", False)
+    # Other fields stay editable while the case runs.
+    do_update_household(
+        household,
+        actor=world.actor(),
+        changes={"address": "东冶村3组"},
+        expected_version=household.version,
+    )
+    household.refresh_from_db()
+    assert household.address == "东冶村3组"

@@ -335,6 +335,10 @@ class OpenCaseDocSerializer(OpenCaseSerializer):
     first_signal_on = serializers.DateField(
         required=False, help_text="首次发现风险日期（纳入监测、返贫时必填）。"
     )
+    late_confirmed = serializers.BooleanField(
+        required=False,
+        help_text="按首次发现风险日期决定期限已过时，确认仍然发起（否则拒绝并说明期限）。",
+    )
     reason = serializers.CharField(help_text="申请或发现的事由。")
     year = serializers.IntegerField(required=False, help_text="判定收入年度（默认上一年）。")
     category = serializers.CharField(required=False, help_text="监测对象类别（纳入监测）。")

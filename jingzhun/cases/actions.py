@@ -306,6 +306,18 @@ def do_open_case(
             procedure.deadline_parameter, on=start, area_code=household.village_code
         ).as_int()
         due_on = start + dt.timedelta(days=days)
+        if due_on < today() and record.get("late_confirmed") not in (True, "1", "true", "on"):
+            # Said on the form before anything is saved: the case would be overdue at once.
+            late = (today() - due_on).days
+            raise_if_errors(
+                {
+                    "first_signal_on": [
+                        f"按首次发现风险日期{start}，应在{days}天内（{due_on}前）作出决定，"
+                        f"现已超过{late}天：案件一经发起即为逾期。请核实日期；"
+                        "日期无误的，勾选“已知逾期，仍然发起”后再提交。"
+                    ]
+                }
+            )
     try:
         with transaction.atomic():
             case = Case.objects.create(

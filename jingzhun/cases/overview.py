@@ -15,12 +15,13 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 
 from jingzhun.areas.models import SCOPE_DIGITS, Area, Level
-from jingzhun.audit.models import AuditEntry, Source
+from jingzhun.audit.models import AuditEntry
 from jingzhun.cases import choices as cc
 from jingzhun.cases.models import Case, CaseStep
 from jingzhun.cases.procedures import all_procedures
 from jingzhun.cases.queries import overdue_q
 from jingzhun.policy.parameters import NATIONAL
+from jingzhun.registry.actions import DIRECT_SOURCES, STATUS_FIELDS
 from jingzhun.registry.models import Household
 
 # The acts that end a step; a 公示 opening is not one (the 公示 ends when it is closed) and a
@@ -228,21 +229,6 @@ def overrides(cases: QuerySet[Case], limit: int = 500) -> QuerySet[CaseStep]:
         .select_related("case", "case__household")
         .order_by("-on", "-id")[:limit]
     )
-
-
-# The household fields only a procedure should change (the final steps in cases/effects.py).
-STATUS_FIELDS = (
-    "household_type",
-    "identified_on",
-    "exit_year",
-    "exited_on",
-    "monitoring_category",
-    "monitoring_identified_on",
-    "risk_eliminated",
-    "risk_eliminated_on",
-    "elimination_method",
-)
-DIRECT_SOURCES = (Source.FORM, Source.API)
 
 
 @dataclass(frozen=True)

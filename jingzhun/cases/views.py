@@ -561,6 +561,7 @@ def open_case(request: HttpRequest, pk: int) -> HttpResponse:
     posted = None
     if request.method == "POST":
         posted = f.record_from(request.POST, inputs)
+        posted["late_confirmed"] = request.POST.get("late_confirmed") == "1"
         try:
             case = actions.do_open_case(
                 actor=actor,
@@ -601,6 +602,7 @@ def open_case(request: HttpRequest, pk: int) -> HttpResponse:
             "other_errors": f.other_errors(errors, inputs),
             "warning": effects.eligibility_error(case_type, household, {}),
             "open_now": open_now,
+            "late": any("已知逾期" in m for m in errors.get("first_signal_on", [])),
         },
         status=200,
     )

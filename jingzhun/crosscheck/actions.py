@@ -240,6 +240,9 @@ def _confirm(
     values = {
         "channel": Channel.DEPARTMENT_ALERT,
         "first_signal_on": alert.raised_on.isoformat(),
+        # The alert's page shows its own due date and whether it is overdue; verifying it late
+        # must still open the case (the lateness is then on record in both).
+        "late_confirmed": True,
         "reason": f"{rule.name}：" + "；".join(f"{k}{v}" for k, v in alert.values),
         **({"risk_types": [rule.risk]} if rule.risk else {}),
     } | {k: v for k, v in record.items() if v not in (None, "", [])}

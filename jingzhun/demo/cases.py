@@ -93,6 +93,8 @@ def create_demo_cases(village: Area, users: dict[str, User]) -> list[str]:
                         "on": day(opened),
                         "channel": "cadre_visit",
                         "first_signal_on": day(signal),
+                        # The demo plants overdue cases on purpose.
+                        "late_confirmed": True,
                         "reason": "户主患病住院，医疗支出大，家庭收入下降（演示）",
                         "category": category,
                         "risk_types": [c.RiskType.ILLNESS],

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from jingzhun.areas.models import Area, Level
 from jingzhun.audit import recorder
-from jingzhun.audit.models import AuditEntry
+from jingzhun.audit.models import AuditEntry, Source
 from jingzhun.core.actions import (
     Actor,
     ConcurrentEditError,
@@ -209,6 +209,43 @@ def concurrent_error(obj: Any, label: str, expected_version: int) -> ConcurrentE
     return ConcurrentEditError(label=label, changes=changes, changed_by=who)
 
 
+# The household fields only a procedure should change (the final steps in cases/effects.py).
+STATUS_FIELDS = (
+    "household_type",
+    "identified_on",
+    "exit_year",
+    "exited_on",
+    "monitoring_category",
+    "monitoring_identified_on",
+    "risk_eliminated",
+    "risk_eliminated_on",
+    "elimination_method",
+)
+# Sources that change a household directly (a person at a form or a client of the API), as
+# opposed to a procedure's final step, an import of the national system's data or the demo.
+DIRECT_SOURCES = (Source.FORM, Source.API)
+
+
+def open_case_number(household: Household) -> str | None:
+    """The number of the household's open case (办理中), if any. Read through the reverse
+    relation of the cases' foreign key, so the registry does not import the procedures."""
+    return household.cases.filter(status="open").values_list("number", flat=True).first()
+
+
+def _guard_open_case(household: Household, actor: Actor, fields: list[str], what: str) -> None:
+    """While a case is open on the household, its status is the case's to change: a direct
+    change of ``fields`` (or a deletion) is refused, naming the case."""
+    if actor.source not in DIRECT_SOURCES:
+        return
+    number = open_case_number(household)
+    if number:
+        message = (
+            f"农户{household.number}有办理中的案件{number}：{what}请在该案件中办理，"
+            "或待案件办结、撤回后再直接修改。"
+        )
+        raise_if_errors({field: [message] for field in fields})
+
+
 @transaction.atomic
 def do_update_household(
     household: Household,
@@ -225,6 +262,13 @@ def do_update_household(
     if village is not None and village.pk != household.village_id:
         _check_village(actor, village)
     values = _normalise_household_data(changes)
+    # First, before the consistency checks: while a case runs, the status is the case's.
+    status_changes = [
+        f for f in STATUS_FIELDS if f in values and values[f] != getattr(household, f)
+    ]
+    if status_changes:
+        what = "户类型、识别、脱贫、监测和风险消除状态"
+        _guard_open_case(household, actor, status_changes[:1], what)
     merged = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS} | values
     risk_list = [(k, (r or "").strip()) for k, r in risks] if risks is not None else None
     check_risks = (
@@ -283,6 +327,7 @@ def do_delete_household(
     ensure_can_edit(actor.user, household)
     if not (reason or "").strip():
         raise_if_errors({"reason": ["删除农户必须填写原因（如：重复登记、户籍迁出、整户死亡）。"]})
+    _guard_open_case(household, actor, ["reason"], "删除农户")
     version = household.version if expected_version is None else expected_version
     updated = Household.objects.filter(pk=household.pk, version=version, is_deleted=False).update(
         is_deleted=True,

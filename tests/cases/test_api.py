@@ -495,7 +495,7 @@ def test_the_inbox_is_cut_at_page_size_and_says_there_is_more(world, household):
 def test_the_case_list_filters_and_flags_overdue_cases(world, household):
     others = make_households(world, 2)
     with on_day(dt.date(2026, 3, 2)):
-        overdue = open_case(world, household, first_signal_on="2026-02-01")
+        overdue = open_case(world, household, first_signal_on="2026-02-01", late_confirmed=True)
         fresh = open_case(world, others[0])
         withdrawn = open_case(world, others[1])
         ok(

@@ -50,6 +50,7 @@ def open_monitoring(world, household, *, cadre=None, signal="2026-03-01", on="20
             "on": on,
             "channel": "cadre_visit",
             "first_signal_on": signal,
+            "late_confirmed": True,  # some of these tests plant overdue cases on purpose
             "reason": "户主住院",
             "category": "unstable_exited",
             "risk_types": ["illness"],
@@ -827,3 +828,29 @@ def test_the_overview_lists_status_changes_made_outside_a_procedure(world, clien
     assert "13900001111" not in page
     page = login(client, world.analyst).get(reverse("cases:overview")).content.decode()
     assert "未经办理程序修改的农户状态" not in page  # the analyst does not read the audit trail
+
+
+def test_a_case_whose_decision_limit_has_passed_is_named_late_before_it_is_saved(
+    world, client, clock, household
+):
+    # The clock fixture: 2026-03-02. A risk first found on 2026-02-01 had to be decided by
+    # 2026-02-16 (15 days).
+    url = reverse("cases:open", args=[household.pk]) + "?type=monitoring"
+    form = {
+        "on": "2026-03-02",
+        "channel": "cadre_visit",
+        "first_signal_on": "2026-02-01",
+        "reason": "户主住院",
+        "category": "unstable_exited",
+        "risk_types": ["illness"],
+        "year": "2024",
+    }
+    login(client, world.cadre)
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "2026-02-16前" in page and "已知逾期，仍然发起" in page
+    assert not Case.objects.filter(household=household).exists()
+    accepted = client.post(url, form | {"late_confirmed": "1"})
+    assert accepted.status_code == 302
+    assert Case.objects.get(household=household).due_on == dt.date(2026, 2, 16)
