@@ -56,8 +56,13 @@ def access_household_by_id(user: User, household_id: int | str) -> Household:
         raise NotFound(household_id) from None
 
 
-def members_for(user: User) -> QuerySet[Member]:
+def members_for(user: User, *, within: str = "") -> QuerySet[Member]:
+    """Living members of the households under the user's area; ``within`` narrows to an area's
+    scope prefix (as for :func:`households_for`)."""
     low, high = code_range(_prefix(user))
+    if within:
+        within_low, within_high = code_range(within)
+        low, high = max(low, within_low), min(high, within_high)
     return Member.objects.filter(
         household__village_code__gte=low,
         household__village_code__lt=high,

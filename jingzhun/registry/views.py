@@ -34,7 +34,7 @@ from jingzhun.registry.forms import (
     attach_errors,
 )
 from jingzhun.registry.models import MEASURE_FIELDS, Conditions, Household, Income, Measures, Member
-from jingzhun.registry.queries import HouseholdFilters, household_page
+from jingzhun.registry.queries import SEARCH_LIMIT, HouseholdFilters, household_page
 
 
 @login_required
@@ -59,11 +59,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def household_list(request: HttpRequest) -> HttpResponse:
     filters = HouseholdFilters.from_params(request.GET)
     page_size = settings.JINGZHUN_PAGE_SIZE
-    rows, next_after = household_page(request.user, filters, page_size)
+    page = household_page(request.user, filters, page_size)
     context: dict[str, Any] = {
-        "rows": rows,
+        "rows": page.rows,
         "filters": filters,
-        "next_after": next_after,
+        "next_after": page.next_after,
+        "truncated": page.truncated,
+        "search_limit": SEARCH_LIMIT,
         "household_types": c.HouseholdType.choices,
         "categories": c.MonitoringCategory.choices,
         "risk_types": c.RiskType.choices,
