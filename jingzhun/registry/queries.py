@@ -1,11 +1,12 @@
 """Household search and filters shared by the list page, the API and exports.
 
-Everything starts from :func:`jingzhun.registry.scoping.households_for` (and its sibling
-``members_for``, the same area range). Pagination is keyset on (village code, id) — ``after`` =
-``"<village_code>-<id>"`` of the last row seen — which is exactly the order of the scope index,
-so both the area range and the order come from one index scan: no OFFSET and no COUNT, and page
-20,000 costs what page 1 costs at 1,000,000 households. Households come grouped by village, as
-cadres read them.
+Everything starts from :func:`jingzhun.registry.scoping.households_for` (the search's look-ups
+from its siblings ``households_for_search`` / ``members_for_search``: the same households, the
+area written so that the search key's index drives the query). Pagination is keyset on (village
+code, id) — ``after`` = ``"<village_code>-<id>"`` of the last row seen — which is exactly the
+order of the scope index, so both the area range and the order come from one index scan: no
+OFFSET and no COUNT, and page 20,000 costs what page 1 costs at 1,000,000 households. Households
+come grouped by village, as cadres read them.
 
 Search ``q`` ("search as people search", :func:`search`) is read the way cadres read names and
 numbers off a card, and every kind is an index look-up on a stored key
@@ -56,7 +57,12 @@ from jingzhun.core.idnumber import IdNumberError, normalize_id_text, parse_id_nu
 from jingzhun.core.names import normalize_name
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import Household, Income, RiskFactor
-from jingzhun.registry.scoping import areas_for, households_for, members_for
+from jingzhun.registry.scoping import (
+    areas_for,
+    households_for,
+    households_for_search,
+    members_for_search,
+)
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -232,8 +238,8 @@ def search(user: User, q: str, *, within: str = "") -> SearchResult:
     """The households under the user's area (``within``: an area's scope prefix) that ``q``
     finds, ranked (see the module docstring). One indexed query per kind of match that applies
     to ``q``: at most five."""
-    households = households_for(user, within=within)
-    members = members_for(user, within=within)
+    households = households_for_search(user, within=within)
+    members = members_for_search(user, within=within)
     found = _Collector()
     # One more than the limit: whether a kind was cut.
     limit = SEARCH_LIMIT + 1
