@@ -8,6 +8,11 @@ templates; no network) as the 忻州市 city viewer, whose scope is the whole da
 * list, deep keyset page (``after`` = an id 99% of the way through), and the OFFSET baseline
   for the same page (what keyset pagination replaces), with the ratio
 * search by name (a member's full name), search by ID number
+* "search as people search" (jingzhun.registry.queries): name prefix (a name's first two
+  characters), pinyin initials, the last 4 characters of an ID number (allowed to every role),
+  the last 6 characters of an ID number and of a phone number (as the city administrator: the
+  city viewer sees numbers masked and may search by 4 only), a household-number start (the
+  township's 9 digits) and end (5 digits)
 * household detail
 
 For each: median and p95 over ``--requests`` requests, and the query count per request (with
@@ -16,7 +21,8 @@ benchmarks/RESULTS.md.
 
     .venv/bin/python benchmarks/registry_pages.py --db postgres --households 1000000
     .venv/bin/python benchmarks/registry_pages.py --db sqlite --households 1000000
-    (add --skip-load to reuse a database loaded before)
+    (add --skip-load to reuse a database loaded before; --no-record for a smoke run that
+    prints the table without appending it to RESULTS.md)
 """
 
 from __future__ import annotations
@@ -111,12 +117,16 @@ def run(db: str, requests: int) -> list[tuple[str, float, float, int, int]]:
 
     from jingzhun.accounts.models import User
     from jingzhun.registry.models import Household, Member
+    from jingzhun.registry.search_keys import name_initials, phone_digits
 
     settings.ALLOWED_HOSTS = ["testserver"]
     rng = random.Random(7)
     user = User.objects.get(username="shi")  # city viewer: the whole dataset is in scope
     client = Client()
     client.force_login(user)
+    # The city administrator: the same scope, and sees (so may search by) 6-digit tails.
+    numbers_client = Client()
+    numbers_client.force_login(User.objects.get(username="admin"))
     list_url = reverse("household_list")
     total = Household.objects.count()
     deep_row = Household.objects.order_by("village_code", "id").values_list("village_code", "id")[
@@ -127,12 +137,20 @@ def run(db: str, requests: int) -> list[tuple[str, float, float, int, int]]:
     sample_ids = [rng.randint(1, max_id) for _ in range(requests * 2)]
     members = list(
         Member.objects.filter(household_id__in=sample_ids[: requests * 2]).values_list(
-            "name", "id_number", "household_id"
+            "name", "id_number", "household_id", "phone", "household__phone", "household__number"
         )[:requests]
     )
     names = [m[0] for m in members]
     id_numbers = [m[1] for m in members if m[1]]
     households = [m[2] for m in members]
+    prefixes = [name[:2] for name in names]
+    initials = [name_initials(name) for name in names]
+    phones = [phone_digits(m[3] or m[4]) for m in members if phone_digits(m[3] or m[4])]
+    number_starts = [m[5][:9] for m in members]
+    number_ends = [m[5][-5:] for m in members]
+
+    def q(values: list[str], i: int) -> dict[str, str]:
+        return {"q": values[i % len(values)]}
 
     def offset_baseline() -> float:
         # What OFFSET pagination costs for the same deep page (the baseline keyset replaces).
@@ -153,6 +171,19 @@ def run(db: str, requests: int) -> list[tuple[str, float, float, int, int]]:
         "search by ID number": lambda i: timed(
             client, list_url, {"q": id_numbers[i % len(id_numbers)]}
         ),
+        "search by name prefix (2 chars)": lambda i: timed(client, list_url, q(prefixes, i)),
+        "search by pinyin initials": lambda i: timed(client, list_url, q(initials, i)),
+        "search by ID tail (4)": lambda i: timed(
+            client, list_url, {"q": id_numbers[i % len(id_numbers)][-4:]}
+        ),
+        "search by ID tail (6), admin": lambda i: timed(
+            numbers_client, list_url, {"q": id_numbers[i % len(id_numbers)][-6:]}
+        ),
+        "search by phone tail (6), admin": lambda i: timed(
+            numbers_client, list_url, {"q": phones[i % len(phones)][-6:]}
+        ),
+        "search by household-number start": lambda i: timed(client, list_url, q(number_starts, i)),
+        "search by household-number end (5)": lambda i: timed(client, list_url, q(number_ends, i)),
         "household detail": lambda i: timed(
             client, reverse("household_detail", args=[households[i % len(households)]]), {}
         ),
@@ -163,6 +194,11 @@ def run(db: str, requests: int) -> list[tuple[str, float, float, int, int]]:
         "list, deep keyset page (99%)": (list_url, {"after": deep_after}),
         "search by name": (list_url, {"q": names[0]}),
         "search by ID number": (list_url, {"q": id_numbers[0]}),
+        "search by name prefix (2 chars)": (list_url, q(prefixes, 0)),
+        "search by pinyin initials": (list_url, q(initials, 0)),
+        "search by ID tail (4)": (list_url, {"q": id_numbers[0][-4:]}),
+        "search by household-number start": (list_url, q(number_starts, 0)),
+        "search by household-number end (5)": (list_url, q(number_ends, 0)),
         "household detail": (reverse("household_detail", args=[households[0]]), {}),
     }
     results = []
@@ -200,6 +236,11 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument(
+        "--no-record",
+        action="store_true",
+        help="print the results without appending them to RESULTS.md (smoke runs)",
+    )
     args = parser.parse_args()
     configure(args.db)
     load_seconds = None if args.skip_load else load(args.db, args.households)
@@ -233,9 +274,12 @@ def main() -> None:
         f"Deep page, OFFSET query alone vs the whole keyset page request (median): "
         f"{offset[1] / keyset[1]:.1f}× slower."
     )
+    print("\n".join(lines))
+    if args.no_record:
+        print("(--no-record: not appended to RESULTS.md)")
+        return
     with open(HERE / "RESULTS.md", "a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -79,6 +79,8 @@ def _one_by_one(actor, item: bulk.NewHousehold, year: int) -> Household:
 
 
 IGNORED = {"id", "number", "created_at", "updated_at", "household", "id_number", "village"}
+# Search keys derived from the ignored number and ID number (tests/test_search.py checks them).
+IGNORED |= {"number_rev", "id_tail_rev"}
 
 
 def _state(household: Household) -> dict:

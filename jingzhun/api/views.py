@@ -149,7 +149,15 @@ class AreaDetailView(generics.RetrieveAPIView):
 # --- Households --------------------------------------------------------------------------------
 
 HOUSEHOLD_FILTER_PARAMETERS = [
-    OpenApiParameter("q", str, description="身份证号码、户编号（前缀）或成员姓名"),
+    OpenApiParameter(
+        "q",
+        str,
+        description=(
+            "检索（见 jingzhun.registry.queries）：成员姓名（全名或开头）、拼音首字母、"
+            "身份证号码（全号，或末4–6位；证件号码脱敏显示的角色只能用末4位）、"
+            "电话号码末4–6位、户编号（开头或末尾）。每类最多取前200条匹配"
+        ),
+    ),
     OpenApiParameter("area", str, description="区划代码：只列其下的农户"),
     OpenApiParameter("household_type", str, enum=c.HouseholdType.values),
     OpenApiParameter("monitoring_category", str, enum=c.MonitoringCategory.values),

@@ -34,6 +34,7 @@ from jingzhun.registry import actions as registry_actions
 from jingzhun.registry import choices as c
 from jingzhun.registry.income import INPUT_FIELDS, derive
 from jingzhun.registry.models import MEASURE_FIELDS as REGISTRY_MEASURE_FIELDS
+from jingzhun.registry.search_keys import id_tail_rev, name_initials, number_rev, phone_tail_rev
 
 REFERENCE_DATE = dt.date(2025, 12, 31)
 INCOME_YEARS = tuple(range(2014, REFERENCE_DATE.year + 1))
@@ -124,9 +125,18 @@ HOUSEHOLD_FIELDS = (
     "head_name",
     "head_name_norm",
     "member_count",
+    "number_rev",
+    "phone_tail_rev",
 )
-# The member columns the registry's actions write, plus the search key, in row order.
-MEMBER_FIELDS = ("name", "name_norm", *registry_actions.MEMBER_FIELDS[1:])
+# The member columns the registry's actions write, plus the search keys, in row order.
+MEMBER_FIELDS = (
+    "name",
+    "name_norm",
+    *registry_actions.MEMBER_FIELDS[1:],
+    "name_initials",
+    "id_tail_rev",
+    "phone_tail_rev",
+)
 _INCOME_DERIVED = ("transfer", "net_income", "per_capita_net")  # what derive() returns
 INCOME_FIELDS = ("year", "household_size", *INPUT_FIELDS, *_INCOME_DERIVED)
 # The row order of :meth:`Synthesizer._measures` (yulu_plan derived as the action does).
@@ -297,6 +307,11 @@ def _weighted(pairs: Sequence[tuple[T, float]]) -> Table[T]:
 def _norm(name: str) -> str:
     # Names repeat a lot (王建国 is everywhere); OpenCC per call is the slow part of a member.
     return normalize_name(name)
+
+
+@lru_cache(maxsize=200_000)
+def _initials(name: str) -> str:
+    return name_initials(name)
 
 
 @dataclass(frozen=True)
@@ -630,8 +645,9 @@ class Synthesizer:
             bank_account = f"{prefix}{rng.randrange(10**13):013d}"
         group_id = rng.choice(village.group_ids) if village.group_ids else None
         head_norm = _norm(head.name)
+        number = f"{village.code}{sequence:04d}"
         household_row = (
-            f"{village.code}{sequence:04d}",
+            number,
             village.area_id,
             village.code,
             group_id,
@@ -658,9 +674,12 @@ class Synthesizer:
             head.name,
             head_norm,
             len(people),
+            number_rev(number),
+            phone_tail_rev(household_phone),
         )
         member_rows = []
         for p in people:
+            id_number = self._id_number(county, p.birth, p.sex)
             # str() turns the choice enums into plain strings for the database driver.
             member_rows.append(
                 (
@@ -668,7 +687,7 @@ class Synthesizer:
                     _norm(p.name),
                     str(p.sex),
                     _RESIDENT_ID,
-                    self._id_number(county, p.birth, p.sex),
+                    id_number,
                     p.birth,
                     str(p.relation),
                     _HAN if rng.random() < 0.994 else rng.choice(_MINORITIES),
@@ -689,6 +708,9 @@ class Synthesizer:
                     p.tekun,
                     p.welfare,
                     p.phone,
+                    _initials(p.name),
+                    id_tail_rev(id_number),
+                    phone_tail_rev(p.phone),
                 )
             )
         incomes = self._incomes(

@@ -174,8 +174,13 @@ _SKIP = {
     "updated_at",
     "created_by",
     "updated_by",
+    # Search keys (jingzhun.registry.search_keys): internal, and the tails are personal data.
     "name_norm",
     "head_name_norm",
+    "name_initials",
+    "id_tail_rev",
+    "phone_tail_rev",
+    "number_rev",
     "household",
     "village",
     "group",

@@ -230,6 +230,7 @@ class ListPage:
     next_after: str | None
     total: int | None  # None: not counted (an unfiltered list)
     total_capped: bool = False
+    truncated: bool = False  # a search read at most SEARCH_LIMIT matches of a kind
 
 
 def _area_prefix(user: User, f: HouseholdFilters) -> str:
@@ -247,9 +248,14 @@ def list_page(user: User, f: HouseholdFilters, d: DrillDown, page_size: int) -> 
     restrict = d.restrict(user)
     filtered = bool(restrict or d.evaluation or f.as_params())
     if not d.evaluation:
-        rows, next_after = household_page(user, f, page_size, restrict=restrict)
-        total = filter_households(user, f, restrict=restrict).count() if filtered else None
-        return ListPage(rows, next_after, total)
+        page = household_page(user, f, page_size, restrict=restrict)
+        if page.found is not None:
+            total = page.found  # a search: its ranked hits are the list
+        elif filtered:
+            total = filter_households(user, f, restrict=restrict).count()
+        else:
+            total = None
+        return ListPage(page.rows, page.next_after, total, truncated=page.truncated)
     ordered = d.evaluation_ids(user, _area_prefix(user, f))
     # The page: the evaluation's households after the cursor, matched CHUNK at a time against
     # the registry (with every other filter) until the page is full.
@@ -261,8 +267,8 @@ def list_page(user: User, f: HouseholdFilters, d: DrillDown, page_size: int) -> 
     while i < len(ordered) and len(rows) < need:
         chunk = [pk for _, pk in ordered[i : i + CHUNK]]
         i += CHUNK
-        got, _ = household_page(user, first, need - len(rows), restrict=[*restrict, chunk])
-        rows.extend(got)
+        got = household_page(user, first, need - len(rows), restrict=[*restrict, chunk])
+        rows.extend(got.rows)
     has_next = len(rows) > page_size
     rows = rows[:page_size]
     next_after = f"{rows[-1].village_code}-{rows[-1].id}" if has_next and rows else None

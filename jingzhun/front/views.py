@@ -28,7 +28,7 @@ from jingzhun.policy.panel import policy_panel
 from jingzhun.quality import entry as quality_entry
 from jingzhun.registry import choices as c
 from jingzhun.registry import scoping
-from jingzhun.registry.queries import HouseholdFilters
+from jingzhun.registry.queries import SEARCH_LIMIT, HouseholdFilters
 
 HISTORY_SHOWN = 50
 
@@ -75,6 +75,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "total": page.total,
         "total_capped": page.total_capped,
         "next_after": page.next_after,
+        "truncated": page.truncated,
+        "search_limit": SEARCH_LIMIT,
         "household_types": c.HouseholdType.choices,
         "categories": c.MonitoringCategory.choices,
         "risk_types": c.RiskType.choices,

@@ -23,7 +23,7 @@ from jingzhun.core.idnumber import (
     parse_id_number,
     upgrade_15_to_18,
 )
-from jingzhun.core.names import _t2s, normalize_name
+from jingzhun.core.names import _t2s, normalize_name, pinyin_initials
 from jingzhun.imports.cells import CellError, read_date
 
 _SPACES = re.compile(r"\s+")
@@ -92,7 +92,7 @@ def name_pinyin(text: Any) -> str:
 
 def name_initials(text: Any) -> str:
     """The first letter of each syllable's pinyin: 王建国 → "wjg". "" when blank."""
-    return "".join(syllable[:1] for syllable in lazy_pinyin(normalise_name(text))).lower()
+    return pinyin_initials(normalise_name(text))
 
 
 @lru_cache(maxsize=65536)

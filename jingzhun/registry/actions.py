@@ -40,6 +40,12 @@ from jingzhun.registry.models import (
     RiskFactor,
 )
 from jingzhun.registry.scoping import ensure_can_edit
+from jingzhun.registry.search_keys import (
+    HOUSEHOLD_SOURCES,
+    MEMBER_SOURCES,
+    household_keys,
+    member_keys,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +181,7 @@ def do_create_household(
         created_by=actor.user,
         updated_by=actor.user,
         **values,
+        **household_keys(values.get("number", ""), values.get("phone", "")),
     )
     _write_risks(household, risks)
     recorder.record(
@@ -293,10 +300,15 @@ def do_update_household(
         diff["risks"] = risk_diff
     if not diff:
         return household
+    # The search keys follow the number and phone (recomputed, not recorded in the audit).
+    keys = (
+        household_keys(merged["number"], merged["phone"]) if HOUSEHOLD_SOURCES & set(diff) else {}
+    )
     updated = Household.objects.filter(
         pk=household.pk, version=expected_version, is_deleted=False
     ).update(
         **{k: v for k, v in values.items() if k in diff or k in {"village", "village_code"}},
+        **keys,
         version=F("version") + 1,
         updated_by=actor.user,
         updated_at=timezone.now(),
@@ -421,7 +433,9 @@ def do_add_member(
     try:
         with transaction.atomic():
             member = Member.objects.create(
-                household=household, name_norm=normalize_name(values["name"]), **values
+                household=household,
+                **values,
+                **member_keys(values["name"], values.get("id_number", ""), values.get("phone", "")),
             )
     except IntegrityError:
         # A concurrent request registered the same ID or a second head between check and write.
@@ -460,8 +474,9 @@ def do_update_member(
     diff = diff_fields(member, values)
     if not diff:
         return member
-    if "name" in diff:
-        values["name_norm"] = normalize_name(values["name"])
+    if MEMBER_SOURCES & set(diff):
+        # The search keys follow name, ID number and phone (not recorded in the audit).
+        values.update(member_keys(merged["name"], merged["id_number"], merged["phone"]))
     try:
         with transaction.atomic():
             updated = Member.objects.filter(

@@ -47,6 +47,7 @@ from jingzhun.registry.models import (
     RiskFactor,
 )
 from jingzhun.registry.scoping import ensure_can_edit
+from jingzhun.registry.search_keys import household_keys, member_keys
 
 logger = logging.getLogger(__name__)
 Errors = dict[str, list[str]]
@@ -291,6 +292,7 @@ def do_create_households(
                 "updated_by": actor.user,
                 "head_name": head,
                 "head_name_norm": normalize_name(head),
+                **household_keys(p.values.get("number", ""), p.values.get("phone", "")),
                 "member_count": len(p.members),
                 # do_add_member bumps the household's version once per member.
                 "version": 1 + len(p.members),
@@ -302,12 +304,13 @@ def do_create_households(
     # (the row to store, the values do_add_member records as its changes)
     members = [
         (
-            values | {"household_id": ids[p.values["number"]], "name_norm": normalize_name(name)},
+            values
+            | {"household_id": ids[p.values["number"]]}
+            | member_keys(values["name"], values.get("id_number", ""), values.get("phone", "")),
             values,
         )
         for p in accepted
         for values in p.members
-        for name in (values["name"],)
     ]
     insert_rows(Member, (row for row, _ in members))
     member_ids = _member_ids([row["household_id"] for row, _ in members])

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from jingzhun.registry import choices as c
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+PATTERN_OPS = "varchar_pattern_ops"  # PostgreSQL operator class for LIKE 'prefix%' on varchar
 
 
 class Household(models.Model):
@@ -77,6 +78,13 @@ class Household(models.Model):
     head_name = models.CharField(_("户主姓名"), max_length=64, blank=True)
     head_name_norm = models.CharField(_("户主姓名（检索）"), max_length=64, blank=True)
     member_count = models.PositiveSmallIntegerField(_("家庭人口数"), default=0)
+    # Search keys (jingzhun.registry.search_keys), kept by every writer of number and phone.
+    number_rev = models.CharField(
+        _("户编号（倒序，检索）"), max_length=32, editable=False, default=""
+    )
+    phone_tail_rev = models.CharField(
+        _("联系电话尾号（倒序，检索）"), max_length=6, editable=False, default=""
+    )
 
     version = models.PositiveIntegerField(_("版本"), default=1)
     is_deleted = models.BooleanField(_("已删除"), default=False)
@@ -110,6 +118,14 @@ class Household(models.Model):
             models.Index(fields=["head_name_norm", "id"], name="household_head_name"),
             models.Index(fields=["household_type", "id"], name="household_type_id"),
             models.Index(fields=["monitoring_category", "id"], name="household_category_id"),
+            # Prefix look-ups (LIKE 'x%'): PostgreSQL needs the pattern operator class unless
+            # the database collation is C; SQLite ignores it and gets range conditions.
+            models.Index(
+                fields=["number_rev"], name="household_number_rev", opclasses=[PATTERN_OPS]
+            ),
+            models.Index(
+                fields=["phone_tail_rev"], name="household_phone_tail", opclasses=[PATTERN_OPS]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,6 +164,16 @@ class Member(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     name = models.CharField(_("姓名"), max_length=64)
     name_norm = models.CharField(_("姓名（检索）"), max_length=64, editable=False)
+    # Search keys (jingzhun.registry.search_keys), kept by every writer of name, ID and phone.
+    name_initials = models.CharField(
+        _("姓名拼音首字母（检索）"), max_length=64, editable=False, default=""
+    )
+    id_tail_rev = models.CharField(
+        _("证件号码尾号（倒序，检索）"), max_length=6, editable=False, default=""
+    )
+    phone_tail_rev = models.CharField(
+        _("联系电话尾号（倒序，检索）"), max_length=6, editable=False, default=""
+    )
     sex = models.CharField(_("性别"), max_length=1, choices=c.Sex.choices)
     id_type = models.CharField(
         _("证件类型"), max_length=20, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID
@@ -215,8 +241,16 @@ class Member(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["name_norm"], name="member_name_norm"),
+            # Equality and prefix (LIKE 'x%') look-ups: see Household's indexes.
+            models.Index(fields=["name_norm"], name="member_name_norm", opclasses=[PATTERN_OPS]),
             models.Index(fields=["id_number"], name="member_id_number"),
+            models.Index(
+                fields=["name_initials"], name="member_name_initials", opclasses=[PATTERN_OPS]
+            ),
+            models.Index(fields=["id_tail_rev"], name="member_id_tail", opclasses=[PATTERN_OPS]),
+            models.Index(
+                fields=["phone_tail_rev"], name="member_phone_tail", opclasses=[PATTERN_OPS]
+            ),
         ]
 
     def __str__(self) -> str:

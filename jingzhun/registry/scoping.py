@@ -49,6 +49,39 @@ def households_for(user: User, *, within: str = "", start: str = "") -> QuerySet
     return Household.objects.filter(village_code__gte=low, village_code__lt=high, is_deleted=False)
 
 
+def _search_prefix(user: User, within: str) -> str | None:
+    """The narrower of the user's scope prefix and ``within``; None when they do not overlap."""
+    own = _prefix(user)
+    if not within or own.startswith(within):
+        return own
+    if within.startswith(own):
+        return within
+    return None
+
+
+def households_for_search(user: User, *, within: str = "") -> QuerySet[Household]:
+    """The same households as :func:`households_for`, for look-ups driven by a search key's
+    index. The area is written as a prefix match (LIKE) that the scope index does not serve:
+    otherwise SQLite (which cannot tell how much of the table a range holds) walks the whole
+    scope range — every household, for a city user — instead of the few rows the key finds."""
+    prefix = _search_prefix(user, within)
+    if prefix is None:
+        return Household.objects.none()
+    return Household.objects.filter(village_code__startswith=prefix, is_deleted=False)
+
+
+def members_for_search(user: User, *, within: str = "") -> QuerySet[Member]:
+    """Living members of :func:`households_for_search`'s households (the same rule), unordered."""
+    prefix = _search_prefix(user, within)
+    if prefix is None:
+        return Member.objects.none()
+    return Member.objects.filter(
+        household__village_code__startswith=prefix,
+        household__is_deleted=False,
+        is_deleted=False,
+    ).order_by()
+
+
 def access_household_by_id(user: User, household_id: int | str) -> Household:
     try:
         return households_for(user).select_related("village").get(pk=int(household_id))
