@@ -193,8 +193,8 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "selected": selected,
             "by_area": by_area,
-            "decisions": [DECISIONS[d].title for d in DECISIONS],
-            "statuses": list(STATUS_LABELS.values()),
+            "decisions": [_(DECISIONS[d].title) for d in DECISIONS],
+            "statuses": [_(label) for label in STATUS_LABELS.values()],
         },
     )
 
