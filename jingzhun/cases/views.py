@@ -71,7 +71,8 @@ def _role_label(role: str) -> str:
 def _step_title(case: Case) -> str:
     if not case.step_code:
         return ""
-    return procedure_of(case).step(case.position).title
+    # Shown in pages and messages only: the interface language.
+    return _(procedure_of(case).step(case.position).title)
 
 
 # --- inbox ---------------------------------------------------------------------------------------
@@ -113,7 +114,7 @@ def _groups(cases: list[Case]) -> list[InboxGroup]:
         mode = _group_mode(step.kind, case)
         key = (step.code, step.kind, mode)
         if key not in groups:
-            title = step.title + (_("（公示中）") if mode == "close" else "")
+            title = _(step.title) + (_("（公示中）") if mode == "close" else "")
             group = InboxGroup(step.code, title, step.kind, mode)
             if mode == "step":
                 group.inputs = f.bind(f.step_inputs(step.kind), initial={"on": today.isoformat()})
