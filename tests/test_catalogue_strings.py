@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils import translation
 
 from jingzhun.core import yaml_strings
-from jingzhun.core.catalogue_strings import GENERATED, render_module, yaml_strings as found
+from jingzhun.core.catalogue_strings import GENERATED, render_module
+from jingzhun.core.catalogue_strings import yaml_strings as found
 
 
 def test_the_generated_module_lists_exactly_the_yaml_files_strings() -> None:
