@@ -71,7 +71,8 @@ def _role_label(role: str) -> str:
 def _step_title(case: Case) -> str:
     if not case.step_code:
         return ""
-    return procedure_of(case).step(case.position).title
+    # Shown in pages and messages only: the interface language.
+    return _(procedure_of(case).step(case.position).title)
 
 
 # --- inbox ---------------------------------------------------------------------------------------
@@ -113,7 +114,7 @@ def _groups(cases: list[Case]) -> list[InboxGroup]:
         mode = _group_mode(step.kind, case)
         key = (step.code, step.kind, mode)
         if key not in groups:
-            title = step.title + (_("（公示中）") if mode == "close" else "")
+            title = _(step.title) + (_("（公示中）") if mode == "close" else "")
             group = InboxGroup(step.code, title, step.kind, mode)
             if mode == "step":
                 group.inputs = f.bind(f.step_inputs(step.kind), initial={"on": today.isoformat()})
@@ -268,15 +269,27 @@ def batch(request: HttpRequest) -> HttpResponse:
 # --- the case page -------------------------------------------------------------------------------
 
 
+def _status(status: str) -> str:
+    """A stored status code's label in the interface language (unknown codes as they are)."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
 def _policy_view(policy: dict[str, Any] | None) -> dict[str, Any] | None:
     if not policy:
         return None
     return {
         **policy,
-        "status_label": STATUS_LABELS.get(policy.get("status", ""), policy.get("status", "")),
-        "expect_label": STATUS_LABELS.get(policy.get("expect", ""), policy.get("expect", "")),
+        "status_label": _status(policy.get("status", "")),
+        "expect_label": _status(policy.get("expect", "")),
+        # The record keeps the Chinese title and explanation as they were; shown translated.
+        "title": _(policy["title"]) if policy.get("title") else "",
         "criteria": [
-            {**r, "status_label": STATUS_LABELS.get(r.get("status", ""), r.get("status", ""))}
+            {
+                **r,
+                "title": _(r["title"]) if r.get("title") else "",
+                "explanation": _(r["explanation"]) if r.get("explanation") else "",
+                "status_label": _status(r.get("status", "")),
+            }
             for r in policy.get("criteria", [])
         ],
     }
@@ -365,9 +378,9 @@ def _case_page(
         # What the policy engine says now about the decision this step takes.
         live = context["policy"]["evaluation"].decision(procedure.decision)
         context["decision_hint"] = {
-            "title": live.title,
+            "title": _(live.title),
             "status_label": live.status_label,
-            "expect_label": STATUS_LABELS.get(procedure.expect, procedure.expect),
+            "expect_label": _status(procedure.expect),
             "matches": live.status == procedure.expect,
         }
     if step and context["can_act"]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext
 
 DATASET_DIR = Path(__file__).parent / "datasets"
 
@@ -138,7 +139,8 @@ def get_kind(code: str) -> DatasetKind:
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    return [(k.code, f"{k.department}：{k.name}") for k in all_kinds().values()]
+    """(code, "department：name") per kind, in the interface language (shown in forms)."""
+    return [(k.code, f"{gettext(k.department)}：{gettext(k.name)}") for k in all_kinds().values()]
 
 
 def best_other_kind(titles: list[str], but: str) -> DatasetKind | None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from jingzhun.cases.choices import CaseType
 from jingzhun.policy import parameters
 from jingzhun.registry import choices as c
@@ -240,14 +242,14 @@ RULES: dict[str, Rule] = {
     for rule in (
         Rule(
             "deceased_listed",
-            "已死亡（户籍注销）人员仍在册",
+            gettext_noop("已死亡（户籍注销）人员仍在册"),
             (REMOVE_MEMBER,),
             _deceased,
             where=lambda t: t.member_id.notnull(),  # the snapshot holds listed members only
         ),
         Rule(
             "medical_stay",
-            "住院合规自付费用达到预警线",
+            gettext_noop("住院合规自付费用达到预警线"),
             RISK,
             _medical_stay,
             c.RiskType.ILLNESS,
@@ -255,7 +257,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "medical_outpatient",
-            "月门诊合规自付费用达到预警线",
+            gettext_noop("月门诊合规自付费用达到预警线"),
             RISK,
             _outpatient,
             c.RiskType.ILLNESS,
@@ -263,7 +265,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "insurance_stopped",
-            "家庭成员医保停保或中断",
+            gettext_noop("家庭成员医保停保或中断"),
             RISK,
             _insurance_stopped,
             c.RiskType.ILLNESS,
@@ -271,7 +273,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "school_dropout",
-            "义务教育阶段辍学",
+            gettext_noop("义务教育阶段辍学"),
             RISK,
             _dropout,
             c.RiskType.SCHOOLING,
@@ -279,7 +281,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "unsafe_house",
-            "住房为C级或D级危房",
+            gettext_noop("住房为C级或D级危房"),
             RISK,
             _unsafe_house,
             c.RiskType.UNSAFE_HOUSING,
@@ -287,35 +289,35 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "vehicle_value",
-            "家庭成员有超过规定价值的车辆",
+            gettext_noop("家庭成员有超过规定价值的车辆"),
             INELIGIBLE,
             _vehicle,
             where=lambda t: t.registered & (t.amount > t.t_alert_vehicle_value),
         ),
         Rule(
             "business_owner",
-            "家庭成员登记经营企业",
+            gettext_noop("家庭成员登记经营企业"),
             INELIGIBLE,
             _eligibility("经营主体"),
             where=lambda t: t.registered,
         ),
         Rule(
             "payroll_staff",
-            "家庭成员为财政供养人员",
+            gettext_noop("家庭成员为财政供养人员"),
             INELIGIBLE,
             _eligibility("工作单位"),
             where=lambda t: t.registered,
         ),
         Rule(
             "urban_property",
-            "家庭成员有城镇房产",
+            gettext_noop("家庭成员有城镇房产"),
             INELIGIBLE,
             _eligibility("房产坐落"),
             where=lambda t: t.registered,
         ),
         Rule(
             "new_disability",
-            "新办残疾人证",
+            gettext_noop("新办残疾人证"),
             RISK,
             _new_disability,
             c.RiskType.DISABILITY,
@@ -323,7 +325,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "disaster_loss",
-            "自然灾害损失达到预警线",
+            gettext_noop("自然灾害损失达到预警线"),
             RISK,
             _disaster,
             c.RiskType.NATURAL_DISASTER,
@@ -331,7 +333,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "unemployment",
-            "家庭成员失业登记",
+            gettext_noop("家庭成员失业登记"),
             RISK,
             _unemployed,
             c.RiskType.UNSTABLE_EMPLOYMENT,
@@ -339,7 +341,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "assistance_not_monitored",
-            "低保或特困对象无劳动力且未纳入监测",
+            gettext_noop("低保或特困对象无劳动力且未纳入监测"),
             (CaseType.MONITORING, CaseType.REVERSAL),
             _assistance_not_monitored,
             c.RiskType.LACK_LABOUR,
@@ -347,7 +349,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "assistance_category_mismatch",
-            "监测户成员的低保、特困情况与民政数据不符",
+            gettext_noop("监测户成员的低保、特困情况与民政数据不符"),
             (SET_ASSISTANCE,),
             _assistance_mismatch,
             where=_mismatch_where,

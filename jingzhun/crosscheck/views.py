@@ -168,7 +168,7 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "alert": alert,
-                "rule": rules.rule_label(alert.rule),
+                "rule": _(rules.rule_label(alert.rule)),
                 "days_left": (alert.due_on - today).days,
                 "overdue_days": (today - alert.due_on).days,
                 "overdue": alert.status == AlertStatus.OPEN and alert.due_on < today,
@@ -186,7 +186,7 @@ def alert_inbox(request: HttpRequest) -> HttpResponse:
             "status": status,
             "rule": rule,
             "statuses": AlertStatus.choices,
-            "rules": [(code, r.name) for code, r in rules.RULES.items()],
+            "rules": [(code, _(r.name)) for code, r in rules.RULES.items()],
         },
     )
 
@@ -197,7 +197,7 @@ def alert_card(user: Any, household: Any) -> list[dict[str, Any]]:
     return [
         {
             "alert": alert,
-            "rule": rules.rule_label(alert.rule),
+            "rule": _(rules.rule_label(alert.rule)),
             "overdue": alert.status == AlertStatus.OPEN and alert.due_on < today,
         }
         for alert in queries.alerts_for(user)

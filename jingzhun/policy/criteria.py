@@ -30,12 +30,19 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext, gettext_noop
 
-from jingzhun.policy.features import LABELS, MISSING_LABELS, PARAMETER_NAMES
+from jingzhun.policy.features import LABELS, MISSING_FORMAT, MISSING_LABELS, PARAMETER_NAMES
 from jingzhun.registry import choices as c
 
 PASS, FAIL, UNKNOWN, NOT_APPLICABLE = "pass", "fail", "unknown", "not_applicable"
-STATUS_LABELS = {PASS: "符合", FAIL: "不符合", UNKNOWN: "数据不全", NOT_APPLICABLE: "不适用"}
+# Chinese, as stored (case records, exports); pages translate them with gettext at display.
+STATUS_LABELS = {
+    PASS: gettext_noop("符合"),
+    FAIL: gettext_noop("不符合"),
+    UNKNOWN: gettext_noop("数据不全"),
+    NOT_APPLICABLE: gettext_noop("不适用"),
+}
 STATUS_MARKS = {PASS: "✓", FAIL: "✗", UNKNOWN: "?", NOT_APPLICABLE: "—"}
 
 EXIT, MONITORING, ELIMINATION = "exit_standard", "monitoring", "elimination"
@@ -52,12 +59,12 @@ OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "!=": operator.ne,
 }
 OPERATOR_WORDS = {
-    "<": "低于",
-    "<=": "不高于",
-    ">": "高于",
-    ">=": "不低于",
-    "==": "为",
-    "!=": "不为",
+    "<": gettext_noop("低于"),
+    "<=": gettext_noop("不高于"),
+    ">": gettext_noop("高于"),
+    ">=": gettext_noop("不低于"),
+    "==": gettext_noop("为"),
+    "!=": gettext_noop("不为"),
 }
 
 
@@ -81,15 +88,36 @@ class Result:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        """In the interface language (the stored records keep :data:`STATUS_LABELS`)."""
+        return gettext(STATUS_LABELS[self.status])
+
+    @property
+    def title_display(self) -> str:
+        return gettext(self.title)
+
+    @property
+    def explanation_display(self) -> str:
+        """The explanation in the interface language; :attr:`explanation` stays Chinese
+        because case records store it."""
+        criterion = CRITERIA.get(self.code)
+        if criterion is None:
+            return gettext(self.explanation)
+        missing = tuple(
+            name
+            for name, v in ((criterion.feature, self.value), (criterion.parameter, self.threshold))
+            if name is not None and v is None
+        )
+        return criterion.explain(
+            self.status, self.value, self.threshold, self.version, missing, gettext
+        )
 
     @property
     def value_display(self) -> str:
-        return "—" if self.value is None else _show(self.value)
+        return "—" if self.value is None else _show(self.value, gettext)
 
     @property
     def threshold_display(self) -> str:
-        return "—" if self.threshold is None else _show(self.threshold)
+        return "—" if self.threshold is None else _show(self.threshold, gettext)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -142,11 +170,12 @@ class Criterion:
             threshold, version = row.get(self.parameter), row.get(f"{self.parameter}_version")
         else:
             threshold, version = self.constant, None
-        missing = tuple(
-            MISSING_LABELS[name]
+        missing_names = tuple(
+            name
             for name, v in ((self.feature, value), (self.parameter, threshold))
             if name is not None and v is None
         )
+        missing = tuple(_missing_label(name, _same) for name in missing_names)
         status = UNKNOWN if missing else PASS if OPERATORS[self.op](value, threshold) else FAIL
         return Result(
             code=self.code,
@@ -157,22 +186,40 @@ class Criterion:
             parameter=self.parameter,
             version=version,
             missing=missing,
-            explanation=self._explain(status, value, threshold, version, missing),
+            explanation=self.explain(status, value, threshold, version, missing_names, _same),
         )
 
-    def _explain(
-        self, status: str, value: Any, threshold: Any, version: str | None, missing: tuple
+    def explain(
+        self,
+        status: str,
+        value: Any,
+        threshold: Any,
+        version: str | None,
+        missing: tuple[str, ...],
+        tr: Callable[[str], str],
     ) -> str:
+        """The explanation of a result: Chinese with ``tr=_same`` (what is stored), the
+        interface language with ``tr=gettext``. ``missing`` names the missing fields."""
         if status == UNKNOWN:
-            return f"无法判定：缺少{'、'.join(missing)}。"
-        word = OPERATOR_WORDS[self.op]
+            labels = tr("、").join(_missing_label(name, tr) for name in missing)
+            return tr("无法判定：缺少%(missing)s。") % {"missing": labels}
+        feature = tr(LABELS[self.feature])
+        names = {"feature": feature, "word": tr(OPERATOR_WORDS[self.op])}
         if self.parameter is not None:
-            label = LABELS[self.parameter]
-            wanted = f"{LABELS[self.feature]}应{word}{label}{threshold}（参数版本 {version}）"
+            wanted = tr("%(feature)s应%(word)s%(label)s%(threshold)s（参数版本 %(version)s）") % (
+                names
+                | {"label": tr(LABELS[self.parameter]), "threshold": threshold, "version": version}
+            )
         else:
-            wanted = f"{LABELS[self.feature]}应{word}{_show(threshold)}"
-        verdict = "符合" if status == PASS else "不符合"
-        return f"{verdict}：{LABELS[self.feature]}为{_show(value)}；{wanted}。"
+            wanted = tr("%(feature)s应%(word)s%(threshold)s") % (
+                names | {"threshold": _show(threshold, tr)}
+            )
+        return tr("%(verdict)s：%(feature)s为%(value)s；%(wanted)s。") % {
+            "verdict": tr(STATUS_LABELS[status]),
+            "feature": feature,
+            "value": _show(value, tr),
+            "wanted": wanted,
+        }
 
     # --- (b) Ibis, every household --------------------------------------------------------
 
@@ -187,11 +234,23 @@ class Criterion:
         )
 
 
-def _show(value: Any) -> str:
+def _same(text: str) -> str:
+    """No translation: the Chinese text as stored (evaluation records, case steps, the API)."""
+    return text
+
+
+def _missing_label(name: str, tr: Callable[[str], str]) -> str:
+    """What to fill in for a missing feature or parameter, through ``tr``."""
+    if name in PARAMETER_NAMES:
+        return tr(MISSING_FORMAT) % {"label": tr(LABELS[name])}
+    return tr(MISSING_LABELS[name])
+
+
+def _show(value: Any, tr: Callable[[str], str] = _same) -> str:
     if value is True:
-        return "是"
+        return tr(gettext_noop("是"))
     if value is False:
-        return "否"
+        return tr(gettext_noop("否"))
     return str(value)
 
 
@@ -208,7 +267,7 @@ def _add(criterion: Criterion) -> Criterion:
 _add(
     Criterion(
         "E-INCOME",
-        "人均纯收入高于贫困线",
+        gettext_noop("人均纯收入高于贫困线"),
         EXIT,
         "per_capita_net",
         ">",
@@ -219,7 +278,7 @@ _add(
 _add(
     Criterion(
         "E-FOOD",
-        "不愁吃（饮水安全）",
+        gettext_noop("不愁吃（饮水安全）"),
         EXIT,
         "water_safe",
         "==",
@@ -230,7 +289,7 @@ _add(
 _add(
     Criterion(
         "E-CLOTHING",
-        "不愁穿（以收入判定）",
+        gettext_noop("不愁穿（以收入判定）"),
         EXIT,
         "per_capita_net",
         ">",
@@ -244,7 +303,7 @@ _add(
 _add(
     Criterion(
         "E-EDUCATION",
-        "义务教育有保障",
+        gettext_noop("义务教育有保障"),
         EXIT,
         "school_age_out_of_school",
         "==",
@@ -255,7 +314,7 @@ _add(
 _add(
     Criterion(
         "E-MEDICAL",
-        "基本医疗保险全员参保",
+        gettext_noop("基本医疗保险全员参保"),
         EXIT,
         "uninsured",
         "==",
@@ -266,7 +325,7 @@ _add(
 _add(
     Criterion(
         "E-SERIOUS-ILLNESS",
-        "大病保险全员参保",
+        gettext_noop("大病保险全员参保"),
         EXIT,
         "without_serious_illness_insurance",
         "==",
@@ -277,7 +336,7 @@ _add(
 _add(
     Criterion(
         "E-HOUSING",
-        "住房安全有保障",
+        gettext_noop("住房安全有保障"),
         EXIT,
         "housing_safe",
         "==",
@@ -291,7 +350,7 @@ _add(
 _add(
     Criterion(
         "M-INCOME",
-        "人均纯收入低于防返贫监测线",
+        gettext_noop("人均纯收入低于防返贫监测线"),
         MONITORING,
         "per_capita_net",
         "<",
@@ -302,7 +361,7 @@ _add(
 _add(
     Criterion(
         "M-SPENDING",
-        "扣除合规自付支出后低于防返贫监测线",
+        gettext_noop("扣除合规自付支出后低于防返贫监测线"),
         MONITORING,
         "per_capita_after_spending",
         "<",
@@ -314,11 +373,27 @@ _add(
     )
 )
 _RISK_SIGNALS = (
-    ("M-RISK-ILLNESS", "有长期慢性病或大病成员", "ill_members", ">", 0, c.RiskType.ILLNESS, "因病"),
-    ("M-RISK-DISABILITY", "有残疾成员", "disabled_members", ">", 0, c.RiskType.DISABILITY, "因残"),
+    (
+        "M-RISK-ILLNESS",
+        gettext_noop("有长期慢性病或大病成员"),
+        "ill_members",
+        ">",
+        0,
+        c.RiskType.ILLNESS,
+        "因病",
+    ),
+    (
+        "M-RISK-DISABILITY",
+        gettext_noop("有残疾成员"),
+        "disabled_members",
+        ">",
+        0,
+        c.RiskType.DISABILITY,
+        "因残",
+    ),
     (
         "M-RISK-LABOUR",
-        "无劳动年龄内的劳动力",
+        gettext_noop("无劳动年龄内的劳动力"),
         "working_labour",
         "==",
         0,
@@ -327,7 +402,7 @@ _RISK_SIGNALS = (
     ),
     (
         "M-RISK-HOUSING",
-        "住房不安全",
+        gettext_noop("住房不安全"),
         "housing_safe",
         "==",
         False,
@@ -336,7 +411,7 @@ _RISK_SIGNALS = (
     ),
     (
         "M-RISK-WATER",
-        "饮水不安全",
+        gettext_noop("饮水不安全"),
         "water_safe",
         "==",
         False,
@@ -364,7 +439,7 @@ for _code, _title, _feature, _op, _constant, _risk, _label in _RISK_SIGNALS:
 _add(
     Criterion(
         "R-INCOME",
-        "人均纯收入高于当年防返贫监测线",
+        gettext_noop("人均纯收入高于当年防返贫监测线"),
         ELIMINATION,
         "per_capita_net",
         ">",
@@ -383,7 +458,7 @@ for _source, _code in (
     _add(
         Criterion(
             _code,
-            _base.title if _source != "E-FOOD" else "饮水安全有保障",
+            _base.title if _source != "E-FOOD" else gettext_noop("饮水安全有保障"),
             ELIMINATION,
             _base.feature,
             _base.op,
@@ -394,7 +469,7 @@ for _source, _code in (
 _add(
     Criterion(
         "R-MONTHS",
-        "监测时间达到最短月数",
+        gettext_noop("监测时间达到最短月数"),
         ELIMINATION,
         "months_monitored",
         ">=",
@@ -405,7 +480,7 @@ _add(
 _add(
     Criterion(
         "R-MEASURE",
-        "当年至少落实一项帮扶措施",
+        gettext_noop("当年至少落实一项帮扶措施"),
         ELIMINATION,
         "has_measure",
         "==",
@@ -416,7 +491,7 @@ _add(
 _add(
     Criterion(
         "R-LABOUR",
-        "有劳动年龄内的劳动力（无劳动力户不消除）",
+        gettext_noop("有劳动年龄内的劳动力（无劳动力户不消除）"),
         ELIMINATION,
         "working_labour",
         ">",

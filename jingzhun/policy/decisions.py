@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+from django.utils.translation import gettext, gettext_noop
 
 from jingzhun.analytics.backend import Backend
 from jingzhun.analytics.schema import TABLES
@@ -80,7 +81,7 @@ DECISIONS: dict[str, Decision] = {
     for d in (
         Decision(
             EXIT,
-            "贫困户退出标准（两不愁三保障）",
+            gettext_noop("贫困户退出标准（两不愁三保障）"),
             (
                 "E-INCOME",
                 "E-FOOD",
@@ -93,7 +94,7 @@ DECISIONS: dict[str, Decision] = {
         ),
         Decision(
             MONITORING,
-            "防返贫监测范围",
+            gettext_noop("防返贫监测范围"),
             ("M-INCOME", "M-SPENDING"),
             combine="any",
             signals=(
@@ -106,7 +107,7 @@ DECISIONS: dict[str, Decision] = {
         ),
         Decision(
             ELIMINATION,
-            "风险消除条件",
+            gettext_noop("风险消除条件"),
             (
                 "R-INCOME",
                 "R-EDUCATION",
@@ -119,7 +120,7 @@ DECISIONS: dict[str, Decision] = {
                 "R-LABOUR",
             ),
             applies=("under_monitoring", True),
-            applies_label="仅适用于风险未消除的监测对象",
+            applies_label=gettext_noop("仅适用于风险未消除的监测对象"),
         ),
     )
 }
@@ -178,7 +179,8 @@ class DecisionResult:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        """In the interface language (stored records keep :data:`STATUS_LABELS`)."""
+        return gettext(STATUS_LABELS[self.status])
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -27,6 +27,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+from django.utils.translation import gettext_noop
 
 from jingzhun.analytics.backend import Backend
 from jingzhun.areas.models import code_range
@@ -81,62 +82,108 @@ class Feature:
 
 # The feature row, column by column (the parameters and their versions follow).
 FEATURES: tuple[Feature, ...] = (
-    Feature("household_id", pa.int64(), "农户编号"),
-    Feature("village_code", pa.string(), "所在村"),
-    Feature("county_code", pa.string(), "所在县"),
-    Feature("household_type", pa.string(), "户类型"),
-    Feature("monitoring_category", pa.string(), "监测对象类别"),
-    Feature("exit_year", pa.int32(), "脱贫年度"),
-    Feature("risk_eliminated", pa.bool_(), "风险是否已消除"),
-    Feature("formerly_poor", pa.bool_(), "曾为建档立卡贫困户"),
-    Feature("under_monitoring", pa.bool_(), "监测中（风险未消除）"),
-    Feature("per_capita_net", MONEY, "当年人均纯收入", "当年收入记录"),
+    Feature("household_id", pa.int64(), gettext_noop("农户编号")),
+    Feature("village_code", pa.string(), gettext_noop("所在村")),
+    Feature("county_code", pa.string(), gettext_noop("所在县")),
+    Feature("household_type", pa.string(), gettext_noop("户类型")),
+    Feature("monitoring_category", pa.string(), gettext_noop("监测对象类别")),
+    Feature("exit_year", pa.int32(), gettext_noop("脱贫年度")),
+    Feature("risk_eliminated", pa.bool_(), gettext_noop("风险是否已消除")),
+    Feature("formerly_poor", pa.bool_(), gettext_noop("曾为建档立卡贫困户")),
+    Feature("under_monitoring", pa.bool_(), gettext_noop("监测中（风险未消除）")),
+    Feature("per_capita_net", MONEY, gettext_noop("当年人均纯收入"), gettext_noop("当年收入记录")),
     Feature(
         "per_capita_after_spending",
         MONEY,
-        "扣除合规自付支出后的人均纯收入",
-        "当年收入记录（家庭纯收入、合规自付支出、家庭人口数）",
+        gettext_noop("扣除合规自付支出后的人均纯收入"),
+        gettext_noop("当年收入记录（家庭纯收入、合规自付支出、家庭人口数）"),
     ),
-    Feature("members", pa.int32(), "家庭成员数"),
-    Feature("uninsured", pa.int32(), "未参加基本医疗保险的成员数", "家庭成员"),
-    Feature("without_serious_illness_insurance", pa.int32(), "未参加大病保险的成员数", "家庭成员"),
+    Feature("members", pa.int32(), gettext_noop("家庭成员数")),
+    Feature(
+        "uninsured",
+        pa.int32(),
+        gettext_noop("未参加基本医疗保险的成员数"),
+        gettext_noop("家庭成员"),
+    ),
+    Feature(
+        "without_serious_illness_insurance",
+        pa.int32(),
+        gettext_noop("未参加大病保险的成员数"),
+        gettext_noop("家庭成员"),
+    ),
     Feature(
         "school_age_out_of_school",
         pa.int32(),
-        "义务教育适龄的非在校生人数",
-        "家庭成员的出生日期或义务教育适龄成员的在校生状况",
+        gettext_noop("义务教育适龄的非在校生人数"),
+        gettext_noop("家庭成员的出生日期或义务教育适龄成员的在校生状况"),
     ),
-    Feature("school_age_status_unknown", pa.int32(), "在校生状况不明的成员数", "家庭成员"),
+    Feature(
+        "school_age_status_unknown",
+        pa.int32(),
+        gettext_noop("在校生状况不明的成员数"),
+        gettext_noop("家庭成员"),
+    ),
     Feature(
         "working_labour",
         pa.int32(),
-        "劳动年龄内的劳动力人数",
-        "家庭成员的出生日期或劳动年龄成员的劳动技能",
+        gettext_noop("劳动年龄内的劳动力人数"),
+        gettext_noop("家庭成员的出生日期或劳动年龄成员的劳动技能"),
     ),
-    Feature("ill_members", pa.int32(), "长期慢性病或大病成员数", "家庭成员"),
-    Feature("disabled_members", pa.int32(), "残疾成员数", "家庭成员"),
-    Feature("safe_drinking_water", pa.bool_(), "是否解决安全饮用水", "当年生产生活条件记录"),
-    Feature("water_difficulty", pa.bool_(), "是否饮水困难", "当年生产生活条件记录"),
-    Feature("is_dangerous_house", pa.bool_(), "是否危房户", "当年生产生活条件记录"),
-    Feature("housing_grade", pa.string(), "危房等级", "当年生产生活条件记录"),
-    Feature("water_safe", pa.bool_(), "饮水安全", "当年生产生活条件记录"),
-    Feature("housing_safe", pa.bool_(), "住房安全", "当年生产生活条件记录"),
-    Feature("has_measure", pa.bool_(), "当年落实了帮扶措施", "当年帮扶措施记录"),
-    Feature("months_monitored", pa.int32(), "已监测整月数", "识别监测时间"),
+    Feature(
+        "ill_members", pa.int32(), gettext_noop("长期慢性病或大病成员数"), gettext_noop("家庭成员")
+    ),
+    Feature("disabled_members", pa.int32(), gettext_noop("残疾成员数"), gettext_noop("家庭成员")),
+    Feature(
+        "safe_drinking_water",
+        pa.bool_(),
+        gettext_noop("是否解决安全饮用水"),
+        gettext_noop("当年生产生活条件记录"),
+    ),
+    Feature(
+        "water_difficulty",
+        pa.bool_(),
+        gettext_noop("是否饮水困难"),
+        gettext_noop("当年生产生活条件记录"),
+    ),
+    Feature(
+        "is_dangerous_house",
+        pa.bool_(),
+        gettext_noop("是否危房户"),
+        gettext_noop("当年生产生活条件记录"),
+    ),
+    Feature(
+        "housing_grade", pa.string(), gettext_noop("危房等级"), gettext_noop("当年生产生活条件记录")
+    ),
+    Feature(
+        "water_safe", pa.bool_(), gettext_noop("饮水安全"), gettext_noop("当年生产生活条件记录")
+    ),
+    Feature(
+        "housing_safe", pa.bool_(), gettext_noop("住房安全"), gettext_noop("当年生产生活条件记录")
+    ),
+    Feature(
+        "has_measure",
+        pa.bool_(),
+        gettext_noop("当年落实了帮扶措施"),
+        gettext_noop("当年帮扶措施记录"),
+    ),
+    Feature(
+        "months_monitored", pa.int32(), gettext_noop("已监测整月数"), gettext_noop("识别监测时间")
+    ),
 )
 PARAMETER_LABELS = {
-    "poverty_line": "贫困线",
-    "monitoring_threshold": "防返贫监测线",
-    "min_months_before_elimination": "风险消除前最短监测月数",
-    "compulsory_school_age_min": "义务教育起始年龄",
-    "compulsory_school_age_max": "义务教育截止年龄",
-    "labour_age_min": "劳动年龄下限",
-    "labour_age_max": "劳动年龄上限",
+    "poverty_line": gettext_noop("贫困线"),
+    "monitoring_threshold": gettext_noop("防返贫监测线"),
+    "min_months_before_elimination": gettext_noop("风险消除前最短监测月数"),
+    "compulsory_school_age_min": gettext_noop("义务教育起始年龄"),
+    "compulsory_school_age_max": gettext_noop("义务教育截止年龄"),
+    "labour_age_min": gettext_noop("劳动年龄下限"),
+    "labour_age_max": gettext_noop("劳动年龄上限"),
 }
 LABELS = {f.name: f.label for f in FEATURES} | PARAMETER_LABELS
 # What a user must fill in when a value is NULL; a missing parameter names the parameter.
+MISSING_FORMAT = gettext_noop("%(label)s参数（当年无生效值）")
 MISSING_LABELS = {f.name: f.missing or f.label for f in FEATURES} | {
-    name: f"{label}参数（当年无生效值）" for name, label in PARAMETER_LABELS.items()
+    name: MISSING_FORMAT % {"label": label} for name, label in PARAMETER_LABELS.items()
 }
 
 

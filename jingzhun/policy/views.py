@@ -61,6 +61,18 @@ class ParameterHistory:
     regions: list[RegionHistory] = field(default_factory=list)
 
 
+@dataclass
+class InForce:
+    """One row of the "in force for your area" table: the value a rule uses today for the
+    user's area (county, else province, else national), with the region it comes from."""
+
+    name: str
+    title: Any
+    unit: str
+    value: Parameter | None  # None: no value in force today for this area
+    region_name: str  # "" for national (the template says 全国) or an unknown code
+
+
 def _histories(today: dt.date) -> tuple[list[ParameterHistory], set[str]]:
     """Every parameter's history per region, and the versions in force ``today``."""
     by_name: dict[str, ParameterHistory] = {
@@ -81,15 +93,38 @@ def _histories(today: dt.date) -> tuple[list[ParameterHistory], set[str]]:
     return list(by_name.values()), current
 
 
+def in_force_for(area_code: str, today: dt.date) -> list[InForce]:
+    """For every parameter, the value in force on ``today`` for ``area_code`` as the rules
+    resolve it (county → city → province → national), in the order of :data:`UNITS`."""
+    params = default_parameters()
+    rows = []
+    for name, unit in UNITS.items():
+        p = params.value_or_none(name, on=today, area_code=area_code)
+        where = "" if p is None or p.region == NATIONAL else region_name(p.region)
+        rows.append(InForce(name, TITLES.get(name, name), unit, p, where))
+    return rows
+
+
 def _page(request: HttpRequest, form: ParameterValueForm | None, status: int = 200) -> HttpResponse:
     can_add = actions.can_add_parameter_values(request.user)
     if can_add and form is None:
         form = ParameterValueForm()
-    histories, current = _histories(timezone.localdate())
+    today = timezone.localdate()
+    histories, current = _histories(today)
+    area = request.user.area
     return render(
         request,
         "policy/parameter_list.html",
-        {"histories": histories, "current": current, "form": form if can_add else None},
+        {
+            "histories": histories,
+            "current": current,
+            "in_force": in_force_for(area.code, today),
+            "area": area,
+            "today": today,
+            "national": NATIONAL,
+            "opened": request.GET.get("history", ""),
+            "form": form if can_add else None,
+        },
         status=status,
     )
 
@@ -117,7 +152,7 @@ def parameter_add(request: HttpRequest) -> HttpResponse:
                 _("已添加%(name)s自%(date)s起的新值，此前的期间已保留。")
                 % {"name": TITLES.get(row.name, row.name), "date": row.effective_from},
             )
-            return redirect(f"{reverse('parameter_list')}#{row.name}")
+            return redirect(f"{reverse('parameter_list')}?history={row.name}#{row.name}")
     return _page(request, form, status=400)
 
 
@@ -161,8 +196,8 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "selected": selected,
             "by_area": by_area,
-            "decisions": [DECISIONS[d].title for d in DECISIONS] + [_("在监测范围内未纳入监测")],
-            "statuses": list(STATUS_LABELS.values()),
+            "decisions": [_(DECISIONS[d].title) for d in DECISIONS] + [_("在监测范围内未纳入监测")],
+            "statuses": [_(label) for label in STATUS_LABELS.values()],
         },
     )
 

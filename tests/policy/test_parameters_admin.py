@@ -228,7 +228,7 @@ def test_every_role_reads_every_parameter_with_its_history_and_source(
         "农村贫困标准（贫困线）",
         "系统内置（随版本发布）",
         "国家统计局《中国农村贫困监测报告》",
-        "未确认",
+        "全国默认值，请对照本省文件核实",
         "贵州省",
         "3535",
         "2800",
@@ -256,7 +256,9 @@ def test_the_administrator_adds_a_value_through_the_page(client: Client, world: 
         },
     )
     assert response.status_code == 302
-    assert response["Location"].endswith("/policy/parameters/#monitoring_threshold")
+    assert response["Location"].endswith(
+        "/policy/parameters/?history=monitoring_threshold#monitoring_threshold"
+    )
     row = ParameterValue.objects.get()
     assert (row.confirmed, row.added_by, row.value) == (False, world.admin, 7600)
     page = client.get("/policy/parameters/").content.decode()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext
 
 from jingzhun.core.links import households_url
 from jingzhun.core.masking import Disclosure
@@ -55,3 +56,15 @@ def households_link(**params: Any) -> str:
     """``{% households_link area=… case_type=… %}``: the household list filtered to exactly the
     households a number on the page counts (jingzhun.core.links)."""
     return households_url(**params)
+
+
+@register.filter
+def tr(value: Any) -> Any:
+    """``{{ step.title|tr }}``: a value from one of the project's own catalogues (criterion and
+    decision titles, procedure step titles, units, rule titles, dataset kinds …) in the
+    interface language. Those values are kept in Chinese wherever they are stored; the Chinese
+    text is the msgid (listed with gettext_noop where it is defined). Text the catalogue does
+    not know (data) comes back unchanged. Never use it on data values."""
+    if not value:
+        return value
+    return gettext(str(value))

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext_noop
 
 from jingzhun.quality.checks.base import (
     ERROR,
@@ -27,7 +28,7 @@ from jingzhun.quality.checks.base import (
 
 @check(
     "Q-H-030",
-    "日期先后顺序错误",
+    gettext_noop("日期先后顺序错误"),
     severity=ERROR,
     level=HOUSEHOLD,
     fields=(
@@ -71,7 +72,7 @@ def _dates_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-031",
-    "人均纯收入与各项收入不符",
+    gettext_noop("人均纯收入与各项收入不符"),
     severity=ERROR,
     level=HOUSEHOLD,
     fields=(
@@ -149,7 +150,7 @@ def _income_sum_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-032",
-    "当年家庭人口数与在册成员数不符",
+    gettext_noop("当年家庭人口数与在册成员数不符"),
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("household_size", "members"),
@@ -179,7 +180,7 @@ def _size_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-040",
-    "脱贫户或脱贫不稳定户缺少脱贫年度",
+    gettext_noop("脱贫户或脱贫不稳定户缺少脱贫年度"),
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("household_type", "monitoring_category", "exit_year", "exited_on"),
@@ -215,7 +216,7 @@ def _exit_year_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-042",
-    "监测户缺少类别、风险或识别监测时间",
+    gettext_noop("监测户缺少类别、风险或识别监测时间"),
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("monitoring_category", "risks", "monitoring_identified_on"),
@@ -255,7 +256,7 @@ def _monitored_complete_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-044",
-    "风险消除信息不完整或矛盾",
+    gettext_noop("风险消除信息不完整或矛盾"),
     severity=ERROR,
     level=HOUSEHOLD,
     fields=(
@@ -306,7 +307,7 @@ def _elimination_complete_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-043",
-    "脱贫户或监测户缺少当年收入",
+    gettext_noop("脱贫户或监测户缺少当年收入"),
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("household_type", "incomes"),

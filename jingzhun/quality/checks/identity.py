@@ -9,6 +9,7 @@ import re
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext_noop
 
 from jingzhun.quality.checks.base import (
     CHECK_CHARS,
@@ -35,7 +36,7 @@ from jingzhun.quality.checks.base import (
 
 @check(
     "Q-M-001",
-    "证件号码重复",
+    gettext_noop("证件号码重复"),
     severity=ERROR,
     level=MEMBER,
     fields=("id_type", "id_number"),
@@ -75,7 +76,7 @@ def duplicate_keys(members: list[Row]) -> frozenset[tuple[str, str]]:
 
 @check(
     "Q-M-002",
-    "证件号码缺失或为占位号码",
+    gettext_noop("证件号码缺失或为占位号码"),
     severity=ERROR,
     level=MEMBER,
     fields=("id_number",),
@@ -102,7 +103,7 @@ def _check_char(number: str) -> str:
 
 @check(
     "Q-M-003",
-    "身份证号码格式或校验位错误",
+    gettext_noop("身份证号码格式或校验位错误"),
     severity=ERROR,
     level=MEMBER,
     fields=("id_type", "id_number"),
@@ -136,7 +137,7 @@ def _checkdigit_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-004",
-    "出生日期与身份证号码不一致",
+    gettext_noop("出生日期与身份证号码不一致"),
     severity=ERROR,
     level=MEMBER,
     fields=("id_number", "birth_date"),
@@ -163,7 +164,7 @@ def _birth_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-005",
-    "性别与身份证号码不一致",
+    gettext_noop("性别与身份证号码不一致"),
     severity=ERROR,
     level=MEMBER,
     fields=("id_number", "sex"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext_noop
 
 from jingzhun.quality.checks.base import (
     HOUSEHOLD,
@@ -29,7 +30,7 @@ from jingzhun.quality.checks.base import (
 
 @check(
     "Q-M-040",
-    "中职、高职在校生所在监测户未享受雨露计划",
+    gettext_noop("中职、高职在校生所在监测户未享受雨露计划"),
     severity=WARNING,
     level=MEMBER,
     fields=("household_type", "student_status", "education_aid", "yulu_plan"),
@@ -61,7 +62,7 @@ def _yulu_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-041",
-    "有劳动力的监测户仅落实综合保障措施",
+    gettext_noop("有劳动力的监测户仅落实综合保障措施"),
     severity=WARNING,
     level=HOUSEHOLD,
     fields=(

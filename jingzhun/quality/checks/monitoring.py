@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import ibis.expr.types as ir
+from django.utils.translation import gettext_noop
 
 from jingzhun.quality.checks.base import (
     DATA_PROBLEMS_DOC,
@@ -39,7 +40,7 @@ def _risk_without_member(fr: Frames, kind: str, healths: tuple[str, ...]) -> ir.
 
 @check(
     "Q-H-010",
-    "风险为“因残”但无残疾成员",
+    gettext_noop("风险为“因残”但无残疾成员"),
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("risks", "health"),
@@ -61,7 +62,7 @@ def _disability_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-011",
-    "风险为“因病”但无患病成员",
+    gettext_noop("风险为“因病”但无患病成员"),
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("risks", "health"),
@@ -83,7 +84,7 @@ def _illness_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-012",
-    "风险为“其他”未填写说明",
+    gettext_noop("风险为“其他”未填写说明"),
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("risks",),
@@ -109,7 +110,7 @@ def _other_risk_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-020",
-    "识别监测不足规定月数即消除风险",
+    gettext_noop("识别监测不足规定月数即消除风险"),
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("monitoring_identified_on", "risk_eliminated_on"),
@@ -148,7 +149,7 @@ def _income_join(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-021",
-    "风险已消除但人均纯收入低于监测线",
+    gettext_noop("风险已消除但人均纯收入低于监测线"),
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("risk_eliminated", "per_capita_net"),
@@ -177,7 +178,7 @@ def _eliminated_low_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-022",
-    "风险已消除但住房或饮水不安全",
+    gettext_noop("风险已消除但住房或饮水不安全"),
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("risk_eliminated", "is_dangerous_house", "housing_grade", "safe_drinking_water"),
@@ -213,7 +214,7 @@ def _eliminated_unsafe_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-023",
-    "脱贫户收入低于监测线但未纳入监测",
+    gettext_noop("脱贫户收入低于监测线但未纳入监测"),
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("household_type", "monitoring_category", "per_capita_net"),
@@ -250,7 +251,7 @@ def _unmonitored_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-024",
-    "无劳动年龄劳动力的户已消除风险",
+    gettext_noop("无劳动年龄劳动力的户已消除风险"),
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("risk_eliminated", "labour_skill", "birth_date"),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext_noop
 
 from jingzhun.quality.checks.base import (
     COMPULSORY,
@@ -31,7 +32,7 @@ from jingzhun.quality.checks.base import (
 
 @check(
     "Q-M-010",
-    "未满16周岁应为无劳动力",
+    gettext_noop("未满16周岁应为无劳动力"),
     severity=ERROR,
     level=MEMBER,
     fields=("birth_date", "labour_skill"),
@@ -59,7 +60,7 @@ def _child_labour_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-011",
-    "在校生应为无劳动力",
+    gettext_noop("在校生应为无劳动力"),
     severity=ERROR,
     level=MEMBER,
     fields=("student_status", "labour_skill"),
@@ -82,7 +83,7 @@ def _student_labour_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-012",
-    "劳动年龄内弱劳动力但健康状况为健康",
+    gettext_noop("劳动年龄内弱劳动力但健康状况为健康"),
     severity=WARNING,
     level=MEMBER,
     fields=("birth_date", "labour_skill", "health"),
@@ -118,7 +119,7 @@ def _weak_healthy_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-013",
-    "文化程度与在校生状况矛盾",
+    gettext_noop("文化程度与在校生状况矛盾"),
     severity=WARNING,
     level=MEMBER,
     fields=("education", "student_status"),
@@ -146,7 +147,7 @@ def _education_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-014",
-    "义务教育适龄儿童未在校",
+    gettext_noop("义务教育适龄儿童未在校"),
     severity=WARNING,
     level=MEMBER,
     fields=("birth_date", "student_status", "dropout_reason"),
@@ -181,7 +182,7 @@ def _out_of_school_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-015",
-    "年龄与义务教育年级不符",
+    gettext_noop("年龄与义务教育年级不符"),
     severity=WARNING,
     level=MEMBER,
     fields=("birth_date", "student_status"),
@@ -214,7 +215,7 @@ def _grade_age_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-020",
-    "脱贫人口未参加基本医疗保险",
+    gettext_noop("脱贫人口未参加基本医疗保险"),
     severity=ERROR,
     level=MEMBER,
     fields=("household_type", "monitoring_category", "resident_medical_insurance"),
@@ -247,7 +248,7 @@ def _insurance_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-021",
-    "外出务工人员月均工资收入低于标准",
+    gettext_noop("外出务工人员月均工资收入低于标准"),
     severity=WARNING,
     level=MEMBER,
     fields=("work_status", "work_months", "wage"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext_noop
 
 from jingzhun.quality.checks.base import (
     DATA_PROBLEMS_DOC,
@@ -41,7 +42,7 @@ def _one_head(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-030",
-    "配偶与户主性别相同",
+    gettext_noop("配偶与户主性别相同"),
     severity=ERROR,
     level=MEMBER,
     fields=("relation", "sex"),
@@ -68,7 +69,7 @@ def _spouse_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-031",
-    "与户主关系与年龄不符",
+    gettext_noop("与户主关系与年龄不符"),
     severity=WARNING,
     level=MEMBER,
     fields=("relation", "birth_date"),
@@ -104,7 +105,7 @@ def _generation_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-M-032",
-    "与户主关系与性别矛盾",
+    gettext_noop("与户主关系与性别矛盾"),
     severity=ERROR,
     level=MEMBER,
     fields=("relation", "sex"),
@@ -130,7 +131,7 @@ def _relation_sex_batch(fr: Frames) -> ir.Table:
 
 @check(
     "Q-H-001",
-    "户主人数不是一人",
+    gettext_noop("户主人数不是一人"),
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("relation",),

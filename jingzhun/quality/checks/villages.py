@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext_noop
 
 from jingzhun.quality.checks.base import (
     CATALOGUE,
@@ -51,7 +52,7 @@ def village_check(
 
 @village_check(
     "Q-V-001",
-    "村内多户人均纯收入完全相同",
+    gettext_noop("村内多户人均纯收入完全相同"),
     severity=WARNING,
     fields=("village_code", "per_capita_net"),
     rationale=(
@@ -94,7 +95,7 @@ def _same_income_batch(fr: Frames) -> ir.Table:
 
 @village_check(
     "Q-V-002",
-    "村内当年收入未录入比例过高",
+    gettext_noop("村内当年收入未录入比例过高"),
     severity=WARNING,
     fields=("village_code", "household_type", "incomes"),
     rationale=(
