@@ -69,7 +69,7 @@ class DrillDown:
     status: str = ""
     failed: str = ""
     check: str = ""
-    quality_run: QualityRun | None = None
+    quality_runs: list[QualityRun] = field(default_factory=list)
     case_type: str = ""
     step: str = ""
     overdue: bool = False
@@ -113,13 +113,14 @@ class DrillDown:
                 d.check = ""
             else:
                 raw_qrun = params.get("qrun") or ""
-                runs_q = quality.runs_for(user)
-                d.quality_run = (
-                    runs_q.filter(pk=raw_qrun).first()
-                    if raw_qrun.isdigit()
-                    else quality.latest_run(user)
-                )
-                if d.quality_run is None:
+                if raw_qrun.isdigit():
+                    d.quality_runs = [r for r in quality.latest_runs(user) if r.pk == int(raw_qrun)]
+                    d.quality_runs = d.quality_runs or list(
+                        quality.runs_for(user).filter(pk=raw_qrun)
+                    )
+                else:
+                    d.quality_runs = quality.latest_runs(user)
+                if not d.quality_runs:
                     d.errors["check"] = _("还没有完成的质量校验。")
                     d.check = ""
         d.case_type = params.get("case_type") or ""
@@ -145,8 +146,10 @@ class DrillDown:
             assert self.run is not None
             out |= {"run": self.run.pk, "decision": self.decision}
             out |= {"status": self.status, "failed": self.failed}
-        if self.check and self.quality_run is not None:
-            out |= {"check": self.check, "qrun": self.quality_run.pk}
+        if self.check and self.quality_runs:
+            out |= {"check": self.check}
+            if len(self.quality_runs) == 1:
+                out["qrun"] = self.quality_runs[0].pk
         out |= {
             "case_type": self.case_type,
             "step": self.step,
@@ -196,8 +199,8 @@ class DrillDown:
     def restrict(self, user: User) -> list[Any]:
         """Id sets (subqueries) for everything but the evaluation (see :meth:`evaluation_ids`)."""
         out: list[Any] = []
-        if self.check and self.quality_run is not None:
-            out.append(quality.finding_households(self.quality_run, self.check))
+        if self.check and self.quality_runs:
+            out.append(quality.finding_households(self.quality_runs, self.check))
         if self.cases:
             qs = cases_for(user).filter(status=cc.CaseStatus.OPEN)
             if self.case_type:

@@ -27,7 +27,15 @@ from jingzhun.registry import scoping
 from jingzhun.registry.models import Household, Member
 
 QUALITY_RUNNERS = frozenset(
-    {"village_cadre", "township_reviewer", "county_approver", "county_analyst", "admin"}
+    {
+        "village_cadre",
+        "township_reviewer",
+        "county_approver",
+        "county_analyst",
+        "city_viewer",
+        "province_viewer",
+        "admin",
+    }
 )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from jingzhun.areas.models import code_range
 from jingzhun.quality.checks import CATALOGUE
 from jingzhun.quality.checks.base import ERROR
 from jingzhun.quality.models import QualityFinding, QualityRun, RunStatus
@@ -27,8 +28,46 @@ def runs_for(user: Any) -> QuerySet[QualityRun]:
     return QualityRun.objects.filter(area_code__in=covering_codes(user))
 
 
+def latest_runs(user: Any) -> list[QualityRun]:
+    """The runs whose counts make up the user's picture, newest first: the latest done run
+    covering the user's area, or — for a city or province, whose counties each run their own
+    checks — the latest done run of each area below, rolled up. A run is taken only if its
+    area does not overlap an area already taken from a newer run, so nothing is counted twice.
+    Empty for a user without a role."""
+    if not user.has_role:
+        return []
+    low, high = code_range(user.scope_prefix)
+    done = QualityRun.objects.filter(status=RunStatus.DONE)
+    candidates = list(
+        (
+            done.filter(area_code__in=covering_codes(user))
+            | done.filter(area_code__gte=low, area_code__lt=high)
+        ).order_by("-finished_at", "-id")[:500]
+    )
+    taken: list[QualityRun] = []
+    prefixes: list[str] = []
+    for run in candidates:
+        prefix = scope_prefix(run.area_code)
+        if any(prefix.startswith(p) or p.startswith(prefix) for p in prefixes):
+            continue
+        taken.append(run)
+        prefixes.append(prefix)
+    return taken
+
+
+def scope_prefix(area_code: str) -> str:
+    """The code prefix of everything in an area, read from its code the way codes are written
+    (province 140000 → 14, city 140900 → 1409, county 6 digits, township 9, village 12)."""
+    if len(area_code) == 6 and area_code.endswith("0000"):
+        return area_code[:2]
+    if len(area_code) == 6 and area_code.endswith("00"):
+        return area_code[:4]
+    return area_code
+
+
 def latest_run(user: Any) -> QualityRun | None:
-    return runs_for(user).filter(status=RunStatus.DONE).order_by("-finished_at", "-id").first()
+    runs = latest_runs(user)
+    return runs[0] if runs else None
 
 
 # The drill-down "households with an error-severity finding" (a village score's 有错误的农户).
@@ -39,11 +78,11 @@ def error_codes() -> list[str]:
     return [code for code, check in CATALOGUE.items() if check.severity == ERROR]
 
 
-def finding_households(run: QualityRun, check_code: str) -> QuerySet[Any]:
+def finding_households(runs: list[QualityRun], check_code: str) -> QuerySet[Any]:
     """The ids of the households with a finding of ``check_code`` (or, for :data:`ERRORS`, of
     any error-severity check) in ``run`` — exempted findings are not stored, so not counted —
     as a ``values`` queryset used as a subquery; the caller's scope narrows it."""
-    findings = QualityFinding.objects.filter(run=run, household_id__isnull=False)
+    findings = QualityFinding.objects.filter(run__in=runs, household_id__isnull=False)
     if check_code == ERRORS:
         findings = findings.filter(check_code__in=error_codes())
     else:

@@ -50,22 +50,24 @@ def _in_scope(user: Any) -> dict[str, str]:
 @login_required
 def quality_home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    run = queries.latest_run(user)
+    runs = queries.latest_runs(user)
+    run = runs[0] if runs else None
     scope = _in_scope(user)
     per_check: list[dict[str, Any]] = []
     per_area: list[dict[str, Any]] = []
     scores: list[Any] = []
+    summary: dict[str, Any] = {}
     if run is not None:
         sums = {
             row["check_code"]: row
-            for row in QualityCount.objects.filter(run=run, **scope)
+            for row in QualityCount.objects.filter(run__in=runs, **scope)
             .values("check_code")
             .annotate(n=Sum("findings"), x=Sum("exempted"))
         }
         # Households per check (a household may have several findings of one check): the
         # number that the household list opened from this row shows as its total.
         households = dict(
-            QualityFinding.objects.filter(run=run, household_id__isnull=False, **scope)
+            QualityFinding.objects.filter(run__in=runs, household_id__isnull=False, **scope)
             .values("check_code")
             .annotate(h=Count("household_id", distinct=True))
             .values_list("check_code", "h")
@@ -78,13 +80,24 @@ def quality_home(request: HttpRequest) -> HttpResponse:
                     "n": row.get("n") or 0,
                     "x": row.get("x") or 0,
                     "households": households.get(check.code, 0),
-                    "url": households_url(check=check.code, qrun=run.pk),
+                    "url": households_url(check=check.code),
                 }
             )
-        per_area = _per_area(user, run, scope)
+        per_area = _per_area(user, runs, scope)
         scores = list(
-            VillageScore.objects.filter(run=run, **scope).order_by("score", "village_code")[:50]
+            VillageScore.objects.filter(run__in=runs, **scope).order_by("score", "village_code")[
+                :50
+            ]
         )
+        # The user's area only (a village cadre's, not the county run's totals).
+        summary = VillageScore.objects.filter(run__in=runs, **scope).aggregate(
+            households=Sum("households")
+        ) | {
+            "findings": sum(r["n"] or 0 for r in sums.values()),
+            "exempted": sum(r["x"] or 0 for r in sums.values()),
+            "year": run.year,
+            "runs": runs,
+        }
         names = dict(
             Area.objects.filter(code__in=[s.village_code for s in scores]).values_list(
                 "code", "name"
@@ -93,7 +106,7 @@ def quality_home(request: HttpRequest) -> HttpResponse:
         for s in scores:
             s.name = names.get(s.village_code, s.village_code)
             s.url = households_url(area=s.village_code)
-            s.errors_url = households_url(area=s.village_code, check=queries.ERRORS, qrun=run.pk)
+            s.errors_url = households_url(area=s.village_code, check=queries.ERRORS)
     trend_runs = list(queries.runs_for(user).filter(status=RunStatus.DONE).order_by("-id")[:12])
     totals = dict(
         QualityCount.objects.filter(run__in=trend_runs, **scope)
@@ -108,6 +121,7 @@ def quality_home(request: HttpRequest) -> HttpResponse:
         "quality/home.html",
         {
             "run": run,
+            "summary": summary,
             "per_check": per_check,
             "per_area": per_area,
             "scores": scores,
@@ -119,13 +133,13 @@ def quality_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _per_area(user: Any, run: QualityRun, scope: dict[str, str]) -> list[dict[str, Any]]:
+def _per_area(user: Any, runs: list[QualityRun], scope: dict[str, str]) -> list[dict[str, Any]]:
     """Findings and households per child area of the user's area (one level down)."""
     level = min(user.area.level + 1, Level.VILLAGE)
     digits = SCOPE_DIGITS[Level(level)]
     findings: dict[str, int] = {}
     for village, n in (
-        QualityCount.objects.filter(run=run, **scope)
+        QualityCount.objects.filter(run__in=runs, **scope)
         .values("village_code")
         .annotate(n=Sum("findings"))
         .values_list("village_code", "n")
@@ -133,7 +147,7 @@ def _per_area(user: Any, run: QualityRun, scope: dict[str, str]) -> list[dict[st
         findings[village[:digits]] = findings.get(village[:digits], 0) + (n or 0)
     households: dict[str, int] = {}
     errors: dict[str, int] = {}
-    for s in VillageScore.objects.filter(run=run, **scope).values_list(
+    for s in VillageScore.objects.filter(run__in=runs, **scope).values_list(
         "village_code", "households", "households_with_error"
     ):
         key = s[0][:digits]
@@ -150,7 +164,7 @@ def _per_area(user: Any, run: QualityRun, scope: dict[str, str]) -> list[dict[st
             {
                 "area": area,
                 "url": households_url(area=area.code),
-                "errors_url": households_url(area=area.code, check=queries.ERRORS, qrun=run.pk),
+                "errors_url": households_url(area=area.code, check=queries.ERRORS),
                 "with_error": errors.get(key, 0),
                 "findings": findings.get(key, 0),
                 "households": total,
@@ -171,13 +185,14 @@ def quality_check(request: HttpRequest, code: str) -> HttpResponse:
     if check is None:
         raise Http404(_("没有该校验规则。"))
     user = request.user
-    run = queries.latest_run(user)
+    runs = queries.latest_runs(user)
+    run = runs[0] if runs else None
     rows: list[dict[str, Any]] = []
     next_after = None
     if run is not None:
         after = int(request.GET.get("after") or 0)
         qs = QualityFinding.objects.filter(
-            run=run, check_code=code, id__gt=after, **_in_scope(user)
+            run__in=runs, check_code=code, id__gt=after, **_in_scope(user)
         )
         village = request.GET.get("village") or ""
         if village:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from django.db.models import Sum
 from django.urls import reverse
 
 from jingzhun.analytics import snapshot as snapshot_module
@@ -524,3 +525,38 @@ def test_a_check_filter_names_an_unknown_check_instead_of_listing_everyone(world
     assert response.status_code == 200
     assert "check" in response.context["errors"]
     assert response.context["total"] == 0 and response.context["rows"] == []
+
+
+def test_a_city_viewer_sees_the_roll_up_of_the_latest_run_of_each_county_below(
+    finished_run, registry, world, client
+) -> None:
+    # Another county's own run, newer: both are rolled up, none counted twice.
+    run2 = do_queue_quality_run(
+        actor=world.actor(world.outsider),
+        area_code=world.other_county_village.code,
+        year=YEAR,
+        backend="duckdb",
+    )
+    execute_run(run2, actor=world.actor(world.outsider))
+    login(client, world.city_viewer)
+    page = client.get(reverse("quality_home"))
+    assert [r.pk for r in page.context["summary"]["runs"]] == [run2.pk, finished_run.pk]
+    row = next(r for r in page.context["per_check"] if r["check"].code == "Q-M-010")
+    assert row["households"] == 1
+    assert client.get(row["url"]).context["total"] == 1
+    expected = VillageScore.objects.filter(run__in=[run2, finished_run]).aggregate(
+        n=Sum("households")
+    )["n"]
+    assert page.context["summary"]["households"] == expected
+    assert run2.area_code.startswith("140921") and expected > 2  # 定襄县's are counted too
+
+
+def test_a_village_cadre_sees_the_villages_own_totals_not_the_county_run(
+    finished_run, registry, world, client
+) -> None:
+    login(client, world.sibling_cadre)  # a village of the county with no household
+    summary = client.get(reverse("quality_home")).context["summary"]
+    assert (summary["households"] or 0, summary["findings"]) == (0, 0)
+    login(client, world.cadre)
+    summary = client.get(reverse("quality_home")).context["summary"]
+    assert summary["households"] == 2 and summary["findings"] >= 1
