@@ -73,6 +73,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "add_parameter_value": _("新增政策参数值"),
     "close_parameter_period": _("结束政策参数有效期"),
     "store_evaluation_run": _("保存政策评估结果"),
+    "queue_evaluation": _("发起批量判定"),
     "queue_whatif": _("提交政策模拟"),
     # quality
     "queue_quality_run": _("提交质量检查"),

@@ -13,9 +13,14 @@ class PolicyConfig(AppConfig):
 
         request_started.connect(parameters.begin_request, dispatch_uid="parameters_begin")
         request_finished.connect(parameters.end_request, dispatch_uid="parameters_end")
-        from jingzhun.policy.models import WhatIfRun
-        from jingzhun.policy.runs import fail_interrupted_whatifs
+        from jingzhun.policy.models import EvaluationJob, WhatIfRun
+        from jingzhun.policy.runs import fail_interrupted_evaluations, fail_interrupted_whatifs
 
         jobs.register(
             jobs.JobKind(WhatIfRun, (WhatIfRun.Status.RUNNING,), fail_interrupted_whatifs)
+        )
+        jobs.register(
+            jobs.JobKind(
+                EvaluationJob, (EvaluationJob.Status.RUNNING,), fail_interrupted_evaluations
+            )
         )

@@ -29,7 +29,7 @@ from jingzhun.audit import recorder
 from jingzhun.core import jobs
 from jingzhun.core.actions import Actor
 from jingzhun.policy.decisions import BATCH_SCHEMA, DECISIONS
-from jingzhun.policy.models import EvaluationCount, EvaluationRun, WhatIfRun
+from jingzhun.policy.models import EvaluationCount, EvaluationJob, EvaluationRun, WhatIfRun
 from jingzhun.policy.parameters import NATIONAL, ParameterSet, default_parameters
 
 # A pseudo-decision counted with the others: households whose evaluated data places them in the
@@ -242,6 +242,87 @@ def result_households(
             table["household_id"].to_pylist(),
             strict=True,
         )
+    )
+
+
+# --- batch evaluations started from the page --------------------------------------------------
+
+# Roles that may start a batch evaluation of their area from its page (reading, not writing the
+# registry: every role with an area may, like the quality checks' runners).
+EVALUATION_STARTERS = frozenset(
+    {
+        "township_reviewer",
+        "county_approver",
+        "county_analyst",
+        "city_viewer",
+        "province_viewer",
+        "admin",
+    }
+)
+
+
+@transaction.atomic
+def do_queue_evaluation(actor: Actor, *, area: Area, year: int) -> EvaluationJob:
+    """Queue the batch evaluation of ``area`` (the actor's area or one under it) for ``year``;
+    the worker stores it as a run (:func:`do_store_evaluation_run`)."""
+    user = actor.user
+    if user is None or user.role not in EVALUATION_STARTERS:
+        from jingzhun.core.actions import PermissionDenied
+
+        raise PermissionDenied("只有乡镇及以上的人员可以发起批量判定。")
+    job = EvaluationJob.objects.create(year=year, area_code=area.code, started_by=user)
+    recorder.record(
+        actor=actor,
+        action="queue_evaluation",
+        obj=job,
+        area_code=area.code,
+        changes={"year": [None, year]},
+    )
+    return job
+
+
+def start_evaluation_job(job_id: int) -> bool:
+    """queued → running, race-safe: only one worker takes a job."""
+    return bool(
+        EvaluationJob.objects.filter(pk=job_id, status=EvaluationJob.Status.QUEUED).update(
+            status=EvaluationJob.Status.RUNNING, worker=jobs.this_lease()
+        )
+    )
+
+
+def mark_evaluation_job(job_id: int, *, progress: str) -> None:
+    EvaluationJob.objects.filter(pk=job_id).update(progress=progress[:100])
+
+
+def finish_evaluation_job(job_id: int, *, run: EvaluationRun | None, error: str = "") -> None:
+    EvaluationJob.objects.filter(pk=job_id, status=EvaluationJob.Status.RUNNING).update(
+        status=EvaluationJob.Status.DONE if run is not None else EvaluationJob.Status.FAILED,
+        run=run,
+        error=error,
+        progress="",
+        worker="",
+        finished_at=timezone.now(),
+    )
+
+
+def fail_interrupted_evaluations(queryset: QuerySet[EvaluationJob], reason: str) -> int:
+    """Evaluations whose process died (jingzhun.core.jobs): failed with the reason; nothing
+    was stored (the run is written in one transaction at the end)."""
+    return queryset.update(
+        status=EvaluationJob.Status.FAILED,
+        error=f"判定中断：{reason}。未保存任何结果，可重新发起。",
+        progress="",
+        finished_at=timezone.now(),
+    )
+
+
+def evaluation_jobs_for(user: Any) -> QuerySet[EvaluationJob]:
+    """The jobs of the user's area and below."""
+    if not user.has_role:
+        return EvaluationJob.objects.none()
+    low, high = code_range(_scope_prefix(user))
+    return EvaluationJob.objects.filter(area_code__gte=low, area_code__lt=high) | (
+        EvaluationJob.objects.filter(area_code=user.area.code)
     )
 
 

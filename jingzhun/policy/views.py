@@ -39,7 +39,7 @@ from jingzhun.policy.parameters import (
     default_parameters,
     region_name,
 )
-from jingzhun.policy.tasks import run_whatif
+from jingzhun.policy.tasks import run_evaluation, run_whatif
 from jingzhun.policy.whatif import OVERRIDABLE
 from jingzhun.quality.context import default_year
 from jingzhun.registry import scoping
@@ -189,17 +189,46 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
             area = full if full in names else ""
             by_area.append({"code": code, "name": name, "cells": _cells(per, selected.pk, area)})
     rows = [{"run": r, "cells": _cells(totals.get(r.pk, {}), r.pk)} for r in listed]
+    recent_jobs = [jobs.settled(j) for j in runs.evaluation_jobs_for(user).order_by("-id")[:5]]
     return render(
         request,
         "policy/evaluation_list.html",
         {
             "rows": rows,
+            "jobs": recent_jobs,
+            "working": any(j.status in ("queued", "running") for j in recent_jobs),
+            "can_start": user.role in runs.EVALUATION_STARTERS,
+            "year": default_year(),
             "selected": selected,
             "by_area": by_area,
             "decisions": [_(DECISIONS[d].title) for d in DECISIONS] + [_("在监测范围内未纳入监测")],
             "statuses": [_(label) for label in STATUS_LABELS.values()],
         },
     )
+
+
+@login_required
+@domain_errors
+@require_POST
+def evaluation_start(request: HttpRequest) -> HttpResponse:
+    """Start the batch evaluation of the user's area (or an area under it) for a year, as a
+    background job; the list page shows its progress and, when done, the stored run."""
+    user = request.user
+    if user.role not in runs.EVALUATION_STARTERS:
+        raise PermissionDenied(_("只有乡镇及以上的人员可以发起批量判定。"))
+    raw_year = request.POST.get("year") or str(default_year())
+    if not (raw_year.isdigit() and 2013 <= int(raw_year) <= 2100):
+        messages.error(request, _("年度应为四位数字，如2025。"))
+        return redirect("evaluation_list")
+    area = scoping.access_area_by_code(user, request.POST.get("area") or user.area.code)
+    job = runs.do_queue_evaluation(Actor.from_request(request), area=area, year=int(raw_year))
+    run_evaluation.enqueue(job.pk)
+    messages.success(
+        request,
+        _("已发起%(area)s %(year)s年度的批量判定，完成后结果列在下方。")
+        % {"area": area.name, "year": raw_year},
+    )
+    return redirect(f"{reverse('evaluation_list')}?job={job.pk}")
 
 
 def _cells(

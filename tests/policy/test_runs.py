@@ -169,3 +169,46 @@ def test_store_is_refused_for_village_or_county_levels(registry, world) -> None:
             stdout=StringIO(),
         )
     assert not EvaluationRun.objects.exists()
+
+
+def test_a_county_officer_starts_the_batch_evaluation_from_its_page(
+    registry, world, client
+) -> None:
+    from jingzhun.policy.models import EvaluationJob
+    from tests.conftest import run_worker
+
+    login(client, world.approver)
+    response = client.post("/policy/evaluations/start/", {"year": YEAR})
+    job = EvaluationJob.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"?job={job.pk}")
+    assert (job.area_code, job.year, job.status) == (world.county.code, YEAR, "queued")
+    page = client.get("/policy/evaluations/")
+    assert page.context["working"] and 'http-equiv="refresh"' in page.content.decode()
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == "done" and job.run is not None
+    run = job.run
+    assert (run.area_code, run.year, run.households) == (world.county.code, YEAR, 2)
+    page = client.get("/policy/evaluations/")
+    assert not page.context["working"]
+    assert [r["run"].pk for r in page.context["rows"]] == [run.pk]
+    # A village cadre may not start one; nothing is queued.
+    login(client, world.cadre)
+    assert client.post("/policy/evaluations/start/", {"year": YEAR}).status_code == 403
+    assert EvaluationJob.objects.count() == 1
+
+
+def test_an_evaluation_job_killed_midway_is_failed_by_the_reaper_and_stores_nothing(
+    registry, world
+) -> None:
+    from jingzhun.core import jobs
+    from jingzhun.policy.models import EvaluationJob
+    from jingzhun.policy.runs import do_queue_evaluation
+
+    job = do_queue_evaluation(world.actor(world.approver), area=world.county, year=YEAR)
+    # A process that died: its lease is gone, the job still says running.
+    EvaluationJob.objects.filter(pk=job.pk).update(status="running", worker="nohost:999999:1")
+    jobs.reap()
+    job.refresh_from_db()
+    assert job.status == "failed" and "可重新发起" in job.error
+    assert not EvaluationRun.objects.exists()

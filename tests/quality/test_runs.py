@@ -12,8 +12,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
 from django.db.models import Sum
+from django.test import override_settings
 from django.urls import reverse
 
 from jingzhun.analytics import snapshot as snapshot_module

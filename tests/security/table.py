@@ -36,7 +36,8 @@ from jingzhun.cases.models import Case, CaseStep, Notice, Objection
 from jingzhun.crosscheck.models import Alert, Batch, FeedToken
 from jingzhun.exports.models import ExportLog
 from jingzhun.imports.models import Upload
-from jingzhun.policy.models import ParameterValue, WhatIfRun
+from jingzhun.policy.models import EvaluationJob, ParameterValue, WhatIfRun
+from jingzhun.policy.runs import EVALUATION_STARTERS
 from jingzhun.quality.actions import QUALITY_RUNNERS
 from jingzhun.quality.models import Exemption, QualityRun
 from jingzhun.registry.models import Conditions, Household, Income, Measures, Member
@@ -508,6 +509,15 @@ TABLE: dict[str, Entry] = {
         touches=(ParameterValue,),
     ),
     "evaluation_list": Entry(needs=("evaluation_run",)),
+    "evaluation_start": Entry(
+        scope=NONE,
+        read=None,
+        writes={"POST": frozenset(EVALUATION_STARTERS)},
+        body=lambda d: {"year": YEAR},
+        accepted=frozenset({302}),
+        changes=True,
+        touches=(EvaluationJob,),
+    ),
     "whatif": Entry(
         scope=NONE,
         writes={"POST": EVERYONE},  # a simulation: reads, never writes the registry
