@@ -62,8 +62,13 @@ def make_household(
     risks: list[tuple[str, str]] = (),  # type: ignore[assignment]
     **overrides: Any,
 ) -> Household:
+    group = overrides.pop("group", None)
     household = actions.do_create_household(
-        actor=actor, village=village, data=household_data(number, **overrides), risks=list(risks)
+        actor=actor,
+        village=village,
+        data=household_data(number, **overrides),
+        risks=list(risks),
+        group=group,
     )
     if members:
         head_birth = dt.date(1970, 3, 4)

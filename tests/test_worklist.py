@@ -220,3 +220,33 @@ def test_the_household_page_charts_incomes_against_the_years_lines(stored_run, w
     assert "vendor/echarts-5.6.0.min.js" in html and 'id="income-chart-data"' in html
     # Own data before the verdict: members and incomes come before the policy panel.
     assert html.index("家庭成员") < html.index('id="policy"')
+
+
+def test_a_village_list_offers_its_groups_and_filters_by_one(world, client):
+    from jingzhun.areas.actions import do_create_area
+
+    system = world.actor(world.admin)
+    first = do_create_area(world.village, actor=system, name="一组")
+    second = do_create_area(world.village, actor=system, name="二组")
+    actor = world.actor()
+    ours = factories.make_household(actor, world.village, number="140922100001011", group=first)
+    factories.make_household(actor, world.village, number="140922100001012", group=second)
+    login(client, world.cadre)
+    page = client.get(reverse("household_list"))
+    assert [g.pk for g in page.context["groups"]] == [first.pk, second.pk]
+    listed = client.get(reverse("household_list"), {"group": first.code})
+    assert [h.pk for h in listed.context["rows"]] == [ours.pk]
+    assert listed.context["total"] == 1
+
+
+def test_a_household_cannot_join_another_villages_group(world):
+    from django.core.exceptions import ValidationError
+
+    from jingzhun.areas.actions import do_create_area
+
+    elsewhere = do_create_area(world.sibling_village, actor=world.actor(world.admin), name="一组")
+    with pytest.raises(ValidationError) as refused:
+        factories.make_household(
+            world.actor(), world.village, number="140922100001013", group=elsewhere
+        )
+    assert "group" in refused.value.message_dict

@@ -51,6 +51,16 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _groups_of(user: Any, village_code: str) -> list[Any]:
+    if len(village_code) != 12:
+        return []
+    return list(
+        scoping.areas_for(user)
+        .filter(level=Level.GROUP, code__startswith=village_code)
+        .order_by("code")[:100]
+    )
+
+
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
     """The household list with the registry's filters and the drill-down filters of the pages
@@ -80,6 +90,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "household_types": c.HouseholdType.choices,
         "categories": c.MonitoringCategory.choices,
         "risk_types": c.RiskType.choices,
+        # A village's 村民小组, once the list is within one village.
+        "groups": _groups_of(user, filters.area or user.area.code),
         "areas": scoping.areas_for(user)
         .filter(level__lte=max(user.area.level + 1, Level.TOWNSHIP))
         .order_by("code")[:300],

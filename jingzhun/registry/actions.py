@@ -154,6 +154,12 @@ def _check_village(actor: Actor, village: Area) -> None:
         raise_if_errors({"village": ["所选行政村不在您的管辖范围内。"]})
 
 
+def _check_group(group: Area | None, village: Area) -> None:
+    """A household's 村民小组 is a group of its own village."""
+    if group is not None and (group.level != Level.GROUP or group.parent_id != village.pk):
+        raise_if_errors({"group": [f"“{group.name}”不是{village.name}的村民小组：请重新选择。"]})
+
+
 @transaction.atomic
 def do_create_household(
     *,
@@ -162,11 +168,13 @@ def do_create_household(
     data: dict[str, Any],
     risks: list[tuple[str, str]] = (),  # type: ignore[assignment]
     flag_inconsistent: bool = False,
+    group: Area | None = None,
 ) -> Household:
     """Register a household. ``flag_inconsistent`` (imports) stores a household whose only
     problems are inconsistencies a quality check lists (:class:`validation.Flag`)."""
     ensure_can_edit(actor.user)
     _check_village(actor, village)
+    _check_group(group, village)
     values = _normalise_household_data(data)
     risks = [(k, (r or "").strip()) for k, r in risks]
     errors = validation.check_household(values, risks)
@@ -178,6 +186,7 @@ def do_create_household(
     household = Household.objects.create(
         village=village,
         village_code=village.code,
+        group=group,
         created_by=actor.user,
         updated_by=actor.user,
         **values,
@@ -191,7 +200,8 @@ def do_create_household(
         area_code=village.code,
         household=household,
         changes={k: [None, jsonable(v)] for k, v in values.items() if v not in ("", None, False)}
-        | ({"risks": [[], [list(r) for r in risks]]} if risks else {}),
+        | ({"risks": [[], [list(r) for r in risks]]} if risks else {})
+        | ({"group": [None, group.code]} if group is not None else {}),
     )
     transaction.on_commit(lambda: logger.info("household %s created", household.pk))
     return household
@@ -214,6 +224,10 @@ def concurrent_error(obj: Any, label: str, expected_version: int) -> ConcurrentE
                 first = changes.get(field, (old, new))[0]
                 changes[field] = (first, new)
     return ConcurrentEditError(label=label, changes=changes, changed_by=who)
+
+
+class KEEP:
+    """``group=KEEP``: an update that leaves the household's 村民小组 as it is."""
 
 
 # The household fields only a procedure should change (the final steps in cases/effects.py).
@@ -264,6 +278,7 @@ def do_update_household(
     village: Area | None = None,
     reason: str = "",
     flag_inconsistent: bool = False,
+    group: Area | type[KEEP] | None = KEEP,  # KEEP: unchanged; None: no group
 ) -> Household:
     ensure_can_edit(actor.user, household)
     if village is not None and village.pk != household.village_id:
@@ -295,6 +310,15 @@ def do_update_household(
         diff["village"] = [household.village.code, village.code]
         values["village"] = village
         values["village_code"] = village.code
+        if group is KEEP and household.group_id is not None:
+            group = None  # the old village's group does not follow the household
+    if group is not KEEP:
+        _check_group(group, village or household.village)  # type: ignore[arg-type]
+        new_group = group.pk if group is not None else None  # type: ignore[union-attr]
+        if new_group != household.group_id:
+            old_code = household.group.code if household.group_id else None
+            diff["group"] = [old_code, group.code if group is not None else None]  # type: ignore[union-attr]
+            values["group_id"] = new_group
     risk_diff = _risks_changes(household, risk_list) if risk_list is not None else None
     if risk_diff:
         diff["risks"] = risk_diff
@@ -307,7 +331,11 @@ def do_update_household(
     updated = Household.objects.filter(
         pk=household.pk, version=expected_version, is_deleted=False
     ).update(
-        **{k: v for k, v in values.items() if k in diff or k in {"village", "village_code"}},
+        **{
+            k: v
+            for k, v in values.items()
+            if k in diff or k in {"village", "village_code", "group_id"}
+        },
         **keys,
         version=F("version") + 1,
         updated_by=actor.user,

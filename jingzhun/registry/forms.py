@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun.areas.models import Area
+from jingzhun.areas.models import Area, Level
 from jingzhun.registry import actions
 from jingzhun.registry import choices as c
 from jingzhun.registry.income import INPUT_FIELDS
@@ -48,8 +48,14 @@ class VersionedForm(forms.ModelForm):
 
 
 class HouseholdForm(VersionedForm):
-    field_order = ["village", "number"]
+    field_order = ["village", "group", "number"]
     village = forms.ModelChoiceField(queryset=Area.objects.none(), label=_("行政村"))
+    group = forms.ModelChoiceField(
+        queryset=Area.objects.none(),
+        label=_("村民小组"),
+        required=False,
+        help_text=_("所在行政村的村民小组（可不填）。"),
+    )
     reason = forms.CharField(label=_("修改原因"), required=False, max_length=200)
 
     class Meta:
@@ -66,8 +72,13 @@ class HouseholdForm(VersionedForm):
     def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages
+        # The groups of the villages offered; the action checks the group is the village's.
+        self.fields["group"].queryset = Area.objects.filter(
+            level=Level.GROUP, parent__in=villages
+        ).order_by("code")
         if self.instance.pk:
             self.fields["village"].initial = self.instance.village_id
+            self.fields["group"].initial = self.instance.group_id
         # Risk factors 致贫/返贫风险1…5 as five (kind, remark) pairs.
         existing = list(self.instance.risks.all()) if self.instance.pk else []
         for i in range(1, 6):

@@ -84,7 +84,7 @@ def members_for_search(user: User, *, within: str = "") -> QuerySet[Member]:
 
 def access_household_by_id(user: User, household_id: int | str) -> Household:
     try:
-        return households_for(user).select_related("village").get(pk=int(household_id))
+        return households_for(user).select_related("village", "group").get(pk=int(household_id))
     except (Household.DoesNotExist, ValueError, TypeError):
         raise NotFound(household_id) from None
 

@@ -51,6 +51,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 village=form.cleaned_data["village"],
                 data=form.values(),
                 risks=form.risks(),
+                group=form.cleaned_data.get("group"),
             )
         except ValidationError as error:
             attach_errors(form, error)
@@ -93,6 +94,7 @@ def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
                 changes=form.values(),
                 risks=form.risks(),
                 village=form.cleaned_data["village"],
+                group=form.cleaned_data.get("group"),
                 expected_version=form.cleaned_data["version"],
                 reason=form.cleaned_data.get("reason", ""),
             )
