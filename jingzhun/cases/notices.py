@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -22,14 +23,20 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from jingzhun.areas.models import Area, Level
 from jingzhun.cases import choices as cc
 from jingzhun.cases.models import Notice, NoticeEntry
 
-FONT = "STSong-Light"  # reportlab's built-in Adobe CID font: Chinese text without a font file
+# An open-licensed CJK TrueType font shipped with the project (cases/fonts/README.md) and
+# embedded in every PDF — the glyphs used only — so a notice reads the same on every machine.
+FONT = "WenQuanYiMicroHei"
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
+CELL_PADDING = 6  # points, left and right of a table cell (reportlab's default)
+# The table's columns (mm): what a row needs; widened where a header needs more.
+BASE_WIDTHS_MM = (12, 26, 28, 18, 48, 38)
 
 
 @dataclass(frozen=True)
@@ -245,7 +252,34 @@ def notice_content(notice: Notice, entries: list[NoticeEntry] | None = None) -> 
 
 def _register_font() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        # The collection's first face (the second is its monospaced sibling).
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))
+
+
+def column_widths(header: list[str], font_size: float, total: float) -> list[float]:
+    """Column widths (points) in which every header fits on one line — a header never breaks
+    inside a word — taking the room from the widest columns when the page is too narrow."""
+    _register_font()
+    widths = [w * mm for w in BASE_WIDTHS_MM]
+    # A header may wrap between words (English), never inside one (a Chinese header is one).
+    needs = [
+        max(pdfmetrics.stringWidth(word, FONT, font_size) for word in h.split() or [""])
+        + 2 * CELL_PADDING
+        + 1
+        for h in header
+    ]
+    widths = [max(w, n) for w, n in zip(widths, needs, strict=True)]
+    excess = sum(widths) - total
+    while excess > 0.5:
+        # Shrink the column with the most room above its header's need.
+        room = [w - n for w, n in zip(widths, needs, strict=True)]
+        i = max(range(len(widths)), key=lambda k: room[k])
+        if room[i] <= 0:
+            break
+        cut = min(room[i], excess)
+        widths[i] -= cut
+        excess -= cut
+    return widths
 
 
 def table_rows(content: NoticeContent) -> list[list[str]]:
@@ -273,6 +307,8 @@ def notice_pdf(notice: Notice, *, content: NoticeContent | None = None) -> bytes
         "body", fontName=FONT, fontSize=12, leading=20, firstLineIndent=24, wordWrap="CJK"
     )
     cell_style = ParagraphStyle("cell", fontName=FONT, fontSize=10, leading=13, wordWrap="CJK")
+    # Headers wrap only at spaces (an English header between words), never inside a word.
+    header_style = ParagraphStyle("header", fontName=FONT, fontSize=10, leading=13)
     sign_style = ParagraphStyle(
         "sign", fontName=FONT, fontSize=12, leading=20, alignment=TA_RIGHT, wordWrap="CJK"
     )
@@ -281,10 +317,11 @@ def notice_pdf(notice: Notice, *, content: NoticeContent | None = None) -> bytes
         return Paragraph(escape(text), style)
 
     rows = table_rows(content)
-    cells = [[para(value, cell_style) for value in row] for row in rows]
+    cells = [[para(value, header_style) for value in rows[0]]]
+    cells += [[para(value, cell_style) for value in row] for row in rows[1:]]
     table = Table(
         cells,
-        colWidths=[12 * mm, 26 * mm, 28 * mm, 18 * mm, 48 * mm, 38 * mm],
+        colWidths=column_widths(rows[0], 10, A4[0] - 36 * mm),
         repeatRows=1,
     )
     table.setStyle(

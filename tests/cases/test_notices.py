@@ -3,10 +3,10 @@ the staff pages are scoped to the user's area."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
+import io
 import re
-import zlib
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,11 +16,19 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from jingzhun.cases import actions
 from jingzhun.cases import choices as cc
 from jingzhun.cases.models import Case, Notice
-from jingzhun.cases.notices import NoticeContent, NoticeLine, notice_body, notice_pdf
+from jingzhun.cases.notices import (
+    NoticeContent,
+    NoticeLine,
+    column_widths,
+    notice_body,
+    notice_pdf,
+    table_rows,
+)
 from jingzhun.registry import actions as registry_actions
 from jingzhun.registry.models import Household, Member
 from tests import factories
@@ -40,43 +48,28 @@ HEALTH_WORDS = ["长期慢性病", "患有大病", "残疾", "户主住院", "�
 # --- PDF text ------------------------------------------------------------------------------------
 
 
-def _unescape_literal(raw: bytes) -> bytes:
-    out = bytearray()
-    i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch != 0x5C:  # backslash
-            out.append(ch)
-            i += 1
-            continue
-        nxt = raw[i + 1 : i + 2]
-        if nxt.isdigit():
-            octal = re.match(rb"[0-7]{1,3}", raw[i + 1 : i + 4])
-            assert octal is not None
-            out.append(int(octal.group(0), 8) & 0xFF)
-            i += 1 + len(octal.group(0))
-            continue
-        out += {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}.get(nxt, nxt)
-        i += 2
-    return bytes(out)
-
-
 def pdf_text(data: bytes) -> str:
-    """All text shown with the CID font (UCS-2 big-endian strings), in page order, joined
-    without separators so a number split across two lines would still be found."""
-    shown = []
-    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
-        stream = match.group(1).strip()
-        if stream.endswith(b"~>"):
-            stream = base64.a85decode(stream, adobe=True)
-        try:
-            stream = zlib.decompress(stream)
-        except zlib.error:
-            continue
-        for literal in re.finditer(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", stream, re.S):
-            raw = _unescape_literal(literal.group(1))
-            shown.append(raw.decode("utf-16-be", errors="replace"))
-    return "".join(shown)
+    """All text of the PDF (pypdf, through the embedded font's ToUnicode map), in page order,
+    joined without separators so a number split across two lines would still be found."""
+    reader = PdfReader(io.BytesIO(data))
+    text = "".join(page.extract_text() or "" for page in reader.pages)
+    return text.replace("\n", "")
+
+
+def embedded_fonts(data: bytes) -> set[str]:
+    """The base names of the fonts whose program is embedded in the PDF."""
+    names = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        fonts = page["/Resources"]["/Font"]
+        for ref in fonts.values():
+            font = ref.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                if descriptor is not None and any(
+                    key in descriptor.get_object() for key in ("/FontFile", "/FontFile2")
+                ):
+                    names.add(str(font["/BaseFont"]))
+    return names
 
 
 # --- building the cases through the actions -------------------------------------------------------
@@ -261,7 +254,10 @@ def test_the_pdf_has_the_notice_and_no_id_phone_bank_or_health_detail(published,
     assert response["Content-Disposition"].startswith("inline;")
     data = response.content
     assert data.startswith(b"%PDF")
-    assert b"/BaseFont /STSong-Light" in data
+    # The font travels with the notice (a subset: a tag before its name), nothing else is
+    # left to the reader's machine.
+    fonts = embedded_fonts(data)
+    assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+WenQuanYiMicroHei-\d+", f) for f in fonts), fonts
     text = pdf_text(data)
     for expected in [
         published.title,
@@ -578,3 +574,22 @@ def test_a_notice_is_stored_in_chinese_whatever_the_publishers_language(world, h
         )
     assert notice.title.endswith("纳入监测公示")
     assert list(notice.entries.values_list("reason", flat=True)) == ["因病"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_header_of_the_notice_table_fits_its_column_on_one_line(language):
+    from django.utils import translation
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+
+    from jingzhun.cases.notices import CELL_PADDING, FONT
+
+    empty = SimpleNamespace(entries=[])  # the header alone
+    with translation.override(language):
+        header = table_rows(empty)[0]
+    widths = column_widths(header, 10, A4[0] - 36 * mm)
+    assert sum(widths) <= A4[0] - 36 * mm + 1
+    for text, width in zip(header, widths, strict=True):
+        needed = max(pdfmetrics.stringWidth(w, FONT, 10) for w in text.split()) + 2 * CELL_PADDING
+        assert needed <= width, (text, needed, width)
