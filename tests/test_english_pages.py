@@ -92,7 +92,7 @@ def chinese_outside_data(html: str, data_values: list[str]) -> list[str]:
     for value in sorted(data_values, key=len, reverse=True):
         text = text.replace(value, " ")
     snippets = []
-    for match in re.finditer(r"[\u4e00-\u9fff][^a-zA-Z]*", text):
+    for match in re.finditer(r"[\u4e00-\u9fff][^a-zA-Z\s]*", text):
         before = text[max(match.start() - 15, 0) : match.start()]
         snippets.append(f"{before}[{match.group(0).strip()}]")
     return list(dict.fromkeys(snippets))
