@@ -35,7 +35,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-from django.utils.translation import gettext, pgettext, pgettext_noop
+from django.utils.translation import gettext, pgettext_lazy
 
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import MEASURE_FIELDS
@@ -52,9 +52,9 @@ SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
 LEVEL_LABELS = {MEMBER: "成员", HOUSEHOLD: "户", VILLAGE: "村"}
 # The levels as pages show them (the context tells 户 the level from 户 the unit).
 LEVEL_NAMES = {
-    MEMBER: pgettext_noop("check level", "成员"),
-    HOUSEHOLD: pgettext_noop("check level", "户"),
-    VILLAGE: pgettext_noop("check level", "村"),
+    MEMBER: pgettext_lazy("check level", "成员"),
+    HOUSEHOLD: pgettext_lazy("check level", "户"),
+    VILLAGE: pgettext_lazy("check level", "村"),
 }
 
 PLACEHOLDER_RE = "^(" + "|".join(f"{d}{{6}}" for d in range(10)) + ")"
@@ -174,7 +174,7 @@ class Check:
     @property
     def level_display(self) -> str:
         """The level in the interface language (exports keep :attr:`level_label`)."""
-        return pgettext("check level", LEVEL_NAMES[self.level])
+        return str(LEVEL_NAMES[self.level])
 
     @property
     def rationale_display(self) -> str:
