@@ -23,6 +23,7 @@ import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from jingzhun.areas.models import Area
 from jingzhun.cases import actions as case_actions
@@ -151,6 +152,14 @@ def county(world: World, settings: Any, tmp_path: Path) -> dict[str, Any]:
         if new:
             crosscheck_actions.do_apply_batch(batch, actor=command)
     return {"household": household, "case": case, "alert": Alert.objects.get()}
+
+
+@pytest.fixture(autouse=True)
+def _interface_language_restored() -> Any:
+    """A request in English leaves English active in this thread: later tests must not see it."""
+    before = translation.get_language()
+    yield
+    translation.activate(before)
 
 
 def data_values(world: World) -> list[str]:
