@@ -23,6 +23,7 @@ import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from jingzhun.areas.models import Area
 from jingzhun.cases import actions as case_actions
@@ -92,7 +93,7 @@ def chinese_outside_data(html: str, data_values: list[str]) -> list[str]:
     for value in sorted(data_values, key=len, reverse=True):
         text = text.replace(value, " ")
     snippets = []
-    for match in re.finditer(r"[\u4e00-\u9fff][^a-zA-Z]*", text):
+    for match in re.finditer(r"[\u4e00-\u9fff][^a-zA-Z\s]*", text):
         before = text[max(match.start() - 15, 0) : match.start()]
         snippets.append(f"{before}[{match.group(0).strip()}]")
     return list(dict.fromkeys(snippets))
@@ -151,6 +152,14 @@ def county(world: World, settings: Any, tmp_path: Path) -> dict[str, Any]:
         if new:
             crosscheck_actions.do_apply_batch(batch, actor=command)
     return {"household": household, "case": case, "alert": Alert.objects.get()}
+
+
+@pytest.fixture(autouse=True)
+def _interface_language_restored() -> Any:
+    """A request in English leaves English active in this thread: later tests must not see it."""
+    before = translation.get_language()
+    yield
+    translation.activate(before)
 
 
 def data_values(world: World) -> list[str]:

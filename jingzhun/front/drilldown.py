@@ -167,11 +167,11 @@ class DrillDown:
                 if self.status:
                     what += f"（{c.MonitoringCategory(self.status).label}）"
             else:
-                what = str(DECISIONS[self.decision].title)
+                what = _(str(DECISIONS[self.decision].title))
                 if self.status:
-                    what += f"：{STATUS_LABELS[self.status]}"
+                    what += f"：{_(STATUS_LABELS[self.status])}"
                 if self.failed:
-                    what += _("，未达标：%(c)s") % {"c": CRITERIA[self.failed].title}
+                    what += _("，未达标：%(c)s") % {"c": _(CRITERIA[self.failed].title)}
             lines.append(
                 _("批量判定 #%(run)s（%(year)s年度）") % {"run": self.run.pk, "year": self.run.year}
                 + f" · {what}"
@@ -180,7 +180,7 @@ class DrillDown:
             title = (
                 _("有“错误”级问题")
                 if self.check == quality.ERRORS
-                else f"{self.check} {CATALOGUE[self.check].title}"
+                else f"{self.check} {_(CATALOGUE[self.check].title)}"
             )
             lines.append(_("质量校验：%(what)s") % {"what": title})
         if self.cases:

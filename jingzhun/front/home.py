@@ -180,7 +180,7 @@ def _new_findings(user: User) -> Item | None:
         return None
     lines = [
         Line(
-            f"{code} {CATALOGUE[code].title}",
+            f"{code} {_(CATALOGUE[code].title)}",
             households_url(check=code, qrun=latest.pk),
             _("新增%(n)d条") % {"n": extra},
         )
@@ -253,7 +253,9 @@ def _alerts(user: User, today: dt.date) -> Item | None:
     lines = []
     for alert in qs.select_related("household").order_by("due_on", "id")[:LINES_SHOWN]:
         note, late = _days_note(alert.due_on, today)
-        text = f"{rule_label(alert.rule)} · {alert.household.head_name or alert.household.number}"
+        text = (
+            f"{_(rule_label(alert.rule))} · {alert.household.head_name or alert.household.number}"
+        )
         lines.append(Line(text, reverse("crosscheck:alert", args=[alert.pk]), note, late))
     late = counts["late"]
     return Item(

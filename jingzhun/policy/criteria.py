@@ -201,20 +201,22 @@ class Criterion:
         """The explanation of a result: Chinese with ``tr=_same`` (what is stored), the
         interface language with ``tr=gettext``. ``missing`` names the missing fields."""
         if status == UNKNOWN:
-            labels = tr("、").join(_missing_label(name, tr) for name in missing)
-            return tr("无法判定：缺少%(missing)s。") % {"missing": labels}
+            labels = tr(gettext_noop("、")).join(_missing_label(name, tr) for name in missing)
+            return tr(gettext_noop("无法判定：缺少%(missing)s。")) % {"missing": labels}
         feature = tr(LABELS[self.feature])
         names = {"feature": feature, "word": tr(OPERATOR_WORDS[self.op])}
         if self.parameter is not None:
-            wanted = tr("%(feature)s应%(word)s%(label)s%(threshold)s（参数版本 %(version)s）") % (
+            wanted = tr(
+                gettext_noop("%(feature)s应%(word)s%(label)s%(threshold)s（参数版本 %(version)s）")
+            ) % (
                 names
                 | {"label": tr(LABELS[self.parameter]), "threshold": threshold, "version": version}
             )
         else:
-            wanted = tr("%(feature)s应%(word)s%(threshold)s") % (
+            wanted = tr(gettext_noop("%(feature)s应%(word)s%(threshold)s")) % (
                 names | {"threshold": _show(threshold, tr)}
             )
-        return tr("%(verdict)s：%(feature)s为%(value)s；%(wanted)s。") % {
+        return tr(gettext_noop("%(verdict)s：%(feature)s为%(value)s；%(wanted)s。")) % {
             "verdict": tr(STATUS_LABELS[status]),
             "feature": feature,
             "value": _show(value, tr),
@@ -272,7 +274,9 @@ _add(
         "per_capita_net",
         ">",
         parameter="poverty_line",
-        rationale="贫困户退出：当年人均纯收入稳定超过当年贫困线（国家线或更高的省定线）。",
+        rationale=gettext_noop(
+            "贫困户退出：当年人均纯收入稳定超过当年贫困线（国家线或更高的省定线）。"
+        ),
     )
 )
 _add(
@@ -283,7 +287,7 @@ _add(
         "water_safe",
         "==",
         constant=True,
-        rationale="不愁吃，并按饮水安全核查：已解决安全饮用水且不饮水困难。",
+        rationale=gettext_noop("不愁吃，并按饮水安全核查：已解决安全饮用水且不饮水困难。"),
     )
 )
 _add(
@@ -294,7 +298,7 @@ _add(
         "per_capita_net",
         ">",
         parameter="poverty_line",
-        rationale=(
+        rationale=gettext_noop(
             "建档立卡信息中没有“不愁穿”的字段：本系统以人均纯收入高于贫困线视为不愁穿，"
             "与收入标准同时判定；需要实地核实的地方请在入户核查中确认。"
         ),
@@ -308,7 +312,9 @@ _add(
         "school_age_out_of_school",
         "==",
         constant=0,
-        rationale="义务教育适龄（政策参数）成员无失学辍学（非在校生）；适龄成员在校生状况或出生日期未填则无法判定。",
+        rationale=gettext_noop(
+            "义务教育适龄（政策参数）成员无失学辍学（非在校生）；适龄成员在校生状况或出生日期未填则无法判定。"
+        ),
     )
 )
 _add(
@@ -319,7 +325,9 @@ _add(
         "uninsured",
         "==",
         constant=0,
-        rationale="基本医疗有保障：每位成员参加城乡居民基本医疗保险或职工基本医疗保险。",
+        rationale=gettext_noop(
+            "基本医疗有保障：每位成员参加城乡居民基本医疗保险或职工基本医疗保险。"
+        ),
     )
 )
 _add(
@@ -330,7 +338,7 @@ _add(
         "without_serious_illness_insurance",
         "==",
         constant=0,
-        rationale="基本医疗有保障还要求参加大病保险。",
+        rationale=gettext_noop("基本医疗有保障还要求参加大病保险。"),
     )
 )
 _add(
@@ -341,7 +349,9 @@ _add(
         "housing_safe",
         "==",
         constant=True,
-        rationale="住房安全有保障：不是危房户，且危房等级不是C级或D级（A、B级或未鉴定）。",
+        rationale=gettext_noop(
+            "住房安全有保障：不是危房户，且危房等级不是C级或D级（A、B级或未鉴定）。"
+        ),
     )
 )
 
@@ -355,7 +365,7 @@ _add(
         "per_capita_net",
         "<",
         parameter="monitoring_threshold",
-        rationale="收入在监测范围内：脱贫户为脱贫不稳定户，一般农户为边缘易致贫户。",
+        rationale=gettext_noop("收入在监测范围内：脱贫户为脱贫不稳定户，一般农户为边缘易致贫户。"),
     )
 )
 _add(
@@ -366,7 +376,7 @@ _add(
         "per_capita_after_spending",
         "<",
         parameter="monitoring_threshold",
-        rationale=(
+        rationale=gettext_noop(
             "（家庭纯收入−合规自付支出）÷家庭人口数低于监测线：收入本身高于监测线时，"
             "为突发严重困难户（大额刚性支出）。"
         ),
@@ -444,7 +454,7 @@ _add(
         "per_capita_net",
         ">",
         parameter="monitoring_threshold",
-        rationale="风险消除：收入稳定且高于当年监测线。",
+        rationale=gettext_noop("风险消除：收入稳定且高于当年监测线。"),
     )
 )
 for _source, _code in (
@@ -474,7 +484,9 @@ _add(
         "months_monitored",
         ">=",
         parameter="min_months_before_elimination",
-        rationale="原则上监测满规定月数（政策参数）方可消除风险；按识别监测时间至当年12月31日的整月数计。",
+        rationale=gettext_noop(
+            "原则上监测满规定月数（政策参数）方可消除风险；按识别监测时间至当年12月31日的整月数计。"
+        ),
     )
 )
 _add(
@@ -485,7 +497,7 @@ _add(
         "has_measure",
         "==",
         constant=True,
-        rationale="原则上至少落实一项帮扶措施（当年帮扶措施记录中任一项不为空）。",
+        rationale=gettext_noop("原则上至少落实一项帮扶措施（当年帮扶措施记录中任一项不为空）。"),
     )
 )
 _add(
@@ -496,7 +508,7 @@ _add(
         "working_labour",
         ">",
         constant=0,
-        rationale=(
+        rationale=gettext_noop(
             "无劳动年龄内劳动力（普通、技能或弱劳动力）的户不作风险消除，继续监测、兜底保障。"
         ),
     )

@@ -41,6 +41,7 @@ from typing import Any
 
 import yaml
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 PARAMETER_DIR = Path(__file__).resolve().parent / "parameters"
 NATIONAL = "000000"
@@ -90,6 +91,25 @@ UNITS: dict[str, str] = {
     "village_identical_income_min_households": "户",
     "village_missing_income_max_share": "%",
 }
+
+# The units as pages show them (``|tr``); UNITS and the files keep the Chinese.
+UNIT_NAMES = (
+    gettext_noop("倍"),
+    gettext_noop("元"),
+    gettext_noop("元/人"),
+    gettext_noop("元/人·年"),
+    gettext_noop("元/年"),
+    gettext_noop("元/户"),
+    gettext_noop("元/月"),
+    gettext_noop("元/次"),
+    gettext_noop("分钟"),
+    gettext_noop("升/人·日"),
+    gettext_noop("天"),
+    gettext_noop("岁"),
+    gettext_noop("户"),
+    gettext_noop("月"),
+    gettext_noop("概率"),
+)
 
 # The Chinese title of each parameter, shown on the parameters page and in explanations.
 TITLES: dict[str, Any] = {

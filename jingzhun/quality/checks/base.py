@@ -35,6 +35,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+from django.utils.translation import gettext, pgettext_lazy
 
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import MEASURE_FIELDS
@@ -49,6 +50,12 @@ MEMBER, HOUSEHOLD, VILLAGE = "member", "household", "village"
 DATA_PROBLEMS_DOC = "docs/domain.md“全国系统导出与问题数据”"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
 LEVEL_LABELS = {MEMBER: "成员", HOUSEHOLD: "户", VILLAGE: "村"}
+# The levels as pages show them (the context tells 户 the level from 户 the unit).
+LEVEL_NAMES = {
+    MEMBER: pgettext_lazy("check level", "成员"),
+    HOUSEHOLD: pgettext_lazy("check level", "户"),
+    VILLAGE: pgettext_lazy("check level", "村"),
+}
 
 PLACEHOLDER_RE = "^(" + "|".join(f"{d}{{6}}" for d in range(10)) + ")"
 ID18_RE = "^[0-9]{17}[0-9X]$"
@@ -163,6 +170,16 @@ class Check:
     @property
     def level_label(self) -> str:
         return LEVEL_LABELS[self.level]
+
+    @property
+    def level_display(self) -> str:
+        """The level in the interface language (exports keep :attr:`level_label`)."""
+        return str(LEVEL_NAMES[self.level])
+
+    @property
+    def rationale_display(self) -> str:
+        """The rationale in the interface language where the catalogue has it."""
+        return gettext(self.rationale)
 
 
 CATALOGUE: dict[str, Check] = {}

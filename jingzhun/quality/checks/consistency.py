@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from jingzhun.quality.checks.base import (
     ERROR,
@@ -38,7 +38,7 @@ from jingzhun.quality.checks.base import (
         "monitoring_identified_on",
         "risk_eliminated_on",
     ),
-    rationale=(
+    rationale=gettext_noop(
         "脱贫不能早于识别，消除不能早于识别监测，脱贫年度不能早于识别年份，"
         "脱贫年度应与脱贫时间的年份一致。"
     ),
@@ -54,7 +54,7 @@ def _dates_entry(f: Facts) -> list[EntryHit]:
         or (ident and year and year < ident.year)
         or (exited and year and exited.year != year)
     ):
-        return [(None, "识别、脱贫、监测、消除的日期先后顺序不对：请核对。")]
+        return [(None, gettext("识别、脱贫、监测、消除的日期先后顺序不对：请核对。"))]
     return []
 
 
@@ -83,7 +83,7 @@ def _dates_batch(fr: Frames) -> ir.Table:
         "business_expense",
         "per_capita_net",
     ),
-    rationale=(
+    rationale=gettext_noop(
         "人均纯收入 =（工资性+生产经营性+财产性+转移性−生产经营性支出）÷家庭人口数"
         "（docs/domain.md“贫困标准与户退出标准”）；"
         "存储值与重算值相差超过每人 income_rounding_tolerance 即报告。"
@@ -119,7 +119,13 @@ def _income_sum_entry(f: Facts) -> list[EntryHit]:
         or Decimal(i["net_income"]) != net
         or abs(Decimal(i["per_capita_net"]) * size - net) > tol * size
     ):
-        return [(None, f"{f.year}年人均纯收入与各项收入重算结果不符：请重新保存收入。")]
+        return [
+            (
+                None,
+                gettext("%(year)s年人均纯收入与各项收入重算结果不符：请重新保存收入。")
+                % {"year": f.year},
+            )
+        ]
     return []
 
 
@@ -154,13 +160,19 @@ def _income_sum_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("household_size", "members"),
-    rationale="人均纯收入按家庭人口数计算，人口数与在册成员不符会使人均收入失真。",
+    rationale=gettext_noop("人均纯收入按家庭人口数计算，人口数与在册成员不符会使人均收入失真。"),
     field="household_size",
 )
 def _size_entry(f: Facts) -> list[EntryHit]:
     if f.income is not None and int(f.income["household_size"]) != len(f.members):
         n = f.income["household_size"]
-        return [(None, f"{f.year}年收入按{n}人计算，在册成员为{len(f.members)}人：请核对。")]
+        return [
+            (
+                None,
+                gettext("%(year)s年收入按%(n)s人计算，在册成员为%(members)s人：请核对。")
+                % {"year": f.year, "n": n, "members": len(f.members)},
+            )
+        ]
     return []
 
 
@@ -184,19 +196,21 @@ def _size_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("household_type", "monitoring_category", "exit_year", "exited_on"),
-    rationale="脱贫户必须有脱贫年度；脱贫不稳定户是已脱贫的户，应有脱贫年度或脱贫时间。",
+    rationale=gettext_noop(
+        "脱贫户必须有脱贫年度；脱贫不稳定户是已脱贫的户，应有脱贫年度或脱贫时间。"
+    ),
     field="exit_year",
 )
 def _exit_year_entry(f: Facts) -> list[EntryHit]:
     h = f.household
     if h.get("household_type") == "exited" and not h.get("exit_year"):
-        return [(None, "脱贫户请填写脱贫年度。")]
+        return [(None, gettext("脱贫户请填写脱贫年度。"))]
     if (
         h.get("monitoring_category") == "unstable_exited"
         and not h.get("exit_year")
         and not h.get("exited_on")
     ):
-        return [(None, "脱贫不稳定户应已脱贫：请填写脱贫年度，或改为边缘易致贫户。")]
+        return [(None, gettext("脱贫不稳定户应已脱贫：请填写脱贫年度，或改为边缘易致贫户。"))]
     return []
 
 
@@ -220,7 +234,7 @@ def _exit_year_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("monitoring_category", "risks", "monitoring_identified_on"),
-    rationale=(
+    rationale=gettext_noop(
         "监测户必须有监测对象类别、至少一项风险和识别监测时间；"
         "有监测对象类别的户（含已消除风险的）也必须有识别监测时间。"
     ),
@@ -232,9 +246,9 @@ def _monitored_complete_entry(f: Facts) -> list[EntryHit]:
     if h.get("household_type") == "monitored" and (
         not category or not f.risks or not h.get("monitoring_identified_on")
     ):
-        return [(None, "监测户请填写监测对象类别、致贫/返贫风险和识别监测时间。")]
+        return [(None, gettext("监测户请填写监测对象类别、致贫/返贫风险和识别监测时间。"))]
     if category and not h.get("monitoring_identified_on"):
-        return [(None, "有监测对象类别时请填写识别监测时间。")]
+        return [(None, gettext("有监测对象类别时请填写识别监测时间。"))]
     return []
 
 
@@ -265,7 +279,7 @@ def _monitored_complete_batch(fr: Frames) -> ir.Table:
         "elimination_method",
         "monitoring_category",
     ),
-    rationale=(
+    rationale=gettext_noop(
         "风险已消除的户应为监测对象，并有消除监测时间和风险消除方式；"
         "未消除风险的户不应有消除时间或消除方式。"
     ),
@@ -280,9 +294,9 @@ def _elimination_complete_entry(f: Facts) -> list[EntryHit]:
             or not method
             or not text_of(h.get("monitoring_category"))
         ):
-            return [(None, "风险已消除：请填写消除监测时间、风险消除方式和监测对象类别。")]
+            return [(None, gettext("风险已消除：请填写消除监测时间、风险消除方式和监测对象类别。"))]
     elif h.get("risk_eliminated_on") or method:
-        return [(None, "填写了消除时间或消除方式，但“风险是否已消除”不是“是”：请核对。")]
+        return [(None, gettext("填写了消除时间或消除方式，但“风险是否已消除”不是“是”：请核对。"))]
     return []
 
 
@@ -311,12 +325,12 @@ def _elimination_complete_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("household_type", "incomes"),
-    rationale="脱贫户和监测户每年须有收入记录，监测线比对才有依据。",
+    rationale=gettext_noop("脱贫户和监测户每年须有收入记录，监测线比对才有依据。"),
     field="incomes",
 )
 def _income_missing_entry(f: Facts) -> list[EntryHit]:
     if f.household.get("household_type") in ("exited", "monitored") and f.income is None:
-        return [(None, f"缺少{f.year}年收入：请录入年度收入。")]
+        return [(None, gettext("缺少%(year)s年收入：请录入年度收入。") % {"year": f.year})]
     return []
 
 

@@ -9,7 +9,7 @@ import re
 
 import ibis
 import ibis.expr.types as ir
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from jingzhun.quality.checks.base import (
     CHECK_CHARS,
@@ -45,7 +45,7 @@ from jingzhun.quality.checks.base import (
 )
 def _dup_entry(f: Facts) -> list[EntryHit]:
     return [
-        (m, "该证件号码在本系统中出现多次：请核对是否抄错或重复登记。")
+        (m, gettext("该证件号码在本系统中出现多次：请核对是否抄错或重复登记。"))
         for m in f.members
         if text_of(m.get("id_number")) and (m["id_type"], m["id_number"]) in f.duplicate_keys
     ]
@@ -80,12 +80,14 @@ def duplicate_keys(members: list[Row]) -> frozenset[tuple[str, str]]:
     severity=ERROR,
     level=MEMBER,
     fields=("id_number",),
-    rationale="成员须有证件号码；连续6个相同数字（如999999）是为通过表单填写的占位号。",
+    rationale=gettext_noop(
+        "成员须有证件号码；连续6个相同数字（如999999）是为通过表单填写的占位号。"
+    ),
     field="id_number",
 )
 def _missing_id_entry(f: Facts) -> list[EntryHit]:
     return [
-        (m, "缺少证件号码或为占位号码：请填写真实证件号码。")
+        (m, gettext("缺少证件号码或为占位号码：请填写真实证件号码。"))
         for m in f.members
         if not text_of(m.get("id_number")) or re.match(PLACEHOLDER_RE, text_of(m.get("id_number")))
     ]
@@ -107,7 +109,9 @@ def _check_char(number: str) -> str:
     severity=ERROR,
     level=MEMBER,
     fields=("id_type", "id_number"),
-    rationale="GB 11643-1999《公民身份号码》：18位，前17位数字，末位校验码按加权和计算。",
+    rationale=gettext_noop(
+        "GB 11643-1999《公民身份号码》：18位，前17位数字，末位校验码按加权和计算。"
+    ),
     field="id_number",
 )
 def _checkdigit_entry(f: Facts) -> list[EntryHit]:
@@ -117,7 +121,7 @@ def _checkdigit_entry(f: Facts) -> list[EntryHit]:
         if m.get("id_type") != "resident_id" or not number or re.match(PLACEHOLDER_RE, number):
             continue
         if not re.match(ID18_RE, number) or _check_char(number) != number[17]:
-            hits.append((m, "身份证号码位数、字符或校验位不正确：请对照证件核对。"))
+            hits.append((m, gettext("身份证号码位数、字符或校验位不正确：请对照证件核对。")))
     return hits
 
 
@@ -141,12 +145,16 @@ def _checkdigit_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=MEMBER,
     fields=("id_number", "birth_date"),
-    rationale="身份证第7至14位是出生日期（GB 11643-1999《公民身份号码》）。",
+    rationale=gettext_noop("身份证第7至14位是出生日期（GB 11643-1999《公民身份号码》）。"),
     field="birth_date",
 )
 def _birth_entry(f: Facts) -> list[EntryHit]:
     return [
-        (m, f"出生日期{m['birth_date']}与证件号码中的{m['id_number'][6:14]}不一致：请核对。")
+        (
+            m,
+            gettext("出生日期%(birth)s与证件号码中的%(in_id)s不一致：请核对。")
+            % {"birth": m["birth_date"], "in_id": m["id_number"][6:14]},
+        )
         for m in f.members
         if id_ok(m)
         and m.get("birth_date") is not None
@@ -168,12 +176,12 @@ def _birth_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=MEMBER,
     fields=("id_number", "sex"),
-    rationale="身份证第17位奇数为男、偶数为女（GB 11643-1999《公民身份号码》）。",
+    rationale=gettext_noop("身份证第17位奇数为男、偶数为女（GB 11643-1999《公民身份号码》）。"),
     field="sex",
 )
 def _sex_entry(f: Facts) -> list[EntryHit]:
     return [
-        (m, "性别与证件号码第17位不符：请核对。")
+        (m, gettext("性别与证件号码第17位不符：请核对。"))
         for m in f.members
         if id_ok(m) and ("M" if int(m["id_number"][16]) % 2 else "F") != m.get("sex")
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from jingzhun.quality.checks.base import (
     HOUSEHOLD,
@@ -34,7 +34,7 @@ from jingzhun.quality.checks.base import (
     severity=WARNING,
     level=MEMBER,
     fields=("household_type", "student_status", "education_aid", "yulu_plan"),
-    rationale=(
+    rationale=gettext_noop(
         "监测户中的中职、高职学生应享受雨露计划（docs/domain.md“帮扶”）：当年帮扶措施的教育帮扶"
         "未写明“雨露计划”（或当年未录入帮扶措施）即报告。"
     ),
@@ -46,7 +46,13 @@ def _yulu_entry(f: Facts) -> list[EntryHit]:
     if f.measures is not None and f.measures.get("yulu_plan"):
         return []
     return [
-        (m, f"中职、高职在校生，所在监测户{f.year}年帮扶措施中没有雨露计划：请核实并落实或补录。")
+        (
+            m,
+            gettext(
+                "中职、高职在校生，所在监测户%(year)s年帮扶措施中没有雨露计划：请核实并落实或补录。"
+            )
+            % {"year": f.year},
+        )
         for m in f.members
         if m.get("student_status") in VOCATIONAL
     ]
@@ -72,7 +78,7 @@ def _yulu_batch(fr: Frames) -> ir.Table:
         "basic_guarantee",
         *NON_GUARANTEE_MEASURES,
     ),
-    rationale=(
+    rationale=gettext_noop(
         "有劳动年龄（政策参数 labour_age_min 至 labour_age_max）劳动力的监测户应有产业、就业等"
         "开发式帮扶，不能只有综合保障（兜底）（docs/domain.md“帮扶”）。"
     ),
@@ -95,7 +101,13 @@ def _only_guarantee_entry(f: Facts) -> list[EntryHit]:
         for m in f.members
     ):
         return []
-    return [(None, f"有劳动年龄内的劳动力，{f.year}年却只落实了综合保障：请落实产业、就业等帮扶。")]
+    return [
+        (
+            None,
+            gettext("有劳动年龄内的劳动力，%(year)s年却只落实了综合保障：请落实产业、就业等帮扶。")
+            % {"year": f.year},
+        )
+    ]
 
 
 @batch_of("Q-H-041")

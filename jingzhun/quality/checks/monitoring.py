@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import ibis.expr.types as ir
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from jingzhun.quality.checks.base import (
     DATA_PROBLEMS_DOC,
@@ -51,7 +51,7 @@ def _disability_entry(f: Facts) -> list[EntryHit]:
     if any(r.get("kind") == "disability" for r in f.risks) and not any(
         m.get("health") == "disabled" for m in f.members
     ):
-        return [(None, "风险为“因残”，但没有健康状况为“残疾”的成员：请核对。")]
+        return [(None, gettext("风险为“因残”，但没有健康状况为“残疾”的成员：请核对。"))]
     return []
 
 
@@ -73,7 +73,7 @@ def _illness_entry(f: Facts) -> list[EntryHit]:
     if any(r.get("kind") == "illness" for r in f.risks) and not any(
         m.get("health") in ILL_HEALTH for m in f.members
     ):
-        return [(None, "风险为“因病”，但没有患长期慢性病或大病的成员：请核对。")]
+        return [(None, gettext("风险为“因病”，但没有患长期慢性病或大病的成员：请核对。"))]
     return []
 
 
@@ -88,12 +88,12 @@ def _illness_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("risks",),
-    rationale="风险类型“其他”必须说明具体风险（docs/domain.md“防返贫动态监测”）。",
+    rationale=gettext_noop("风险类型“其他”必须说明具体风险（docs/domain.md“防返贫动态监测”）。"),
     field="risks",
 )
 def _other_risk_entry(f: Facts) -> list[EntryHit]:
     if any(r.get("kind") == "other" and not text_of(r.get("remark")).strip() for r in f.risks):
-        return [(None, "风险类型为“其他”但未填写说明。")]
+        return [(None, gettext("风险类型为“其他”但未填写说明。"))]
     return []
 
 
@@ -114,7 +114,7 @@ def _other_risk_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("monitoring_identified_on", "risk_eliminated_on"),
-    rationale=(
+    rationale=gettext_noop(
         "原则上监测满政策参数 min_months_before_elimination（6个月）方可消除风险"
         "（各地风险消除规定，docs/domain.md“办理程序”）。"
     ),
@@ -131,7 +131,13 @@ def _early_entry(f: Facts) -> list[EntryHit]:
         and months is not None
         and end < add_months(start, months)
     ):
-        return [(None, f"从识别监测（{start}）到消除（{end}）不足{months}个月。")]
+        return [
+            (
+                None,
+                gettext("从识别监测（%(start)s）到消除（%(end)s）不足%(months)s个月。")
+                % {"start": start, "end": end, "months": months},
+            )
+        ]
     return []
 
 
@@ -153,7 +159,9 @@ def _income_join(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("risk_eliminated", "per_capita_net"),
-    rationale="消除风险须收入高于当年监测线（政策参数 monitoring_threshold，按县取值）。",
+    rationale=gettext_noop(
+        "消除风险须收入高于当年监测线（政策参数 monitoring_threshold，按县取值）。"
+    ),
     field="risk_eliminated",
     parameters=("monitoring_threshold",),
 )
@@ -166,7 +174,13 @@ def _eliminated_low_entry(f: Facts) -> list[EntryHit]:
         and Decimal(f.income["per_capita_net"]) < line
     ):
         pcn = f.income["per_capita_net"]
-        return [(None, f"{f.year}年人均纯收入{pcn}元低于监测线{line}元，却已标注风险消除。")]
+        return [
+            (
+                None,
+                gettext("%(year)s年人均纯收入%(income)s元低于监测线%(line)s元，却已标注风险消除。")
+                % {"year": f.year, "income": pcn, "line": line},
+            )
+        ]
     return []
 
 
@@ -182,7 +196,7 @@ def _eliminated_low_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("risk_eliminated", "is_dangerous_house", "housing_grade", "safe_drinking_water"),
-    rationale=(
+    rationale=gettext_noop(
         "消除风险须住房安全（A、B级）和饮水安全有保障"
         "（《中央农村工作领导小组关于健全防止返贫动态监测和帮扶机制的指导意见》（中农组发〔2021〕7号））。"
     ),
@@ -197,7 +211,13 @@ def _eliminated_unsafe_entry(f: Facts) -> list[EntryHit]:
             or not cond.get("safe_drinking_water")
         )
         if unsafe:
-            return [(None, f"{f.year}年仍为危房或未解决安全饮水，却已标注风险消除。")]
+            return [
+                (
+                    None,
+                    gettext("%(year)s年仍为危房或未解决安全饮水，却已标注风险消除。")
+                    % {"year": f.year},
+                )
+            ]
     return []
 
 
@@ -218,7 +238,7 @@ def _eliminated_unsafe_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("household_type", "monitoring_category", "per_capita_net"),
-    rationale=(
+    rationale=gettext_noop(
         "收入低于当年监测线的脱贫户应纳入监测"
         "（《中央农村工作领导小组关于健全防止返贫动态监测和帮扶机制的指导意见》（中农组发〔2021〕7号））。"
     ),
@@ -234,7 +254,13 @@ def _unmonitored_entry(f: Facts) -> list[EntryHit]:
         and line is not None
         and Decimal(f.income["per_capita_net"]) < line
     ):
-        return [(None, f"{f.year}年人均纯收入低于监测线{line}元：请核实是否纳入监测。")]
+        return [
+            (
+                None,
+                gettext("%(year)s年人均纯收入低于监测线%(line)s元：请核实是否纳入监测。")
+                % {"year": f.year, "line": line},
+            )
+        ]
     return []
 
 
@@ -255,7 +281,9 @@ def _unmonitored_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=HOUSEHOLD,
     fields=("risk_eliminated", "labour_skill", "birth_date"),
-    rationale="无劳动年龄劳动力的监测户原则上不消除风险，继续监测（docs/domain.md“办理程序”）。",
+    rationale=gettext_noop(
+        "无劳动年龄劳动力的监测户原则上不消除风险，继续监测（docs/domain.md“办理程序”）。"
+    ),
     field="risk_eliminated",
     parameters=("labour_age_min", "labour_age_max"),
 )
@@ -268,7 +296,7 @@ def _no_labour_eliminated_entry(f: Facts) -> list[EntryHit]:
         for m in f.members
     ):
         return []
-    return [(None, "全户没有劳动年龄内的劳动力，原则上应继续监测而不消除风险。")]
+    return [(None, gettext("全户没有劳动年龄内的劳动力，原则上应继续监测而不消除风险。"))]
 
 
 @batch_of("Q-H-024")

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from jingzhun.quality.checks.base import (
     COMPULSORY,
@@ -36,14 +36,20 @@ from jingzhun.quality.checks.base import (
     severity=ERROR,
     level=MEMBER,
     fields=("birth_date", "labour_skill"),
-    rationale="劳动年龄下限（政策参数 labour_age_min）以下的儿童劳动技能应为“无劳动力”。",
+    rationale=gettext_noop(
+        "劳动年龄下限（政策参数 labour_age_min）以下的儿童劳动技能应为“无劳动力”。"
+    ),
     field="labour_skill",
     parameters=("labour_age_min",),
 )
 def _child_labour_entry(f: Facts) -> list[EntryHit]:
     low = f.params["p_labour_min"]
     return [
-        (m, f"{m['age']}岁未满{low}周岁，劳动技能应为“无劳动力”。")
+        (
+            m,
+            gettext("%(age)s岁未满%(low)s周岁，劳动技能应为“无劳动力”。")
+            % {"age": m["age"], "low": low},
+        )
         for m in f.members
         if low is not None
         and m["age"] is not None
@@ -69,7 +75,7 @@ def _child_labour_batch(fr: Frames) -> ir.Table:
 )
 def _student_labour_entry(f: Facts) -> list[EntryHit]:
     return [
-        (m, "在校生的劳动技能应为“无劳动力”：请核对在校生状况或劳动技能。")
+        (m, gettext("在校生的劳动技能应为“无劳动力”：请核对在校生状况或劳动技能。"))
         for m in f.members
         if m.get("student_status") != "not_student" and m.get("labour_skill") != "none"
     ]
@@ -94,7 +100,7 @@ def _student_labour_batch(fr: Frames) -> ir.Table:
 def _weak_healthy_entry(f: Facts) -> list[EntryHit]:
     low, high = f.params["p_labour_min"], f.params["p_labour_max"]
     return [
-        (m, "劳动年龄内的弱劳动力，健康状况却为“健康”：请核对健康状况或劳动技能。")
+        (m, gettext("劳动年龄内的弱劳动力，健康状况却为“健康”：请核对健康状况或劳动技能。"))
         for m in f.members
         if low is not None
         and high is not None
@@ -123,12 +129,12 @@ def _weak_healthy_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=MEMBER,
     fields=("education", "student_status"),
-    rationale="在校生的文化程度应为所在学段或刚完成的学段（如七年级：初中或小学）。",
+    rationale=gettext_noop("在校生的文化程度应为所在学段或刚完成的学段（如七年级：初中或小学）。"),
     field="education",
 )
 def _education_entry(f: Facts) -> list[EntryHit]:
     return [
-        (m, "文化程度与在校生状况不符：请核对。")
+        (m, gettext("文化程度与在校生状况不符：请核对。"))
         for m in f.members
         if text_of(m.get("education"))
         and m.get("student_status") in EDUCATION_FOR_STATUS
@@ -151,7 +157,7 @@ def _education_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=MEMBER,
     fields=("birth_date", "student_status", "dropout_reason"),
-    rationale=(
+    rationale=gettext_noop(
         "义务教育有保障：适龄（政策参数，6至15周岁，《中华人民共和国义务教育法》）儿童不应失学"
         "（《关于建立贫困退出机制的意见》（厅字〔2016〕16号））。"
     ),
@@ -161,7 +167,11 @@ def _education_batch(fr: Frames) -> ir.Table:
 def _out_of_school_entry(f: Facts) -> list[EntryHit]:
     low, high = f.params["p_school_min"], f.params["p_school_max"]
     return [
-        (m, f"{m['age']}岁处于义务教育阶段却是非在校生：请核实并劝返，或更正在校生状况。")
+        (
+            m,
+            gettext("%(age)s岁处于义务教育阶段却是非在校生：请核实并劝返，或更正在校生状况。")
+            % {"age": m["age"]},
+        )
         for m in f.members
         if low is not None
         and high is not None
@@ -186,7 +196,9 @@ def _out_of_school_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=MEMBER,
     fields=("birth_date", "student_status"),
-    rationale="小学至九年级学生的年龄应在义务教育年龄前后（容差为政策参数 school_age_tolerance）。",
+    rationale=gettext_noop(
+        "小学至九年级学生的年龄应在义务教育年龄前后（容差为政策参数 school_age_tolerance）。"
+    ),
     field="student_status",
     parameters=("compulsory_school_age_min", "compulsory_school_age_max", "school_age_tolerance"),
 )
@@ -195,7 +207,7 @@ def _grade_age_entry(f: Facts) -> list[EntryHit]:
     if low is None or high is None or tol is None:
         return []
     return [
-        (m, f"{m['age']}岁与所填年级不符：请核对出生日期或在校生状况。")
+        (m, gettext("%(age)s岁与所填年级不符：请核对出生日期或在校生状况。") % {"age": m["age"]})
         for m in f.members
         if m["age"] is not None
         and m.get("student_status") in COMPULSORY
@@ -219,7 +231,7 @@ def _grade_age_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=MEMBER,
     fields=("household_type", "monitoring_category", "resident_medical_insurance"),
-    rationale=(
+    rationale=gettext_noop(
         "基本医疗有保障：脱贫人口应参加城乡居民医保或职工医保"
         "（《关于建立贫困退出机制的意见》（厅字〔2016〕16号））。"
     ),
@@ -233,7 +245,7 @@ def _insurance_entry(f: Facts) -> list[EntryHit]:
     if not exited:
         return []
     return [
-        (m, "脱贫人口未参加城乡居民基本医疗保险或职工医保：请核实参保。")
+        (m, gettext("脱贫人口未参加城乡居民基本医疗保险或职工医保：请核实参保。"))
         for m in f.members
         if not m.get("resident_medical_insurance") and not m.get("employee_medical_insurance")
     ]
@@ -272,7 +284,11 @@ def _migrant_entry(f: Facts) -> list[EntryHit]:
     if months == 0 or Decimal(f.income["wage"]) >= low * months:
         return []
     return [
-        (m, f"全户工资性收入按务工月数折算低于每月{low}元：请核对务工时间或收入。")
+        (
+            m,
+            gettext("全户工资性收入按务工月数折算低于每月%(low)s元：请核对务工时间或收入。")
+            % {"low": low},
+        )
         for m in f.members
         if m.get("work_status") in MIGRANT_STATUSES and int(m.get("work_months") or 0) > 0
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from jingzhun.quality.checks.base import (
     DATA_PROBLEMS_DOC,
@@ -54,7 +54,7 @@ def _spouse_entry(f: Facts) -> list[EntryHit]:
         return []
     head = f.heads[0]
     return [
-        (m, "配偶与户主性别相同：请核对与户主关系或性别。")
+        (m, gettext("配偶与户主性别相同：请核对与户主关系或性别。"))
         for m in f.members
         if m.get("relation") == "spouse" and m.get("sex") == head.get("sex")
     ]
@@ -73,7 +73,7 @@ def _spouse_batch(fr: Frames) -> ir.Table:
     severity=WARNING,
     level=MEMBER,
     fields=("relation", "birth_date"),
-    rationale="子女、孙辈不应比户主年长；父母、祖父母不应比户主年轻。",
+    rationale=gettext_noop("子女、孙辈不应比户主年长；父母、祖父母不应比户主年轻。"),
     field="relation",
 )
 def _generation_entry(f: Facts) -> list[EntryHit]:
@@ -86,9 +86,9 @@ def _generation_entry(f: Facts) -> list[EntryHit]:
         if birth is None:
             continue
         if m.get("relation") in YOUNGER_GENERATION and birth < head_birth:
-            hits.append((m, "晚辈比户主年长：请核对与户主关系或出生日期。"))
+            hits.append((m, gettext("晚辈比户主年长：请核对与户主关系或出生日期。")))
         elif m.get("relation") in OLDER_GENERATION and birth > head_birth:
-            hits.append((m, "长辈比户主年轻：请核对与户主关系或出生日期。"))
+            hits.append((m, gettext("长辈比户主年轻：请核对与户主关系或出生日期。")))
     return hits
 
 
@@ -109,12 +109,12 @@ def _generation_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=MEMBER,
     fields=("relation", "sex"),
-    rationale="“之子”“之女婿”“之父”等关系本身决定性别。",
+    rationale=gettext_noop("“之子”“之女婿”“之父”等关系本身决定性别。"),
     field="relation",
 )
 def _relation_sex_entry(f: Facts) -> list[EntryHit]:
     return [
-        (m, "与户主关系与性别矛盾：请核对。")
+        (m, gettext("与户主关系与性别矛盾：请核对。"))
         for m in f.members
         if m.get("relation") in RELATION_SEX and RELATION_SEX[m["relation"]] != m.get("sex")
     ]
@@ -135,12 +135,12 @@ def _relation_sex_batch(fr: Frames) -> ir.Table:
     severity=ERROR,
     level=HOUSEHOLD,
     fields=("relation",),
-    rationale="每户有且只有一名户主。",
+    rationale=gettext_noop("每户有且只有一名户主。"),
     field="members",
 )
 def _heads_entry(f: Facts) -> list[EntryHit]:
     n = len(f.heads)
-    return [] if n == 1 else [(None, f"本户登记了{n}名户主：应有且只有一名。")]
+    return [] if n == 1 else [(None, gettext("本户登记了%(n)s名户主：应有且只有一名。") % {"n": n})]
 
 
 @batch_of("Q-H-001")

@@ -55,7 +55,7 @@ def village_check(
     gettext_noop("村内多户人均纯收入完全相同"),
     severity=WARNING,
     fields=("village_code", "per_capita_net"),
-    rationale=(
+    rationale=gettext_noop(
         "同一村当年人均纯收入精确到分完全相同的户达到政策参数 "
         "village_identical_income_min_households（户数）时，多为照抄、估填或批量填报，"
         "请逐户核实收入。"
@@ -98,7 +98,7 @@ def _same_income_batch(fr: Frames) -> ir.Table:
     gettext_noop("村内当年收入未录入比例过高"),
     severity=WARNING,
     fields=("village_code", "household_type", "incomes"),
-    rationale=(
+    rationale=gettext_noop(
         "村内脱贫户和监测户中缺少当年收入的户所占比例超过政策参数 "
         "village_missing_income_max_share（%）时，多为整村未完成收入录入，监测线比对无从谈起。"
     ),
