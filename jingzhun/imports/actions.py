@@ -301,6 +301,17 @@ def do_validate_upload(upload: Upload) -> Upload:
             f"校验时发生内部错误（{type(error).__name__}），请联系管理员；数据库未作任何修改。",
         )
         raise
+    if plan.total_rows == 0:
+        # A header and nothing under it (or title rows only): nothing to import, and a
+        # "waiting" upload of nothing would be confirmed by someone who expected households.
+        reason = "文件中没有数据行"
+        _refuse(
+            upload,
+            actor,
+            reason,
+            f"{reason}：表头下面是空的。请确认导出时选中了要导入的农户，或选择正确的文件。",
+        )
+        return upload
     preview = preview_of(plan)
     _keep_plan(upload, plan, mark)
     with transaction.atomic():

@@ -728,7 +728,9 @@ def _plan_against_db(
             plan.action = "change"
         else:
             plan.action = "unchanged"
-        if quality:
+        # A refused household shows its refusals only: the quality checks would read the
+        # cells that were refused as empty and contradict them (a bad ID "missing").
+        if quality and plan.action != "refused":
             found = quality_warnings(plan, year, ctx)
             codes = {w[1 : w.index("]")] for w in found if w.startswith("[")}
             plan.warnings.extend(found)
@@ -906,6 +908,10 @@ def _plan_members(
             else values
         )
         errors, clean = validation.check_member(dict(merged))
+        if any(p.column == "证件号码" for p in row.problems):
+            # The cell was refused with its own reason; the empty value it left is not a
+            # second, contradictory error ("证件号码为空").
+            errors.pop("id_number", None)
         if member is None and values.get("id_number") and "birth_date" not in values:
             values["birth_date"] = clean.get("birth_date")
         if (
