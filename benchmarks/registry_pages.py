@@ -187,6 +187,10 @@ def run(db: str, requests: int) -> list[tuple[str, float, float, int, int]]:
         "household detail": lambda i: timed(
             client, reverse("household_detail", args=[households[i % len(households)]]), {}
         ),
+        "home: worklist and figures": lambda i: timed(client, reverse("home"), {}),
+        "list by type, with its total": lambda i: timed(
+            client, list_url, {"household_type": "monitored"}
+        ),
         "baseline: deep OFFSET query (99%)": lambda i: offset_baseline(),
     }
     count_params = {
@@ -200,6 +204,8 @@ def run(db: str, requests: int) -> list[tuple[str, float, float, int, int]]:
         "search by household-number start": (list_url, q(number_starts, 0)),
         "search by household-number end (5)": (list_url, q(number_ends, 0)),
         "household detail": (reverse("household_detail", args=[households[0]]), {}),
+        "home: worklist and figures": (reverse("home"), {}),
+        "list by type, with its total": (list_url, {"household_type": "monitored"}),
     }
     results = []
     for label, call in cases.items():
