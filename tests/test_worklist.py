@@ -250,3 +250,23 @@ def test_a_household_cannot_join_another_villages_group(world):
             world.actor(), world.village, number="140922100001013", group=elsewhere
         )
     assert "group" in refused.value.message_dict
+
+
+def test_a_city_viewer_home_rolls_up_the_latest_run_of_each_county(stored_run, world, client):
+    # An older run of the whole county is replaced by nothing newer; a township's newer run
+    # inside it would overlap and is not counted twice.
+    call_command(
+        "evaluate",
+        year=YEAR,
+        area=world.other_township.code,
+        store=True,
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    login(client, world.city_viewer)
+    with at(TODAY):
+        home = client.get(reverse("home"))
+    item = _item(home, "unmonitored")
+    assert item is not None and item.count == 1  # the poor household, counted once
+    (line,) = item.lines
+    assert client.get(line.url).context["total"] == 1

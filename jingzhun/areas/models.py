@@ -8,6 +8,9 @@ stores its village's 12-digit code, so "everything under area A" is the code ran
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +99,30 @@ class Area(models.Model):
         candidates.discard(self.code)
         rows = Area.objects.filter(code__in=candidates, level__lt=self.level).order_by("level")
         return list(rows)
+
+
+def prefix_of_code(area_code: str) -> str:
+    """The scope prefix of an area read from its code alone, the way codes are written
+    (province 140000 → 14, city 140900 → 1409, county 6 digits, township 9, village 12)."""
+    if len(area_code) == 6 and area_code.endswith("0000"):
+        return area_code[:2]
+    if len(area_code) == 6 and area_code.endswith("00"):
+        return area_code[:4]
+    return area_code
+
+
+def latest_without_overlap(runs: list[Any], key: Callable[[Any], str]) -> list[Any]:
+    """From ``runs`` (newest first), those whose areas (``key``: the area code) do not overlap
+    the area of a newer one already taken — a roll-up that counts no area twice."""
+    taken: list[Any] = []
+    prefixes: list[str] = []
+    for run in runs:
+        prefix = prefix_of_code(key(run))
+        if any(prefix.startswith(p) or p.startswith(prefix) for p in prefixes):
+            continue
+        taken.append(run)
+        prefixes.append(prefix)
+    return taken
 
 
 def code_range(prefix: str) -> tuple[str, str]:

@@ -204,44 +204,59 @@ def user_range(user: User) -> tuple[str, str]:
 
 
 def _unmonitored(user: User) -> Item | None:
-    """The latest stored evaluation's households in the monitoring range but not monitored."""
-    run = runs.runs_for(user).order_by("-id").first()
-    if run is None:
+    """The latest stored evaluation's households in the monitoring range but not monitored
+    (for a city or province: the latest run of each area below, one line per run and
+    category)."""
+    latest = runs.latest_runs(user)
+    if not latest:
         return None
     low, high = user_range(user)
-    per_status = dict(
+    rows = (
         EvaluationCount.objects.filter(
-            run=run,
+            run__in=latest,
             decision=runs.UNMONITORED,
             village_code__gte=low,
             village_code__lt=high,
         )
-        .values_list("status")
+        .values_list("run", "status")
         .annotate(n=Sum("households"))
-        .values_list("status", "n")
+        .values_list("run", "status", "n")
     )
-    count = sum(per_status.values())
+    per_run_status = {(run, status): n for run, status, n in rows}
+    count = sum(per_run_status.values())
     if not count:
         return None
     lines = [
         Line(
-            str(c.MonitoringCategory(status).label)
-            if status != c.MonitoringCategory.UNSTABLE_EXITED
-            else _("脱贫户收入低于当年监测范围"),
-            households_url(run=run.pk, decision=runs.UNMONITORED, status=status),
+            (
+                str(c.MonitoringCategory(status).label)
+                if status != c.MonitoringCategory.UNSTABLE_EXITED
+                else _("脱贫户收入低于当年监测范围")
+            )
+            + (f" · #{run_id}" if len(latest) > 1 else ""),
+            households_url(run=run_id, decision=runs.UNMONITORED, status=status),
             _("%(n)d户") % {"n": n},
         )
-        for status, n in sorted(per_status.items())
+        for (run_id, status), n in sorted(per_run_status.items())
         if status in c.MonitoringCategory.values
     ]
+    first = latest[0]
+    url = (
+        households_url(run=first.pk, decision=runs.UNMONITORED)
+        if len(latest) == 1
+        else reverse("evaluation_list")
+    )
+    note = ", ".join(
+        _("批量判定 #%(run)s（%(year)s年度）") % {"run": r.pk, "year": r.year} for r in latest[:3]
+    )
     return Item(
         "unmonitored",
         _("判定在监测范围内、尚未纳入监测的农户"),
         count,
-        households_url(run=run.pk, decision=runs.UNMONITORED),
+        url,
         2,
-        _("批量判定 #%(run)s（%(year)s年度）") % {"run": run.pk, "year": run.year},
-        lines,
+        note,
+        lines[: LINES_SHOWN * 2],
     )
 
 

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from jingzhun.areas.models import Area, code_range
+from jingzhun.areas.models import Area, code_range, latest_without_overlap
 from jingzhun.audit import recorder
 from jingzhun.core import jobs
 from jingzhun.core.actions import Actor
@@ -165,6 +165,14 @@ def runs_for(user: Any) -> QuerySet[EvaluationRun]:
     return EvaluationRun.objects.filter(area_code__in=covering) | EvaluationRun.objects.filter(
         area_code__gte=low, area_code__lt=high
     )
+
+
+def latest_runs(user: Any) -> list[EvaluationRun]:
+    """The latest stored run covering the user's area or, for a city or province whose
+    counties store their own, the latest run of each area below — none counted twice
+    (:func:`jingzhun.areas.models.latest_without_overlap`), newest first."""
+    candidates = list(runs_for(user).order_by("-finished_at", "-id")[:500])
+    return latest_without_overlap(candidates, lambda run: run.area_code)
 
 
 def counts_in_scope(user: Any, runs: list[EvaluationRun]) -> dict[int, dict[str, dict[str, int]]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from jingzhun.areas.models import code_range
+from jingzhun.areas.models import code_range, latest_without_overlap
 from jingzhun.quality.checks import CATALOGUE
 from jingzhun.quality.checks.base import ERROR
 from jingzhun.quality.models import QualityFinding, QualityRun, RunStatus
@@ -44,25 +44,7 @@ def latest_runs(user: Any) -> list[QualityRun]:
             | done.filter(area_code__gte=low, area_code__lt=high)
         ).order_by("-finished_at", "-id")[:500]
     )
-    taken: list[QualityRun] = []
-    prefixes: list[str] = []
-    for run in candidates:
-        prefix = scope_prefix(run.area_code)
-        if any(prefix.startswith(p) or p.startswith(prefix) for p in prefixes):
-            continue
-        taken.append(run)
-        prefixes.append(prefix)
-    return taken
-
-
-def scope_prefix(area_code: str) -> str:
-    """The code prefix of everything in an area, read from its code the way codes are written
-    (province 140000 → 14, city 140900 → 1409, county 6 digits, township 9, village 12)."""
-    if len(area_code) == 6 and area_code.endswith("0000"):
-        return area_code[:2]
-    if len(area_code) == 6 and area_code.endswith("00"):
-        return area_code[:4]
-    return area_code
+    return latest_without_overlap(candidates, lambda run: run.area_code)
 
 
 def latest_run(user: Any) -> QualityRun | None:
