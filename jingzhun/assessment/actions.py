@@ -10,7 +10,7 @@ from django.db import transaction
 from jingzhun.accounts.roles import Role
 from jingzhun.areas.models import Area, Level
 from jingzhun.areas.profiles import check_count, check_year, set_versioned
-from jingzhun.assessment.models import ASSESSMENT_COUNTS, CountyAssessment
+from jingzhun.assessment.models import ASSESSMENT_COUNTS, ASSESSMENT_LABEL, CountyAssessment
 from jingzhun.core.actions import Actor, PermissionDenied, raise_if_errors
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def do_set_county_assessment(
         actor=actor,
         action="set_county_assessment",
         area_code=county.code,
-        label=f"{county.name}{year_value}年第三方评估数据",
+        label=ASSESSMENT_LABEL % {"area": county.name, "year": year_value},
         expected_version=expected_version,
         reason=reason,
     )

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from jingzhun.areas.models import Area
 
 
 def _count(label: str) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(label, null=True, blank=True)
+
+
+# A county's assessment data as labelled in the audit trail (stored in Chinese; shown translated).
+ASSESSMENT_LABEL = gettext_noop("%(area)s%(year)s年第三方评估数据")
 
 
 class CountyAssessment(models.Model):

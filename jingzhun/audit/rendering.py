@@ -9,6 +9,10 @@ with stored codes and ISO dates. This module turns that into what an inspector r
 * a field by its model field's ``verbose_name`` (``户类型``), a value by the field's choices
   (``脱贫户``), booleans as 是/否, dates as dates, an empty value as —;
 * a list (the household's risks) as the items added and removed, without empty items;
+* the object's label (stored in Chinese at the time of the change) rebuilt in the reader's
+  language where it follows the pattern its object type is labelled with (``2024年收入``,
+  ``JC20260000001 纳入监测``, ``<rule title>：<household number>`` …), else shown as stored;
+  the system's own actor name (系统) translated;
 * everything through the reader's :class:`~jingzhun.core.masking.Disclosure`: personal
   numbers masked, health hidden, numbers typed into any text masked, for the roles that may not
   see them — the same policy as every other page.
@@ -34,7 +38,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.audit.models import AuditEntry
+from jingzhun.core.actions import SYSTEM_NAME
 from jingzhun.core.masking import HEALTH_FIELDS, HEALTH_HIDDEN, NUMBER_FIELDS, Disclosure
+from jingzhun.core.shapes import rebuild
 
 EMPTY = "—"
 
@@ -313,6 +319,41 @@ def render_changes(entry: AuditEntry, disclosure: Disclosure) -> list[Change]:
     ]
 
 
+@cache
+def _label_shapes() -> dict[str, tuple[str, ...]]:
+    """object_type → the patterns its objects' labels are made with (msgids, but the case's
+    ``str``, which holds no Chinese of its own)."""
+    from jingzhun.assessment.models import ASSESSMENT_LABEL
+    from jingzhun.cases.models import CASE_LABEL
+    from jingzhun.crosscheck.models import ALERT_LABEL, BATCH_LABEL
+    from jingzhun.registry.models import CONDITIONS_LABEL, INCOME_LABEL, MEASURES_LABEL
+
+    return {
+        "income": (INCOME_LABEL,),
+        "conditions": (CONDITIONS_LABEL,),
+        "measures": (MEASURES_LABEL,),
+        "case": (CASE_LABEL, "%(number)s %(case_type)s"),  # Case.__str__: number, type label
+        "alert": (ALERT_LABEL,),
+        "batch": (BATCH_LABEL,),
+        "countyassessment": (ASSESSMENT_LABEL,),
+    }
+
+
+def object_label(entry: AuditEntry) -> str:
+    """The entry's object label in the active language where it follows a known pattern of its
+    object type, else as stored."""
+    shapes = _label_shapes().get(entry.object_type)
+    label = entry.object_label or ""
+    return rebuild(label, shapes) if shapes and label else label
+
+
+def actor_name(entry: AuditEntry) -> str:
+    """Who acted: the stored name, the system's own name in the active language."""
+    if entry.actor_id is None and entry.actor_name == SYSTEM_NAME:
+        return gettext(SYSTEM_NAME)
+    return entry.actor_name
+
+
 @dataclass(frozen=True)
 class RenderedEntry:
     """An entry with what a reader sees of it; the template reads ``entry`` for the rest."""
@@ -322,6 +363,7 @@ class RenderedEntry:
     changes: list[Change]
     object_label: str
     reason: str
+    actor: str
 
     @property
     def changes_text(self) -> str:
@@ -336,8 +378,9 @@ def render_entries(entries: Iterable[AuditEntry], disclosure: Disclosure) -> lis
             entry=e,
             action=action_label(e.action),
             changes=render_changes(e, disclosure),
-            object_label=str(disclosure.text(e.object_label)),
+            object_label=str(disclosure.text(object_label(e))),
             reason=str(disclosure.text(e.reason)),
+            actor=actor_name(e),
         )
         for e in entries
     ]

@@ -60,7 +60,7 @@ def write_audit_xlsx(entries: list[RenderedEntry], out: IO[bytes], *, filters: l
         e = r.entry
         cells = [
             timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-            e.actor_name,
+            r.actor,
             e.ip or "",
             e.get_source_display(),
             r.action,

@@ -26,7 +26,15 @@ from jingzhun.accounts.roles import Role
 from jingzhun.audit import recorder
 from jingzhun.cases import choices as cc
 from jingzhun.cases import effects, records
-from jingzhun.cases.models import Attachment, Case, CaseStep, Notice, NoticeEntry, Objection
+from jingzhun.cases.models import (
+    CASE_LABEL,
+    Attachment,
+    Case,
+    CaseStep,
+    Notice,
+    NoticeEntry,
+    Objection,
+)
 from jingzhun.cases.procedures import Procedure, Step, procedure_for, procedure_of
 from jingzhun.core.actions import (
     Actor,
@@ -92,7 +100,7 @@ def _ensure_version(case: Case, expected_version: int) -> None:
     if int(expected_version) != case.version:
         latest = case.steps.order_by("-id").first()
         raise ConcurrentEditError(
-            label=f"案件{case.number}",
+            label=CASE_LABEL % {"number": case.number},
             changes={"环节": (latest.title if latest else "", case.step_code)},
             changed_by=latest.performed_by_name if latest else "",
         )
@@ -152,7 +160,7 @@ def _advance(
     if updated != 1:
         latest = Case.objects.get(pk=case.pk)
         raise ConcurrentEditError(
-            label=f"案件{case.number}",
+            label=CASE_LABEL % {"number": case.number},
             changes={"环节": (case.step_code, latest.step_code)},
             changed_by=latest.steps.order_by("-id")
             .values_list("performed_by_name", flat=True)

@@ -16,8 +16,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from jingzhun.cases import choices as cc
+
+# A case as labelled in the audit trail (stored in Chinese; shown translated).
+CASE_LABEL = gettext_noop("案件%(number)s")
 
 
 class Case(models.Model):

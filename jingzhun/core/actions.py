@@ -15,11 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_noop
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from jingzhun.accounts.models import User
+
+
+# The actor name recorded for what the system does by itself (a msgid: shown translated).
+SYSTEM_NAME = gettext_noop("系统")
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class Actor:
     @property
     def name(self) -> str:
         if self.user is None:
-            return "系统"
+            return SYSTEM_NAME
         return self.user.full_name or self.user.username
 
 

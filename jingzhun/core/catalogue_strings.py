@@ -1,7 +1,8 @@
 """The interface text kept in reviewed YAML files, listed for the translation catalogue.
 
-Procedure step titles (``cases/procedures/*.yaml``) and the departments and names of the
-dataset kinds (``crosscheck/datasets/*.yaml``) are shown on pages but are not Python strings,
+Procedure step titles (``cases/procedures/*.yaml``) and the departments, names and column
+labels (a column's first title) of the dataset kinds (``crosscheck/datasets/*.yaml``) are shown
+on pages but are not Python strings,
 so ``makemessages`` cannot find them. :func:`render_module` writes them as ``gettext_noop``
 calls into :mod:`jingzhun.core.yaml_strings` (generated: ``python -m
 jingzhun.core.catalogue_strings``); tests/test_catalogue_strings.py fails when the generated
@@ -23,7 +24,8 @@ GENERATED = Path(__file__).resolve().parent / "yaml_strings.py"
 
 
 def yaml_strings() -> list[str]:
-    """Every step title, department and dataset name in the YAML files, sorted, no repeats."""
+    """Every step title, department, dataset name and column label in the YAML files, sorted,
+    no repeats."""
     found: set[str] = set()
     for path in sorted(PROCEDURE_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text("utf-8")) or {}
@@ -32,6 +34,7 @@ def yaml_strings() -> list[str]:
     for path in sorted(DATASET_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text("utf-8")) or {}
         found.update(str(data[key]) for key in ("name", "department") if data.get(key))
+        found.update(str(c["titles"][0]) for c in data.get("columns") or [] if c.get("titles"))
     return sorted(found)
 
 

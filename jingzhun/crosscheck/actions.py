@@ -32,6 +32,8 @@ from jingzhun.crosscheck import alerting, linking, rules
 from jingzhun.crosscheck.kinds import get_kind
 from jingzhun.crosscheck.loading import Parsed, check_as_of, person_key
 from jingzhun.crosscheck.models import (
+    ALERT_LABEL,
+    BATCH_LABEL,
     Alert,
     AlertStatus,
     Batch,
@@ -45,6 +47,11 @@ from jingzhun.crosscheck.models import (
 from jingzhun.registry import actions as registry_actions
 
 REFUSALS_KEPT = 5000  # refused rows stored for the page and the download (the count is exact)
+
+
+def _alert_label(alert: Alert) -> str:
+    """The alert as labelled in the audit trail: rule title and household number, in Chinese."""
+    return ALERT_LABEL % {"rule": rules.rule_label(alert.rule), "number": alert.household.number}
 
 
 def today() -> dt.date:
@@ -66,7 +73,8 @@ def _audit_batch(actor: Actor, batch: Batch, action: str, changes: dict[str, Any
         obj=batch,
         area_code=batch.area_code,
         changes=changes,
-        label=f"{batch.department}“{get_kind(batch.kind).name}”{batch.as_of}",
+        label=BATCH_LABEL
+        % {"department": batch.department, "kind": get_kind(batch.kind).name, "date": batch.as_of},
     )
 
 
@@ -180,7 +188,7 @@ def do_apply_batch(batch: Batch, *, actor: Actor) -> Batch:
                 changes={"rule": [None, alert.rule], "status": [None, AlertStatus.OPEN]},
                 object_type="alert",
                 object_id=alert.pk or "",
-                label=f"{rules.rule_label(alert.rule)}：{alert.household.number}",
+                label=_alert_label(alert),
             )
             for alert in alerts
         )
@@ -326,7 +334,7 @@ def do_verify_alert(
                 **({"case": [None, extra["case"].number]} if extra.get("case") else {}),
             },
             reason=reason,
-            label=f"{rules.rule_label(alert.rule)}：{alert.household.number}",
+            label=_alert_label(alert),
         )
     alert.refresh_from_db()
     return alert

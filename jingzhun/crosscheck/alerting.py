@@ -10,10 +10,11 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_noop
 
 from jingzhun.crosscheck.kinds import get_kind
 from jingzhun.crosscheck.models import Alert, AlertStatus, Batch, Link
-from jingzhun.crosscheck.rules import RULES, Signal
+from jingzhun.crosscheck.rules import LINKED_WITH, RULES, Signal, chinese
 from jingzhun.policy import parameters
 from jingzhun.registry.choices import WORKING_LABOUR
 from jingzhun.registry.models import Member
@@ -53,11 +54,12 @@ def draft_alerts(batch: Batch, links: list[Link], today: dt.date) -> list[Alert]
             key = alert_key(rule.code, link.member_id, link.record.signal_key)
             if key in drafts:
                 continue
+            method = chinese(link.get_method_display)
             link_value = [
-                "关联",
-                f"{link.get_method_display()}，匹配概率{link.probability:.1%}"
+                gettext_noop("关联"),
+                LINKED_WITH % {"method": method, "probability": f"{link.probability:.1%}"}
                 if link.method != "exact_id"
-                else link.get_method_display(),
+                else method,
             ]
             drafts[key] = Alert(
                 rule=rule.code,

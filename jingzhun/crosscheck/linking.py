@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from jingzhun.crosscheck.loading import person_key
 from jingzhun.crosscheck.models import Batch, Method, RejectedPair
+from jingzhun.linkage.comparisons import EXACT
 from jingzhun.linkage.linker import link
 from jingzhun.linkage.mapping import Field, Mapping
 from jingzhun.policy import parameters
@@ -22,11 +24,11 @@ from jingzhun.registry.models import Member
 
 CHUNK = 2000
 FIELD_LABELS = {
-    "name": "姓名",
-    "id_number": "证件号码",
-    "birth_date": "出生日期",
-    "sex": "性别",
-    "area_code": "所在村",
+    "name": gettext_noop("姓名"),
+    "id_number": gettext_noop("证件号码"),
+    "birth_date": gettext_noop("出生日期"),
+    "sex": gettext_noop("性别"),
+    "area_code": gettext_noop("所在村"),
 }
 MAPPING_FIELDS = (
     Field("name", "name"),
@@ -102,7 +104,7 @@ def find_links(batch: Batch, records: list[Any]) -> list[Found]:
                     Method.EXACT_ID,
                     1.0,
                     0.0,
-                    [["证件号码", "完全一致", None]],
+                    [[FIELD_LABELS["id_number"], EXACT, None]],
                 )
             )
     if left_over:

@@ -10,6 +10,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# Alerts and batches as labelled in the audit trail (stored in Chinese; shown translated).
+ALERT_LABEL = gettext_noop("%(rule)s：%(number)s")
+BATCH_LABEL = gettext_noop("%(department)s“%(kind)s”%(date)s")
 
 
 class BatchStatus(models.TextChoices):

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext_noop
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from jingzhun.cases.choices import CaseType
 from jingzhun.policy import parameters
@@ -26,8 +27,8 @@ Values = list[list[str]]
 REMOVE_MEMBER = "remove_member"
 SET_ASSISTANCE = "set_assistance"
 CORRECTIONS = {
-    REMOVE_MEMBER: "家庭成员减员（死亡或户籍注销）",
-    SET_ASSISTANCE: "按民政数据更正成员享受低保、特困情况",
+    REMOVE_MEMBER: gettext_noop("家庭成员减员（死亡或户籍注销）"),
+    SET_ASSISTANCE: gettext_noop("按民政数据更正成员享受低保、特困情况"),
 }
 RISK = (CaseType.MONITORING, CaseType.REVERSAL)
 REGISTERED_TYPES = (c.HouseholdType.EXITED, c.HouseholdType.MONITORED)
@@ -64,12 +65,50 @@ class Rule:
         return self.name
 
 
+# The values compared are stored in Chinese (they record the comparison as it was made); every
+# label and fixed word below is a msgid, and every composite value is built from one of the
+# patterns of SHAPES, so that pages can show both in the reader's language
+# (jingzhun/crosscheck/display.py).
+YUAN = gettext_noop("%(amount)s元")
+THRESHOLD = gettext_noop("%(amount)s元（%(unit)s；参数版本 %(version)s）")
+YEARS_OLD = gettext_noop("%(age)s岁")
+AGE_RANGE = gettext_noop("%(low)s–%(high)s岁（%(low_name)s、%(high_name)s）")
+HOUSE_GRADE = gettext_noop("%(grade)s级")
+RECEIVES_SINCE = gettext_noop("享受%(assistance)s（%(date)s起）")
+NOT_RECEIVING = gettext_noop("未享受%(assistance)s")
+LINKED_WITH = gettext_noop("%(method)s，匹配概率%(probability)s")
+SHAPES = (
+    THRESHOLD,
+    AGE_RANGE,
+    RECEIVES_SINCE,
+    LINKED_WITH,
+    NOT_RECEIVING,
+    YUAN,
+    YEARS_OLD,
+    HOUSE_GRADE,
+)
+DIBAO = gettext_noop("低保")
+TEKUN = gettext_noop("特困供养")
+
+
+def chinese(label: Callable[[], Any]) -> str:
+    """A choice's label as stored: in Chinese, whatever language the request that raised the
+    alert was in (its msgid, which pages translate)."""
+    with translation.override("zh-hans"):
+        return str(label())
+
+
 def _yuan(amount: Decimal | None) -> str:
-    return f"{amount:,.2f}元" if amount is not None else "—"
+    return YUAN % {"amount": f"{amount:,.2f}"} if amount is not None else "—"
 
 
 def _threshold(parameter: parameters.Parameter) -> list[str]:
-    return ["预警线", f"{parameter.value:,}元（{parameter.unit}；参数版本 {parameter.version}）"]
+    value = THRESHOLD % {
+        "amount": f"{parameter.value:,}",
+        "unit": parameter.unit,
+        "version": parameter.version,
+    }
+    return [gettext_noop("预警线"), value]
 
 
 def _registered_or_monitored(h: Any) -> bool:
@@ -77,15 +116,15 @@ def _registered_or_monitored(h: Any) -> bool:
 
 
 def _type_value(h: Any) -> list[str]:
-    return ["户类型", h.get_household_type_display()]
+    return [gettext_noop("户类型"), chinese(h.get_household_type_display)]
 
 
 def _deceased(s: Signal) -> Values | None:
     if s.member.is_deleted:
         return None
     return [
-        ["注销/死亡日期", s.record.event_date.isoformat()],
-        ["登记状态", "仍在家庭成员中"],
+        [gettext_noop("注销/死亡日期"), s.record.event_date.isoformat()],
+        [gettext_noop("登记状态"), gettext_noop("仍在家庭成员中")],
     ]
 
 
@@ -94,14 +133,15 @@ def _medical_stay(s: Signal) -> Values | None:
     p = s.parameter("alert_medical_stay_exited" if exited else "alert_medical_stay_others")
     if s.record.amount is None or s.record.amount < p.value:
         return None
-    return [["单次住院合规自付", _yuan(s.record.amount)], _threshold(p), _type_value(s.household)]
+    amount = [gettext_noop("单次住院合规自付"), _yuan(s.record.amount)]
+    return [amount, _threshold(p), _type_value(s.household)]
 
 
 def _outpatient(s: Signal) -> Values | None:
     p = s.parameter("alert_outpatient_monthly")
     if s.record.amount is None or s.record.amount < p.value:
         return None
-    return [["当月门诊合规自付", _yuan(s.record.amount)], _threshold(p)]
+    return [[gettext_noop("当月门诊合规自付"), _yuan(s.record.amount)], _threshold(p)]
 
 
 def _age_on(birth: dt.date, on: dt.date) -> int:
@@ -116,9 +156,13 @@ def _dropout(s: Signal) -> Values | None:
     if not low.value <= age <= high.value:
         return None
     return [
-        ["学籍状态", "辍学"],
-        ["辍学时年龄", f"{age}岁"],
-        ["义务教育年龄", f"{low.value}–{high.value}岁（{low.name}、{high.name}）"],
+        [gettext_noop("学籍状态"), gettext_noop("辍学")],
+        [gettext_noop("辍学时年龄"), YEARS_OLD % {"age": age}],
+        [
+            gettext_noop("义务教育年龄"),
+            AGE_RANGE
+            % {"low": low.value, "high": high.value, "low_name": low.name, "high_name": high.name},
+        ],
     ]
 
 
@@ -126,8 +170,8 @@ def _unsafe_house(s: Signal) -> Values | None:
     if s.record.category not in ("C", "D"):
         return None
     return [
-        ["房屋安全等级", f"{s.record.category}级"],
-        ["鉴定日期", s.record.event_date.isoformat()],
+        [gettext_noop("房屋安全等级"), HOUSE_GRADE % {"grade": s.record.category}],
+        [gettext_noop("鉴定日期"), s.record.event_date.isoformat()],
     ]
 
 
@@ -137,7 +181,8 @@ def _vehicle(s: Signal) -> Values | None:
         return None
     if s.record.amount is None or s.record.amount <= p.value:
         return None
-    return [["车辆价值", _yuan(s.record.amount)], _threshold(p), _type_value(s.household)]
+    amount = [gettext_noop("车辆价值"), _yuan(s.record.amount)]
+    return [amount, _threshold(p), _type_value(s.household)]
 
 
 def _eligibility(label: str) -> Callable[[Signal], Values | None]:
@@ -145,7 +190,7 @@ def _eligibility(label: str) -> Callable[[Signal], Values | None]:
         if not _registered_or_monitored(s.household):
             return None
         detail = next(iter(s.record.details.values()), "") if s.record.details else ""
-        return [[label, detail or "有记录"], _type_value(s.household)]
+        return [[label, detail or gettext_noop("有记录")], _type_value(s.household)]
 
     return check
 
@@ -155,8 +200,8 @@ def _new_disability(s: Signal) -> Values | None:
         return None
     grade = s.record.details.get("grade", "")
     return [
-        ["残疾人证核发", f"{s.record.event_date.isoformat()} {grade}".strip()],
-        ["登记的健康状况", s.member.get_health_display()],
+        [gettext_noop("残疾人证核发"), f"{s.record.event_date.isoformat()} {grade}".strip()],
+        [gettext_noop("登记的健康状况"), chinese(s.member.get_health_display)],
     ]
 
 
@@ -164,19 +209,22 @@ def _disaster(s: Signal) -> Values | None:
     p = s.parameter("alert_disaster_loss")
     if s.record.amount is None or s.record.amount < p.value:
         return None
-    return [["直接经济损失", _yuan(s.record.amount)], _threshold(p)]
+    return [[gettext_noop("直接经济损失"), _yuan(s.record.amount)], _threshold(p)]
 
 
 def _unemployed(s: Signal) -> Values | None:
     if s.record.category != "unemployed":
         return None
-    return [["人社登记", "失业登记"], ["登记日期", s.record.event_date.isoformat()]]
+    return [
+        [gettext_noop("人社登记"), gettext_noop("失业登记")],
+        [gettext_noop("登记日期"), s.record.event_date.isoformat()],
+    ]
 
 
 def _insurance_stopped(s: Signal) -> Values | None:
     if s.record.category != "stopped":
         return None
-    return [["医保参保状态", "停保或中断"], _type_value(s.household)]
+    return [[gettext_noop("医保参保状态"), gettext_noop("停保或中断")], _type_value(s.household)]
 
 
 def _assistance_not_monitored(s: Signal) -> Values | None:
@@ -185,9 +233,9 @@ def _assistance_not_monitored(s: Signal) -> Values | None:
     if s.household.monitoring_category and s.household.risk_eliminated is not True:
         return None
     return [
-        ["民政救助", "低保" if s.record.category == "dibao" else "特困供养"],
-        ["家庭劳动力", "无"],
-        ["监测状态", "未纳入监测（或风险已消除）"],
+        [gettext_noop("民政救助"), DIBAO if s.record.category == "dibao" else TEKUN],
+        [gettext_noop("家庭劳动力"), gettext_noop("无")],
+        [gettext_noop("监测状态"), gettext_noop("未纳入监测（或风险已消除）")],
     ]
 
 
@@ -197,11 +245,12 @@ def _assistance_mismatch(s: Signal) -> Values | None:
     registered = s.member.dibao if s.record.category == "dibao" else s.member.tekun
     if registered:
         return None
-    label = "低保" if s.record.category == "dibao" else "特困供养"
+    label = DIBAO if s.record.category == "dibao" else TEKUN
+    since = s.record.event_date.isoformat()
     return [
-        ["民政数据", f"享受{label}（{s.record.event_date.isoformat()}起）"],
-        ["登记的成员信息", f"未享受{label}"],
-        ["监测类别", s.household.get_monitoring_category_display()],
+        [gettext_noop("民政数据"), RECEIVES_SINCE % {"assistance": label, "date": since}],
+        [gettext_noop("登记的成员信息"), NOT_RECEIVING % {"assistance": label}],
+        [gettext_noop("监测类别"), chinese(s.household.get_monitoring_category_display)],
     ]
 
 
@@ -298,21 +347,21 @@ RULES: dict[str, Rule] = {
             "business_owner",
             gettext_noop("家庭成员登记经营企业"),
             INELIGIBLE,
-            _eligibility("经营主体"),
+            _eligibility(gettext_noop("经营主体")),
             where=lambda t: t.registered,
         ),
         Rule(
             "payroll_staff",
             gettext_noop("家庭成员为财政供养人员"),
             INELIGIBLE,
-            _eligibility("工作单位"),
+            _eligibility(gettext_noop("工作单位")),
             where=lambda t: t.registered,
         ),
         Rule(
             "urban_property",
             gettext_noop("家庭成员有城镇房产"),
             INELIGIBLE,
-            _eligibility("房产坐落"),
+            _eligibility(gettext_noop("房产坐落")),
             where=lambda t: t.registered,
         ),
         Rule(
@@ -365,5 +414,5 @@ def rule_label(code: str) -> str:
 
 def outcome_label(code: str) -> str:
     if code in CORRECTIONS:
-        return CORRECTIONS[code]
+        return gettext(CORRECTIONS[code])
     return str(CaseType(code).label) if code in CaseType.values else code

@@ -26,7 +26,7 @@ from jingzhun.cases.procedures import procedure_for
 from jingzhun.core.actions import Actor, NotFound, PermissionDenied
 from jingzhun.core.http import domain_errors
 from jingzhun.core.masking import Disclosure
-from jingzhun.crosscheck import actions, intake, queries, rules
+from jingzhun.crosscheck import actions, display, intake, queries, rules
 from jingzhun.crosscheck.kinds import all_kinds, get_kind, kind_choices
 from jingzhun.crosscheck.loading import BatchRefused
 from jingzhun.crosscheck.models import AlertStatus, BatchStatus
@@ -272,7 +272,10 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "kind": kind,
             "record_rows": record_rows,
             "member_id_number": disclosure.number("id_number", alert.member.id_number),
-            "values": [[label, disclosure.text(value)] for label, value in alert.values],
+            "values": [
+                [label, disclosure.text(value)]
+                for label, value in display.compared_values(alert.values)
+            ],
             "reasons": alert.link.reasons,
             "outcomes": [(o, rules.outcome_label(o)) for o in rule.outcomes],
             "target": target,

@@ -20,14 +20,15 @@ from dataclasses import dataclass
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
+from django.utils.translation import gettext_noop
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from jingzhun.linkage.mapping import Kind
 
-MISSING = "缺失"
-EXACT = "完全一致"
-OTHER = "不一致"
+MISSING = gettext_noop("缺失")
+EXACT = gettext_noop("完全一致")
+OTHER = gettext_noop("不一致")
 
 
 @dataclass(frozen=True)
@@ -93,23 +94,23 @@ _SAME_YEAR = "substr({l}, 1, 4) = substr({r}, 1, 4)"
 LEVELS: dict[Kind, tuple[Level, ...]] = {
     "name": (
         Level(EXACT, 0.85, 0.002, True, _exact),
-        Level("拼音相同", 0.04, 0.001, True, lambda c: cll.ExactMatchLevel(c.pinyin)),
-        Level("相差一个字", 0.05, 0.01, True, _char_edits(1)),
-        Level("读音相近", 0.03, 0.02, False, _jaro_winkler(0.88, pinyin=True)),
+        Level(gettext_noop("拼音相同"), 0.04, 0.001, True, lambda c: cll.ExactMatchLevel(c.pinyin)),
+        Level(gettext_noop("相差一个字"), 0.05, 0.01, True, _char_edits(1)),
+        Level(gettext_noop("读音相近"), 0.03, 0.02, False, _jaro_winkler(0.88, pinyin=True)),
         Level(OTHER, 0.03, None, False, _else),
     ),
     "id_number": (
         Level(EXACT, 0.9, 1e-6, True, _exact),
-        Level("相差一位", 0.04, 1e-5, True, _edits(1)),
-        Level("相差两位", 0.02, 1e-4, True, _edits(2)),
-        Level("地区和出生日期相同", 0.02, 1e-4, True, _custom(_ID_AREA_AND_BIRTH)),
+        Level(gettext_noop("相差一位"), 0.04, 1e-5, True, _edits(1)),
+        Level(gettext_noop("相差两位"), 0.02, 1e-4, True, _edits(2)),
+        Level(gettext_noop("地区和出生日期相同"), 0.02, 1e-4, True, _custom(_ID_AREA_AND_BIRTH)),
         Level(OTHER, 0.02, None, False, _else),
     ),
     "date": (
         Level(EXACT, 0.88, 5e-4, True, _exact),
-        Level("相差一位数字", 0.05, 5e-3, True, _edits(1)),
-        Level("月日颠倒", 0.02, 1e-4, True, _custom(_DAY_MONTH_SWAPPED)),
-        Level("同年", 0.03, 0.02, False, _custom(_SAME_YEAR)),
+        Level(gettext_noop("相差一位数字"), 0.05, 5e-3, True, _edits(1)),
+        Level(gettext_noop("月日颠倒"), 0.02, 1e-4, True, _custom(_DAY_MONTH_SWAPPED)),
+        Level(gettext_noop("同年"), 0.03, 0.02, False, _custom(_SAME_YEAR)),
         Level(OTHER, 0.02, None, False, _else),
     ),
     "sex": (
@@ -118,14 +119,14 @@ LEVELS: dict[Kind, tuple[Level, ...]] = {
     ),
     "address": (
         Level(EXACT, 0.7, 0.05, True, _exact),
-        Level("非常相似", 0.15, 0.05, True, _jaro_winkler(0.9)),
-        Level("相似", 0.1, 0.2, False, _jaro_winkler(0.7)),
+        Level(gettext_noop("非常相似"), 0.15, 0.05, True, _jaro_winkler(0.9)),
+        Level(gettext_noop("相似"), 0.1, 0.2, False, _jaro_winkler(0.7)),
         Level(OTHER, 0.05, None, False, _else),
     ),
     "text": (
         Level(EXACT, 0.8, 0.01, True, _exact),
-        Level("非常相似", 0.1, 0.02, True, _jaro_winkler(0.92)),
-        Level("相似", 0.05, 0.05, False, _jaro_winkler(0.8)),
+        Level(gettext_noop("非常相似"), 0.1, 0.02, True, _jaro_winkler(0.92)),
+        Level(gettext_noop("相似"), 0.05, 0.05, False, _jaro_winkler(0.8)),
         Level(OTHER, 0.05, None, False, _else),
     ),
     "code": (

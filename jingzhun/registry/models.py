@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from jingzhun.registry import choices as c
 
@@ -266,6 +267,13 @@ class Member(models.Model):
         return years
 
 
+# A year's records as labelled in the audit trail (stored in Chinese; jingzhun/audit/rendering.py
+# shows them in the reader's language).
+INCOME_LABEL = gettext_noop("%(year)s年收入")
+CONDITIONS_LABEL = gettext_noop("%(year)s年生产生活条件")
+MEASURES_LABEL = gettext_noop("%(year)s年帮扶措施")
+
+
 class Income(models.Model):
     """One household's income for one year (收入情况). Never overwritten by another year."""
 
@@ -302,7 +310,7 @@ class Income(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年收入"
+        return INCOME_LABEL % {"year": self.year}
 
 
 class Conditions(models.Model):
@@ -369,7 +377,7 @@ class Conditions(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年生产生活条件"
+        return CONDITIONS_LABEL % {"year": self.year}
 
 
 # 帮扶措施 families as the national monitoring export carries them (docs/domain.md, 帮扶), in its
@@ -426,7 +434,7 @@ class Measures(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年帮扶措施"
+        return MEASURES_LABEL % {"year": self.year}
 
     @property
     def received(self) -> list[tuple[str, str]]:
