@@ -51,7 +51,7 @@ def ill_household(world, household):
 
 # The member's own health cell (the policy panel's criteria count ill members of the household
 # without naming them: an explanation of the decision, shown to everyone who reads decisions).
-HEALTH_CELL = "<td>长期慢性病</td>"
+HEALTH_CELL = ">长期慢性病</td>"  # the member table's health cell (a card label on a phone)
 SECRETS = (PHONE_IN_TEXT, ID_IN_TEXT, HEALTH_CELL)
 
 
