@@ -11,8 +11,8 @@ The registry's own filters (area, group, type, category, risk, income range) liv
 
 Each parses to household-id sets handed to :func:`jingzhun.registry.queries.filter_households`
 as ``restrict``, so the registry does not import these domains. Every link that shows a count
-builds its URL with :func:`households_url`, so the list it opens applies exactly the filter that
-counted.
+builds its URL with :func:`jingzhun.core.links.households_url`, so the list it opens applies
+exactly the filter that counted.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from jingzhun.cases import choices as cc
 from jingzhun.cases.overview import step_title, type_label
 from jingzhun.cases.queries import cases_for, overdue_q
 from jingzhun.core.idnumber import local_today
-from jingzhun.core.links import households_url  # noqa: F401  (re-exported for pages above)
 from jingzhun.policy import runs
 from jingzhun.policy.criteria import CRITERIA, STATUS_LABELS
 from jingzhun.policy.decisions import DECISIONS
@@ -39,6 +38,7 @@ from jingzhun.quality.models import QualityRun
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import Household
 from jingzhun.registry.queries import HouseholdFilters, filter_households, household_page
+from jingzhun.registry.scoping import areas_for
 
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
@@ -48,18 +48,6 @@ CHUNK = 2000
 # Above this many, the total of a list that combines an evaluation with other filters is not
 # counted (it would take one query per chunk); the page says "more than".
 COUNT_LIMIT = 200_000
-
-DRILL_KEYS = (
-    "run",
-    "decision",
-    "status",
-    "failed",
-    "check",
-    "qrun",
-    "case_type",
-    "step",
-    "overdue",
-)
 
 
 @dataclass
@@ -237,8 +225,6 @@ class ListPage:
 
 
 def _area_prefix(user: User, f: HouseholdFilters) -> str:
-    from jingzhun.registry.scoping import areas_for
-
     if f.area:
         area = areas_for(user).filter(code=f.area).first()
         if area is not None:

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jingzhun.areas.models import code_range
 from jingzhun.cases import choices as cc
 from jingzhun.cases.queries import cases_for, inbox_for, overdue_q
 from jingzhun.core.links import households_url
@@ -198,8 +199,6 @@ def _new_findings(user: User) -> Item | None:
 
 
 def user_range(user: User) -> tuple[str, str]:
-    from jingzhun.areas.models import code_range
-
     return code_range(user.scope_prefix)
 
 

@@ -143,11 +143,10 @@ class EvaluationCount(models.Model):
         return f"{self.village_code} {self.decision} {self.status}: {self.households}"
 
 
-class WhatIfRun(models.Model):
-    """A what-if simulation too large to answer within the request, worked in the background
-    (``jingzhun.policy.tasks.run_whatif``). The overrides are kept here as the question asked;
-    they are never parameter values. ``result`` is the summary the page shows (counts by area
-    and the first affected households by id: names are read, in scope, when the page renders)."""
+class BackgroundJob(models.Model):
+    """What every policy job worked in the background has: its question (year, area), its
+    state with a progress line and an error, the lease of the process running it
+    (jingzhun.core.jobs) and who started it."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -157,12 +156,10 @@ class WhatIfRun(models.Model):
 
     year = models.PositiveSmallIntegerField(_("年度"))
     area_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
-    overrides = models.JSONField(_("假设的参数值"))
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
     progress = models.CharField(_("进度"), max_length=100, blank=True)
-    result = models.JSONField(_("结果"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
     # The lease of the process running this job (jingzhun.core.jobs), while it runs.
     worker = models.CharField(_("后台进程"), max_length=64, blank=True)
@@ -178,33 +175,31 @@ class WhatIfRun(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("政策模拟")
-        verbose_name_plural = _("政策模拟")
+        abstract = True
         ordering = ["-id"]
 
     def __str__(self) -> str:
         return f"{self.area_code} {self.year} #{self.pk}"
 
 
-class EvaluationJob(models.Model):
+class WhatIfRun(BackgroundJob):
+    """A what-if simulation too large to answer within the request, worked in the background
+    (``jingzhun.policy.tasks.run_whatif``). The overrides are kept here as the question asked;
+    they are never parameter values. ``result`` is the summary the page shows (counts by area
+    and the first affected households by id: names are read, in scope, when the page renders)."""
+
+    overrides = models.JSONField(_("假设的参数值"))
+    result = models.JSONField(_("结果"), null=True, blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = _("政策模拟")
+        verbose_name_plural = _("政策模拟")
+
+
+class EvaluationJob(BackgroundJob):
     """A batch evaluation started from its page for the user's area, worked in the background
     (``jingzhun.policy.tasks.run_evaluation``); when done it points at the stored run."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("运行中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    year = models.PositiveSmallIntegerField(_("年度"))
-    area_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
-    )
-    progress = models.CharField(_("进度"), max_length=100, blank=True)
-    error = models.TextField(_("错误信息"), blank=True)
-    # The lease of the process running this job (jingzhun.core.jobs), while it runs.
-    worker = models.CharField(_("后台进程"), max_length=64, blank=True)
     run = models.ForeignKey(
         EvaluationRun,
         verbose_name=_("批量判定结果"),
@@ -213,21 +208,7 @@ class EvaluationJob(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("批量判定任务")
         verbose_name_plural = _("批量判定任务")
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return f"{self.area_code} {self.year} #{self.pk}"

@@ -29,7 +29,13 @@ from jingzhun.audit import recorder
 from jingzhun.core import jobs
 from jingzhun.core.actions import Actor
 from jingzhun.policy.decisions import BATCH_SCHEMA, DECISIONS
-from jingzhun.policy.models import EvaluationCount, EvaluationJob, EvaluationRun, WhatIfRun
+from jingzhun.policy.models import (
+    BackgroundJob,
+    EvaluationCount,
+    EvaluationJob,
+    EvaluationRun,
+    WhatIfRun,
+)
 from jingzhun.policy.parameters import NATIONAL, ParameterSet, default_parameters
 
 # A pseudo-decision counted with the others: households whose evaluated data places them in the
@@ -289,17 +295,25 @@ def do_queue_evaluation(actor: Actor, *, area: Area, year: int) -> EvaluationJob
     return job
 
 
-def start_evaluation_job(job_id: int) -> bool:
+def _start(model: type[BackgroundJob], pk: int) -> bool:
     """queued → running, race-safe: only one worker takes a job."""
     return bool(
-        EvaluationJob.objects.filter(pk=job_id, status=EvaluationJob.Status.QUEUED).update(
-            status=EvaluationJob.Status.RUNNING, worker=jobs.this_lease()
+        model.objects.filter(pk=pk, status=BackgroundJob.Status.QUEUED).update(
+            status=BackgroundJob.Status.RUNNING, worker=jobs.this_lease()
         )
     )
 
 
+def _mark(model: type[BackgroundJob], pk: int, progress: str) -> None:
+    model.objects.filter(pk=pk).update(progress=progress[:100])
+
+
+def start_evaluation_job(job_id: int) -> bool:
+    return _start(EvaluationJob, job_id)
+
+
 def mark_evaluation_job(job_id: int, *, progress: str) -> None:
-    EvaluationJob.objects.filter(pk=job_id).update(progress=progress[:100])
+    _mark(EvaluationJob, job_id, progress)
 
 
 def finish_evaluation_job(job_id: int, *, run: EvaluationRun | None, error: str = "") -> None:
@@ -357,16 +371,11 @@ def do_queue_whatif(
 
 
 def mark_whatif(run_id: int, *, progress: str) -> None:
-    WhatIfRun.objects.filter(pk=run_id).update(progress=progress[:100])
+    _mark(WhatIfRun, run_id, progress)
 
 
 def start_whatif(run_id: int) -> bool:
-    """queued → running, race-safe: only one worker takes a run."""
-    return bool(
-        WhatIfRun.objects.filter(pk=run_id, status=WhatIfRun.Status.QUEUED).update(
-            status=WhatIfRun.Status.RUNNING, worker=jobs.this_lease()
-        )
-    )
+    return _start(WhatIfRun, run_id)
 
 
 def finish_whatif(run_id: int, *, result: dict[str, Any] | None, error: str = "") -> None:
