@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "jingzhun.quality",
     "jingzhun.linkage",
     "jingzhun.crosscheck",
+    "jingzhun.assistance",
     "jingzhun.risk",
     "jingzhun.imports",
     "jingzhun.exports",

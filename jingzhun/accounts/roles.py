@@ -60,6 +60,12 @@ ALERT_VERIFIERS = REGISTRY_WRITERS
 # the visit list of its own area.
 RISK_RANKERS = frozenset({Role.COUNTY_APPROVER, Role.COUNTY_ANALYST, Role.ADMIN})
 
+# Assistance work (jingzhun/assistance): townships and the county keep the cadres, their
+# pairings and the village work teams; the roles that write the registry record visits and the
+# items of a household's yearly plan.
+ASSISTANCE_MANAGERS = AREA_MANAGERS
+VISIT_RECORDERS = REGISTRY_WRITERS
+
 # Roles that approve (the county's decisions) or administer (accounts, parameters): they sign
 # in with a second factor (TOTP) where it is required (the production profile).
 SECOND_FACTOR_ROLES = frozenset({Role.COUNTY_APPROVER, Role.ADMIN})

@@ -57,6 +57,18 @@ ACTION_LABELS: dict[str, Promise] = {
     "set_income": _("填报年度收入"),
     "set_conditions": _("填报生产生活条件"),
     "set_measures": _("填报帮扶措施"),
+    # assistance work
+    "create_cadre": _("登记帮扶责任人"),
+    "update_cadre": _("修改帮扶责任人信息"),
+    "pair_household": _("结对帮扶"),
+    "end_pairing": _("结束结对帮扶"),
+    "appoint_team_member": _("选派驻村工作队员"),
+    "end_team_post": _("驻村工作队员离岗"),
+    "record_presence": _("登记在岗天数"),
+    "record_visit": _("登记走访"),
+    "take_up_visit_signal": _("受理走访发现的风险"),
+    "add_plan_item": _("登记帮扶计划措施"),
+    "remove_plan_item": _("撤销帮扶计划措施"),
     # reads of personal data
     "read_household": _("查看农户信息"),
     "read_members": _("查看家庭成员名单"),

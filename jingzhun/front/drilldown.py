@@ -7,7 +7,10 @@ The registry's own filters (area, group, type, category, risk, income range) liv
 * a stored evaluation's households: ``run``, ``decision``, ``status``, ``failed`` (a criterion
   that failed), or ``decision=unmonitored`` with ``status`` a monitoring category;
 * a quality check's households in the latest run (or ``qrun``): ``check``;
-* households with an open case of a type and step: ``case_type``, ``step``, ``overdue=1``.
+* households with an open case of a type and step: ``case_type``, ``step``, ``overdue=1``;
+* the assistance coverage: ``assistance=no_cadre`` (脱贫户 and 监测户 without a current cadre),
+  ``assistance=not_visited`` (not visited within the interval), ``assistance=cadre&cadre=ID``
+  (a cadre's current households).
 
 Each parses to household-id sets handed to :func:`jingzhun.registry.queries.filter_households`
 as ``restrict``, so the registry does not import these domains. Every link that shows a count
@@ -23,7 +26,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from jingzhun.assistance import queries as assistance
 from jingzhun.cases import choices as cc
 from jingzhun.cases.overview import step_title, type_label
 from jingzhun.cases.queries import cases_for, overdue_q
@@ -48,6 +53,12 @@ CHUNK = 2000
 # Above this many, the total of a list that combines an evaluation with other filters is not
 # counted (it would take one query per chunk); the page says "more than".
 COUNT_LIMIT = 200_000
+# The assistance coverage drill-downs and how the list's heading says them (msgids).
+ASSISTANCE = {
+    "no_cadre": gettext_noop("无帮扶责任人的脱贫户和监测户"),
+    "not_visited": gettext_noop("超过走访间隔未走访的脱贫户和监测户"),
+    "cadre": gettext_noop("帮扶责任人现结对的农户"),
+}
 
 
 @dataclass
@@ -62,6 +73,8 @@ class DrillDown:
     step: str = ""
     overdue: bool = False
     open_case: bool = False  # any open case
+    assistance: str = ""  # no_cadre, not_visited, cadre
+    cadre: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -118,6 +131,22 @@ class DrillDown:
         d.step = (params.get("step") or "")[:32]
         d.overdue = params.get("overdue") == "1"
         d.open_case = params.get("open_case") == "1"
+        d.assistance = params.get("assistance") or ""
+        if d.assistance not in ("", *ASSISTANCE):
+            d.errors["assistance"] = _("取值“%(v)s”无效。") % {"v": d.assistance}
+            d.assistance = ""
+        if d.assistance == "cadre":
+            raw_cadre = params.get("cadre") or ""
+            cadre = (
+                assistance.cadres_for(user).filter(pk=raw_cadre).first()
+                if raw_cadre.isdigit()
+                else None
+            )
+            if cadre is None:
+                d.errors["cadre"] = _("未找到该帮扶责任人。")
+                d.assistance = ""
+            else:
+                d.cadre = cadre.pk
         return d
 
     @property
@@ -142,6 +171,8 @@ class DrillDown:
             "case_type": self.case_type,
             "step": self.step,
             "overdue": "1" if self.overdue else "",
+            "assistance": self.assistance,
+            "cadre": self.cadre if self.assistance == "cadre" else "",
         }
         return {k: v for k, v in out.items() if v not in ("", None)}
 
@@ -182,6 +213,8 @@ class DrillDown:
             if self.overdue:
                 parts.append(_("已逾期"))
             lines.append(" · ".join(parts))
+        if self.assistance:
+            lines.append(_(ASSISTANCE[self.assistance]))
         return lines
 
     def restrict(self, user: User) -> list[Any]:
@@ -198,6 +231,17 @@ class DrillDown:
             if self.overdue:
                 qs = qs.filter(overdue_q(local_today()))
             out.append(qs.values("household_id"))
+        if self.assistance:
+            today = local_today()
+            if self.assistance == "no_cadre":
+                out.append(assistance.without_cadre(user, today).values("id"))
+            elif self.assistance == "not_visited":
+                out.append(assistance.not_visited(user, today).values("id"))
+            else:
+                pairings = assistance.pairings_for(user).filter(
+                    assistance.current_q(today), cadre_id=self.cadre
+                )
+                out.append(pairings.values("household_id"))
         return out
 
     def evaluation_ids(self, user: User, area_prefix: str) -> list[tuple[str, int]]:

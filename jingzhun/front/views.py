@@ -12,7 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from jingzhun.accounts.roles import VISIT_RECORDERS
 from jingzhun.areas.models import Level
+from jingzhun.assistance.queries import household_assistance
 from jingzhun.audit import recorder
 from jingzhun.audit.models import AuditEntry
 from jingzhun.audit.rendering import render_entries
@@ -143,5 +145,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         "policy": policy_panel(request, household, data=record.data),
         "case_card": household_cases_context(request.user, household),
         "alerts": alert_card(request.user, household),
+        "assistance": household_assistance(household, timezone.localdate().year),
+        "can_visit": request.user.role in VISIT_RECORDERS,
     }
     return render(request, "front/household.html", context)

@@ -90,6 +90,10 @@ UNITS: dict[str, str] = {
     "import_per_capita_tolerance": "元/人",
     "village_identical_income_min_households": "户",
     "village_missing_income_max_share": "%",
+    # Assistance work (docs/domain.md, 帮扶工作).
+    "cadre_household_limit": "户",
+    "visit_max_interval_days": "天",
+    "team_presence_min_days": "天",
 }
 
 # The units as pages show them (``|tr``); UNITS and the files keep the Chinese.
@@ -145,6 +149,9 @@ TITLES: dict[str, Any] = {
     "import_per_capita_tolerance": _("导入时表中人均纯收入与重算值的容差"),
     "village_identical_income_min_households": _("村内收入完全相同的提示户数"),
     "village_missing_income_max_share": _("村内收入未录入比例上限"),
+    "cadre_household_limit": _("每名帮扶责任人结对户数上限"),
+    "visit_max_interval_days": _("脱贫户和监测户两次走访的最长间隔"),
+    "team_presence_min_days": _("驻村工作队员每年最少在岗天数"),
 }
 
 
