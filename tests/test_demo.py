@@ -404,3 +404,26 @@ def test_the_demo_has_department_alerts_from_dirty_records_and_no_namesake_link(
     assert Alert.objects.filter(village_code=cadre.area.code).exists()  # in cun's inbox
     load_demo(households=300, seed=5)  # reloading replaces the batches and their alerts
     assert Alert.objects.count() == sum(result.alerts.values())
+
+
+def test_the_demo_has_assistance_work_with_gaps_to_find():
+    from jingzhun.assistance import queries as assistance
+    from jingzhun.assistance.models import Cadre, Pairing, TeamPost, Visit
+
+    result = load_demo(households=300, seed=5)
+    county = User.objects.get(username="xian")
+    today = timezone.localdate()
+    assert result.assistance["cadres"] == Cadre.objects.count() > 0
+    assert result.assistance["pairings"] == Pairing.objects.count() > 0
+    coverage = assistance.coverage(county, today)
+    # Three 脱贫户 or 监测户 are left without a cadre; every fifth visit is too old.
+    assert coverage.without_cadre == 3 and coverage.not_visited > 0
+    assert not coverage.over_limit
+    rows = assistance.posts_by_area(county, today)
+    villages = sum(r.villages for r in rows)
+    assert sum(r.first_secretaries for r in rows) == villages  # one in post in every village
+    assert TeamPost.objects.filter(replaces__isnull=False).count() == 1
+    cadre = User.objects.get(username="cun")
+    assert Visit.objects.filter(village_code=cadre.area.code).exists()
+    load_demo(households=300, seed=5)  # reloading replaces the assistance records
+    assert Cadre.objects.count() == result.assistance["cadres"]

@@ -187,7 +187,14 @@ def do_save_cadre(
         if cadre is None:
             cadre = Cadre.objects.create(**clean)
             changes = {k: [None, jsonable(v)] for k, v in clean.items() if k != "area"}
-            action = "create_cadre"
+            recorder.record(
+                actor=actor,
+                action="create_cadre",
+                obj=cadre,
+                area_code=cadre.area_code,
+                changes=changes,
+            )
+            return cadre
         else:
             changes = {
                 k: [jsonable(getattr(cadre, k)), jsonable(v)]
@@ -198,10 +205,13 @@ def do_save_cadre(
             for k, v in clean.items():
                 setattr(cadre, k, v)
             cadre.save(update_fields=[*clean.keys()])
-            action = "update_cadre"
-        recorder.record(
-            actor=actor, action=action, obj=cadre, area_code=cadre.area_code, changes=changes
-        )
+            recorder.record(
+                actor=actor,
+                action="update_cadre",
+                obj=cadre,
+                area_code=cadre.area_code,
+                changes=changes,
+            )
     return cadre
 
 

@@ -342,8 +342,8 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
-    _ensure_manager(request)
     pairing = queries.access_pairing_by_id(request.user, pk)  # type: ignore[arg-type]
+    _ensure_manager(request)
     form = EndForm(request.POST)
     if form.is_valid():
         try:

@@ -46,6 +46,7 @@ from jingzhun.accounts.models import User
 from jingzhun.accounts.roles import Role
 from jingzhun.areas.loading import load_divisions_into_db
 from jingzhun.areas.models import Area, Level, code_range
+from jingzhun.assistance.models import Cadre, TeamPost
 from jingzhun.audit import recorder
 from jingzhun.audit.models import Source
 from jingzhun.core.actions import Actor
@@ -129,6 +130,7 @@ class DemoResult:
     skipped_users: list[str] = field(default_factory=list)  # usernames taken by real accounts
     cases: list[str] = field(default_factory=list)  # open demo cases (numbers)
     alerts: dict[str, int] = field(default_factory=dict)  # department alerts by dataset kind
+    assistance: dict[str, int] = field(default_factory=dict)  # cadres, pairings, posts, visits …
     seconds: float = 0.0
 
 
@@ -221,6 +223,7 @@ def load_demo(
         _record_load(city, result)
     result.cases = _open_demo_cases(result.skipped_users)
     result.alerts = _load_department_data(result.skipped_users)
+    result.assistance = _load_assistance(result.skipped_users)
     result.seconds = time.monotonic() - started
     return result
 
@@ -247,6 +250,17 @@ def _load_department_data(skipped_users: list[str]) -> dict[str, int]:
         for u in User.objects.filter(username__in=("cun", "xian")).select_related("area")
     }
     return load_demo_department_data(users["cun"].area, users["xian"])
+
+
+def _load_assistance(skipped_users: list[str]) -> dict[str, int]:
+    """Cadres, pairings, work teams, visits and plans for the demo county (demo/assistance.py)."""
+    from jingzhun.demo.assistance import load_demo_assistance
+
+    names = ("cun", "xiang", "xian")
+    if any(name in skipped_users for name in names):
+        return {}
+    users = {u.username: u for u in User.objects.filter(username__in=names).select_related("area")}
+    return load_demo_assistance(users["cun"].area, users)
 
 
 # --- removing the previous demo ---------------------------------------------------------------
@@ -288,6 +302,9 @@ def _remove_previous_demo(province: Area) -> dict[str, int]:
         # loaded again with the same content would count as already loaded.
         bulk.purge(Batch, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
         bulk.purge(Household, Q(village_code__gte=lo, village_code__lt=hi), counts=counts)
+        # Records of the assistance work not tied to a household: cadres serve real townships.
+        bulk.purge(Cadre, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
+        bulk.purge(TeamPost, Q(village_code__gte=lo, village_code__lt=hi), counts=counts)
         # Groups before their villages (Area.parent protects); users were dealt with above.
         group_q = Q(level=Level.GROUP, parent__in=Area.objects.filter(village_q).values("pk"))
         bulk.purge(Area, group_q, counts=counts, skip=frozenset({User}))

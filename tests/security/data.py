@@ -23,6 +23,7 @@ from decimal import Decimal
 from functools import cached_property
 from io import StringIO
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.management import call_command
@@ -381,6 +382,48 @@ class MatrixData:
             area=self.world.county,
         )
         return token
+
+    @cached_property
+    def assistance(self) -> Any:
+        """The township's cadre paired with the household, a first secretary of the village, a
+        visit to the household with a photo, and an item of its plan of the year."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from jingzhun.assistance import actions as assistance_actions
+
+        manager = self.world.actor(self.world.reviewer)
+        cadre = assistance_actions.do_save_cadre(
+            actor=manager,
+            values={"name": "王帮扶", "unit": "县农业农村局", "area": self.world.township},
+        )
+        pairing = assistance_actions.do_pair_household(
+            actor=manager, cadre=cadre, household=self.household, started_on=NOW.date()
+        )
+        post = assistance_actions.do_appoint_team_member(
+            actor=manager,
+            village=self.world.village,
+            values={
+                "name": "刘书记",
+                "role": "first_secretary",
+                "sending_unit": "省财政厅",
+                "term_start": dt.date(2024, 3, 1),
+                "term_end": dt.date(2026, 2, 28),
+            },
+        )
+        photo = SimpleUploadedFile("house.jpg", b"\xff\xd8\xff" + b"0" * 64, "image/jpeg")
+        visit, _ = assistance_actions.do_record_visit(
+            actor=self.cadre,
+            household=self.household,
+            values={"visited_on": NOW.date(), "kind": "home_visit", "visitors": "王帮扶"},
+            photos=[photo],
+        )
+        item = assistance_actions.do_add_plan_item(
+            actor=self.cadre,
+            household=self.household,
+            year=YEAR,
+            values={"family": "finance_aid", "name": "小额信贷", "amount": "50000"},
+        )
+        return SimpleNamespace(cadre=cadre, pairing=pairing, post=post, visit=visit, item=item)
 
     @cached_property
     def api_token(self) -> Any:

@@ -24,6 +24,7 @@ from django.db.models import Model
 from jingzhun.accounts.models import User
 from jingzhun.accounts.roles import (
     AREA_MANAGERS,
+    ASSISTANCE_MANAGERS,
     AUDIT_READERS,
     CROSSCHECK_LOADERS,
     REGISTRY_WRITERS,
@@ -31,6 +32,7 @@ from jingzhun.accounts.roles import (
 )
 from jingzhun.areas.models import Area, VillageProfile
 from jingzhun.assessment.models import CountyAssessment
+from jingzhun.assistance.models import Cadre, Pairing, PlanItem, Presence, TeamPost, Visit
 from jingzhun.cases.actions import HANDLERS
 from jingzhun.cases.models import Case, CaseStep, Notice, Objection
 from jingzhun.crosscheck.models import Alert, Batch, FeedToken
@@ -56,6 +58,7 @@ CADRE = frozenset({Role.VILLAGE_CADRE})
 REVIEWER = frozenset({Role.TOWNSHIP_REVIEWER})
 BELOW_COUNTY = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER})
 LOADERS = frozenset(CROSSCHECK_LOADERS)
+MANAGERS = frozenset(ASSISTANCE_MANAGERS)
 
 Fill = Callable[[MatrixData], dict[str, Any]]
 
@@ -117,6 +120,14 @@ def holds_county(user: User, d: MatrixData) -> bool:
 
 def within_county(user: User, d: MatrixData) -> bool:
     return user.scope_prefix.startswith(d.world.county.scope_prefix)
+
+
+def holds_township(user: User, d: MatrixData) -> bool:
+    return d.world.township.code.startswith(user.scope_prefix)
+
+
+def within_township(user: User, d: MatrixData) -> bool:
+    return user.scope_prefix.startswith(d.world.township.scope_prefix)
 
 
 def versioned(case: Case, **record: Any) -> dict[str, Any]:
@@ -569,6 +580,76 @@ TABLE: dict[str, Entry] = {
     # A department system's push: only a department key (Authorization: Feed …) is accepted;
     # no user, signed in or with a user token, gets past authentication.
     "api-crosscheck-push": Entry(scope=NONE, public={"GET": 401, "POST": 401}),
+    # --- assistance: cadres, work teams, visits, plans ---------------------------------------
+    "assistance:overview": Entry(needs=("assistance",)),
+    "assistance:coverage_report": Entry(needs=("assistance",), binary="xlsx"),
+    "assistance:posts_report": Entry(needs=("assistance",), binary="xlsx"),
+    "assistance:presence": Entry(needs=("assistance",)),
+    "assistance:visits": Entry(needs=("assistance",)),
+    "assistance:cadres": Entry(
+        needs=("assistance",),
+        writes={"POST": MANAGERS},
+        accepted=frozenset({200}),  # an empty form comes back with its errors
+        touches=(Cadre,),
+    ),
+    "assistance:cadre": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.assistance.cadre.pk},
+        # A township's cadre: its township's users and those above, and the villages below.
+        visible=lambda user, d: within_township(user, d) or holds_township(user, d),
+        writes={"POST": MANAGERS},
+        accepted=frozenset({200}),
+        touches=(Cadre, Pairing),
+    ),
+    "assistance:pairing_end": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.assistance.pairing.pk},
+        read=None,
+        writes={"POST": MANAGERS},
+        accepted=frozenset({302}),  # no date or reason: back to the cadre with the message
+        touches=(Pairing,),
+    ),
+    "assistance:teams": Entry(
+        needs=("assistance",),
+        writes={"POST": MANAGERS},
+        accepted=frozenset({200}),
+        touches=(TeamPost,),
+    ),
+    "assistance:post": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.assistance.post.pk},
+        writes={"POST": MANAGERS},
+        accepted=frozenset({200}),
+        touches=(TeamPost, Presence),
+    ),
+    "assistance:visit": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.assistance.visit.pk},
+        writes={"POST": WRITERS},
+        accepted=frozenset({302}),  # no pending signal: back with the message
+        touches=(Visit, Case),
+    ),
+    "assistance:visit_photo": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.assistance.visit.pk, "photo": d.assistance.visit.photos.get().pk},
+        binary="jpg",
+    ),
+    "assistance:visit_new": Entry(
+        scope=RECORD,
+        params=household,
+        read=WRITERS,
+        writes={"POST": WRITERS},
+        accepted=frozenset({200}),
+        touches=(Visit,),
+    ),
+    "assistance:plan": Entry(
+        scope=RECORD,
+        params=household,
+        needs=("assistance",),
+        writes={"POST": WRITERS},
+        accepted=frozenset({200}),
+        touches=(PlanItem, Measures),
+    ),
     "risk:visits": Entry(),
     "cases:inbox": Entry(needs=("cases",)),
     "cases:overview": Entry(needs=("cases",)),

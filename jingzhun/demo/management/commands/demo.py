@@ -87,6 +87,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示部门预警{sum(result.alerts.values())}条（村干部 cun 的“部门预警”）。"
             )
+        if result.assistance:
+            a = result.assistance
+            self.stdout.write(
+                f"演示帮扶：帮扶责任人{a['cadres']}名、结对{a['pairings']}户、"
+                f"驻村工作队员{a['posts']}人次、走访{a['visits']}次（“帮扶”页面）。"
+            )
         for username in result.skipped_users:
             self.stderr.write(f"用户名 {username} 已被非演示账号使用，未创建该演示账号。")
         logins = demo_logins()
