@@ -17,6 +17,10 @@ urlpatterns = [
     path("assistance/visits/", views.visit_list, name="visits"),
     path("assistance/visits/<int:pk>/", views.visit_detail, name="visit"),
     path("assistance/visits/<int:pk>/photos/<int:photo>/", views.visit_photo, name="visit_photo"),
+    path("assistance/visit-app/", views.visit_app, name="visit_app"),
+    path("assistance/visit-app/data.json", views.visit_app_data, name="visit_app_data"),
+    path("assistance/visit-app/send/", views.visit_app_send, name="visit_app_send"),
+    path("assistance/visit-app/sw.js", views.visit_app_worker, name="visit_app_worker"),
     path("households/<int:household_id>/visit/", views.visit_new, name="visit_new"),
     path("households/<int:household_id>/plan/", views.household_plan, name="plan"),
 ]

@@ -4,13 +4,20 @@ read through ``queries``, write through ``actions``."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,12 +33,13 @@ from jingzhun.assistance.forms import (
     PresenceForm,
     VisitForm,
 )
-from jingzhun.assistance.models import SignalStatus
+from jingzhun.assistance.models import CheckItem, SignalStatus, Visit, VisitKind
 from jingzhun.core.actions import Actor, ConcurrentEditError, NotFound, PermissionDenied
 from jingzhun.core.http import domain_errors
 from jingzhun.core.links import households_url
 from jingzhun.core.masking import Disclosure
 from jingzhun.exports.reports import Report, report_download
+from jingzhun.registry import choices as c
 from jingzhun.registry import scoping
 from jingzhun.registry.forms import attach_errors
 
@@ -712,3 +720,154 @@ def household_plan(request: HttpRequest, household_id: int) -> HttpResponse:
             "can_edit": _recorder(request),
         },
     )
+
+
+# --- the offline visit app -----------------------------------------------------------------------
+# A phone-sized page that keeps visits in the phone's storage and sends them when the connection
+# returns (static/js/visit-app.js); a service worker (static/js/visit-sw.js) keeps the page and
+# its files so it opens without signal. The server side: the page, the data the page keeps (the
+# households of the user's area, the lists, a fresh CSRF token), and the endpoint that stores one
+# queued visit through do_record_visit (its client id makes a repeated send harmless).
+
+APP_HOUSEHOLDS = 3000  # households kept on the phone (a village has a few hundred)
+PHOTO_DATA_MAX = 2 * 1024 * 1024  # one photo as the phone sends it (base64 data URL)
+
+
+@login_required
+@require_GET
+@domain_errors
+def visit_app(request: HttpRequest) -> HttpResponse:
+    _ensure_recorder(request)
+    return render(request, "assistance/visit_app.html", {})
+
+
+@login_required
+@require_GET
+@domain_errors
+def visit_app_data(request: HttpRequest) -> HttpResponse:
+    """What the phone keeps: the households of the user's area (number, head, village, type,
+    last visit), the value lists, today, and a CSRF token for the sends."""
+    _ensure_recorder(request)
+    user = request.user
+    households = (
+        scoping.households_for(user)  # type: ignore[arg-type]
+        .select_related("village")
+        .order_by("village_code", "number")[:APP_HOUSEHOLDS]
+    )
+    rows = list(households)
+    last: dict[int, dt.date] = {}
+    for visit in (
+        Visit.objects.filter(household__in=[h.pk for h in rows])
+        .order_by("household_id", "-visited_on")
+        .values("household_id", "visited_on")
+    ):
+        last.setdefault(visit["household_id"], visit["visited_on"])
+    return JsonResponse(
+        {
+            "csrf": get_token(request),
+            "today": _today().isoformat(),
+            "user": user.full_name or user.username,  # type: ignore[union-attr]
+            "households": [
+                {
+                    "id": h.pk,
+                    "number": h.number,
+                    "head": h.head_name,
+                    "village": h.village.name,
+                    "type": h.get_household_type_display(),
+                    "last_visit": last[h.pk].isoformat() if h.pk in last else "",
+                }
+                for h in rows
+            ],
+            "truncated": len(rows) == APP_HOUSEHOLDS,
+            "kinds": [[k, str(v)] for k, v in VisitKind.choices],
+            "checks": [[k, str(v)] for k, v in CheckItem.choices],
+            "risks": [[k, str(v)] for k, v in c.RiskType.choices],
+        }
+    )
+
+
+def _photos_from(data: list[object]) -> list[SimpleUploadedFile]:
+    photos = []
+    for index, item in enumerate(data[: actions.PHOTOS_MAX + 1]):
+        text = str(item or "")
+        if not text.startswith("data:image/") or ";base64," not in text:
+            continue
+        if len(text) > PHOTO_DATA_MAX:
+            photos.append(SimpleUploadedFile(f"photo{index + 1}.jpg", b"", "image/jpeg"))
+            photos[-1].size = actions.PHOTO_MAX_BYTES + 1  # refused with its message
+            continue
+        kind = text[len("data:image/") : text.index(";")]
+        try:
+            content = base64.b64decode(text.split(";base64,", 1)[1], validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        photos.append(SimpleUploadedFile(f"photo{index + 1}.{kind}", content, f"image/{kind}"))
+    return photos
+
+
+@login_required
+@require_POST
+@domain_errors
+def visit_app_send(request: HttpRequest) -> HttpResponse:
+    """Store one visit sent from the phone's queue. Answers JSON: 201 stored, 200 already stored
+    (the same visit sent again), 409 a conflict (this id was stored with other content), 400
+    refused with the messages per field, 404 a household outside the user's area."""
+    _ensure_recorder(request)
+    try:
+        body = json.loads(request.body.decode("utf-8"))
+        if not isinstance(body, dict):
+            raise ValueError
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"errors": {"": [_("发送的内容无法读取。")]}}, status=400)
+    try:
+        household = scoping.access_household_by_id(request.user, body.get("household"))  # type: ignore[arg-type]
+    except NotFound:
+        return JsonResponse(
+            {"errors": {"household": [_("该农户不在您的辖区内（或已删除）。")]}}, status=404
+        )
+    values = {
+        key: body.get(key)
+        for key in (
+            "client_id",
+            "visited_on",
+            "kind",
+            "visitors",
+            "checks",
+            "note",
+            "follow_ups",
+            "risk_types",
+            "category",
+        )
+    }
+    if not values["client_id"]:
+        return JsonResponse({"errors": {"client_id": [_("缺少离线记录标识。")]}}, status=400)
+    photos = body.get("photos") if isinstance(body.get("photos"), list) else []
+    try:
+        visit, created = actions.do_record_visit(
+            actor=Actor.from_request(request, source="api"),
+            household=household,
+            values=values,
+            photos=_photos_from(photos),
+        )
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        status = 409 if "client_id" in errors else 400
+        return JsonResponse({"errors": errors}, status=status)
+    return JsonResponse(
+        {
+            "id": visit.pk,
+            "url": reverse("assistance:visit", args=[visit.pk]),
+            "signal": visit.get_signal_display() if visit.signal else "",
+        },
+        status=201 if created else 200,
+    )
+
+
+@require_GET
+def visit_app_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker's script, served under the app's path so that its scope covers the
+    page (a worker controls only what lies below its own URL)."""
+    path = settings.BASE_DIR / "static" / "js" / "visit-sw.js"
+    response = HttpResponse(path.read_text("utf-8"), content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
