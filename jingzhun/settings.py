@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "jingzhun.linkage",
     "jingzhun.crosscheck",
     "jingzhun.risk",
+    "jingzhun.relocation",
     "jingzhun.imports",
     "jingzhun.exports",
     "jingzhun.front",

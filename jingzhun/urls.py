@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("jingzhun.cases.notice_urls")),
     path("", include("jingzhun.crosscheck.urls")),
     path("", include("jingzhun.risk.urls")),
+    path("", include("jingzhun.relocation.urls")),
     path("", include("jingzhun.registry.urls")),
     path("", include("jingzhun.front.urls")),
 ]

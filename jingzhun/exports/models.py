@@ -27,6 +27,7 @@ class ExportWhat(models.TextChoices):
     QUALITY = "quality", _("质量报告")
     FAILED_ROWS = "failed_rows", _("导入失败行")
     AUDIT = "audit", _("审计记录")
+    RELOCATION = "relocation", _("易地扶贫搬迁报表")
 
 
 class ExportFormat(models.TextChoices):

@@ -29,6 +29,7 @@ from jingzhun.quality import entry as quality_entry
 from jingzhun.registry import choices as c
 from jingzhun.registry import scoping
 from jingzhun.registry.queries import SEARCH_LIMIT, HouseholdFilters
+from jingzhun.relocation.views import household_card as relocation_card
 
 HISTORY_SHOWN = 50
 
@@ -143,5 +144,6 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         "policy": policy_panel(request, household, data=record.data),
         "case_card": household_cases_context(request.user, household),
         "alerts": alert_card(request.user, household),
+        "relocation_card": relocation_card(household.pk, record.conditions),
     }
     return render(request, "front/household.html", context)
