@@ -342,6 +342,12 @@ def _household_page(
             }
         )
     writer = _writer(request)
+    # A job posted for someone who is not a member of the household has no row to show on.
+    stray = (
+        [m for ms in job_form[1].errors.values() for m in ms]
+        if job_form is not None and job_form[0] not in {m.pk for m in members}
+        else []
+    )
     return render(
         request,
         "relocation/household.html",
@@ -357,6 +363,7 @@ def _household_page(
             "measures": measures,
             "measure_form": measure_form or forms.MeasureForm(initial={"on": on}),
             "mismatched": mismatched,
+            "job_errors": stray,
             "can_write": writer,
         },
         status=status,

@@ -167,7 +167,9 @@ def test_recording_a_move_writes_the_registry_years_from_the_move_on(world, site
         assert rows[year].relocation_mode == "centralised"
         assert rows[year].resettlement_type == "town"
         assert rows[year].resettlement_site == "东冶移民新村"
-    assert AuditEntry.objects.filter(action="set_conditions", reason=actions.SYNC_REASON).count() == 2
+    assert (
+        AuditEntry.objects.filter(action="set_conditions", reason=actions.SYNC_REASON).count() == 2
+    )
     assert queries.disagreements(relocation, list(rows.values())) == []
 
 
@@ -235,7 +237,8 @@ def test_the_mode_and_the_site_must_agree(world, site, household):
 def test_a_site_of_another_county_is_refused(world, household):
     other = actions.do_create_site(
         actor=Actor(user=None, source="system"),
-        area=world.other_county, **site_values(name="外县安置点")
+        area=world.other_county,
+        **site_values(name="外县安置点"),
     )
     refused(
         lambda: relocate(world, household, mode="centralised", site=other), "site", "本县没有安置点"
