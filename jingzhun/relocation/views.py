@@ -150,6 +150,8 @@ def site_new(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
     site = queries.access_site_by_id(request.user, pk)  # type: ignore[arg-type]
+    if not site.area_code.startswith(request.user.scope_prefix):  # type: ignore[union-attr]
+        raise NotFound(pk)  # seen from a neighbouring area, edited only by its own
     if not queries.manages_site(request.user, site):  # type: ignore[arg-type]
         raise PermissionDenied(_("只有安置点所在乡镇、县的审核审批人员和管理员可以修改安置点。"))
     initial = {
