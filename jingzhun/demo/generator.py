@@ -54,6 +54,7 @@ from jingzhun.crosscheck.models import Batch
 from jingzhun.demo import bulk, synth, vocab
 from jingzhun.demo.synth import PLANTED_ERRORS, REFERENCE_DATE, Bundle, Synthesizer, VillagePlan
 from jingzhun.registry.models import Conditions, Household, Income, Measures, Member, RiskFactor
+from jingzhun.relocation.models import ResettlementSite
 
 __all__ = [
     "DEFAULT_HOUSEHOLDS",
@@ -129,6 +130,7 @@ class DemoResult:
     skipped_users: list[str] = field(default_factory=list)  # usernames taken by real accounts
     cases: list[str] = field(default_factory=list)  # open demo cases (numbers)
     alerts: dict[str, int] = field(default_factory=dict)  # department alerts by dataset kind
+    relocation: dict[str, int] = field(default_factory=dict)  # sites, households, jobs …
     seconds: float = 0.0
 
 
@@ -221,6 +223,7 @@ def load_demo(
         _record_load(city, result)
     result.cases = _open_demo_cases(result.skipped_users)
     result.alerts = _load_department_data(result.skipped_users)
+    result.relocation = _load_relocation(result.skipped_users)
     result.seconds = time.monotonic() - started
     return result
 
@@ -247,6 +250,19 @@ def _load_department_data(skipped_users: list[str]) -> dict[str, int]:
         for u in User.objects.filter(username__in=("cun", "xian")).select_related("area")
     }
     return load_demo_department_data(users["cun"].area, users["xian"])
+
+
+def _load_relocation(skipped_users: list[str]) -> dict[str, int]:
+    """A resettlement site with relocated households for the demo county (demo/relocation.py)."""
+    from jingzhun.demo.relocation import load_demo_relocation
+
+    if any(name in skipped_users for name in ("cun", "xian")):
+        return {}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=("cun", "xian")).select_related("area")
+    }
+    return load_demo_relocation(users["cun"].area, users["xian"])
 
 
 # --- removing the previous demo ---------------------------------------------------------------
@@ -288,6 +304,8 @@ def _remove_previous_demo(province: Area) -> dict[str, int]:
         # loaded again with the same content would count as already loaded.
         bulk.purge(Batch, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
         bulk.purge(Household, Q(village_code__gte=lo, village_code__lt=hi), counts=counts)
+        # Resettlement sites after the households (their relocation records went with them).
+        bulk.purge(ResettlementSite, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
         # Groups before their villages (Area.parent protects); users were dealt with above.
         group_q = Q(level=Level.GROUP, parent__in=Area.objects.filter(village_q).values("pk"))
         bulk.purge(Area, group_q, counts=counts, skip=frozenset({User}))
