@@ -706,7 +706,16 @@ def do_set_member_job(
             except IntegrityError:
                 raise ConcurrentEditError(label=label) from None
             changes = {k: [None, jsonable(v)] for k, v in clean.items() if v not in (None, "")}
-            action = "record_member_job"
+            recorder.record(
+                actor=actor,
+                action="record_member_job",
+                obj=job,
+                area_code=household.village_code,
+                household=household,
+                changes=changes,
+                label=label,
+            )
+            return job
         else:
             if expected_version is None:
                 raise_if_errors(
@@ -722,10 +731,9 @@ def do_set_member_job(
                 raise ConcurrentEditError(label=label)
             job = MemberJob.objects.get(pk=existing.pk)
             changes["version"] = [expected_version, expected_version + 1]
-            action = "update_member_job"
         recorder.record(
             actor=actor,
-            action=action,
+            action="update_member_job",
             obj=job,
             area_code=household.village_code,
             household=household,

@@ -244,6 +244,9 @@ def test_the_inspector_may_not_write_and_the_cadre_may_not_create_a_site(client,
     assert response.status_code == 403
     login(client, world.cadre)
     assert client.get(reverse("relocation:site_new")).status_code == 403
+    # The site is seen county-wide but edited only from an area that holds it.
+    assert client.get(reverse("relocation:site_edit", args=[county.site.pk])).status_code == 404
+    login(client, world.analyst)
     assert client.get(reverse("relocation:site_edit", args=[county.site.pk])).status_code == 403
 
 
