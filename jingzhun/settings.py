@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "jingzhun.crosscheck",
     "jingzhun.assistance",
     "jingzhun.risk",
+    "jingzhun.relocation",
     "jingzhun.imports",
     "jingzhun.exports",
     "jingzhun.front",

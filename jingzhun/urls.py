@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("jingzhun.crosscheck.urls")),
     path("", include("jingzhun.assistance.urls")),
     path("", include("jingzhun.risk.urls")),
+    path("", include("jingzhun.relocation.urls")),
     path("", include("jingzhun.registry.urls")),
     path("", include("jingzhun.front.urls")),
 ]

@@ -59,6 +59,11 @@ ALERT_VERIFIERS = REGISTRY_WRITERS
 # Visit ranking (jingzhun/risk): the county trains and stores a ranking run; every role reads
 # the visit list of its own area.
 RISK_RANKERS = frozenset({Role.COUNTY_APPROVER, Role.COUNTY_ANALYST, Role.ADMIN})
+# Relocation (jingzhun/relocation): the roles that write the registry record a household's move,
+# its members' jobs and its follow-up support; townships and the county set up and edit the
+# resettlement sites (集中安置点) of their area.
+RELOCATION_WRITERS = REGISTRY_WRITERS
+SITE_MANAGERS = frozenset({Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.ADMIN})
 
 # Assistance work (jingzhun/assistance): townships and the county keep the cadres, their
 # pairings and the village work teams; the roles that write the registry record visits and the

@@ -9,10 +9,10 @@ import binascii
 import datetime as dt
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token

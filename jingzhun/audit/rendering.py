@@ -116,6 +116,14 @@ ACTION_LABELS: dict[str, Promise] = {
     "verify_alert": _("核实部门预警"),
     "create_feed_token": _("签发部门推送令牌"),
     "revoke_feed_token": _("吊销部门推送令牌"),
+    # relocation (易地扶贫搬迁)
+    "create_resettlement_site": _("新建集中安置点"),
+    "update_resettlement_site": _("修改集中安置点"),
+    "record_relocation": _("录入易地扶贫搬迁记录"),
+    "update_relocation": _("修改易地扶贫搬迁记录"),
+    "record_member_job": _("登记搬迁后就业"),
+    "update_member_job": _("修改搬迁后就业"),
+    "add_followup_measure": _("添加后续扶持措施"),
     # visit ranking
     "store_risk_run": _("保存走访排序结果"),
     # accounts
@@ -339,6 +347,7 @@ def _label_shapes() -> dict[str, tuple[str, ...]]:
     from jingzhun.cases.models import CASE_LABEL
     from jingzhun.crosscheck.models import ALERT_LABEL, BATCH_LABEL
     from jingzhun.registry.models import CONDITIONS_LABEL, INCOME_LABEL, MEASURES_LABEL
+    from jingzhun.relocation.models import JOB_LABEL, MEASURE_LABEL, RELOCATION_LABEL
 
     return {
         "income": (INCOME_LABEL,),
@@ -348,6 +357,9 @@ def _label_shapes() -> dict[str, tuple[str, ...]]:
         "alert": (ALERT_LABEL,),
         "batch": (BATCH_LABEL,),
         "countyassessment": (ASSESSMENT_LABEL,),
+        "relocation": (RELOCATION_LABEL,),
+        "memberjob": (JOB_LABEL,),
+        "followupmeasure": (MEASURE_LABEL,),
     }
 
 

@@ -55,6 +55,7 @@ from jingzhun.crosscheck.models import Batch
 from jingzhun.demo import bulk, synth, vocab
 from jingzhun.demo.synth import PLANTED_ERRORS, REFERENCE_DATE, Bundle, Synthesizer, VillagePlan
 from jingzhun.registry.models import Conditions, Household, Income, Measures, Member, RiskFactor
+from jingzhun.relocation.models import ResettlementSite
 
 __all__ = [
     "DEFAULT_HOUSEHOLDS",
@@ -131,6 +132,7 @@ class DemoResult:
     cases: list[str] = field(default_factory=list)  # open demo cases (numbers)
     alerts: dict[str, int] = field(default_factory=dict)  # department alerts by dataset kind
     assistance: dict[str, int] = field(default_factory=dict)  # cadres, pairings, posts, visits …
+    relocation: dict[str, int] = field(default_factory=dict)  # sites, households, jobs …
     seconds: float = 0.0
 
 
@@ -224,6 +226,7 @@ def load_demo(
     result.cases = _open_demo_cases(result.skipped_users)
     result.alerts = _load_department_data(result.skipped_users)
     result.assistance = _load_assistance(result.skipped_users)
+    result.relocation = _load_relocation(result.skipped_users)
     result.seconds = time.monotonic() - started
     return result
 
@@ -261,6 +264,19 @@ def _load_assistance(skipped_users: list[str]) -> dict[str, int]:
         return {}
     users = {u.username: u for u in User.objects.filter(username__in=names).select_related("area")}
     return load_demo_assistance(users["cun"].area, users)
+
+
+def _load_relocation(skipped_users: list[str]) -> dict[str, int]:
+    """A resettlement site with relocated households for the demo county (demo/relocation.py)."""
+    from jingzhun.demo.relocation import load_demo_relocation
+
+    if any(name in skipped_users for name in ("cun", "xian")):
+        return {}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=("cun", "xian")).select_related("area")
+    }
+    return load_demo_relocation(users["cun"].area, users["xian"])
 
 
 # --- removing the previous demo ---------------------------------------------------------------
@@ -305,6 +321,8 @@ def _remove_previous_demo(province: Area) -> dict[str, int]:
         # Records of the assistance work not tied to a household: cadres serve real townships.
         bulk.purge(Cadre, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
         bulk.purge(TeamPost, Q(village_code__gte=lo, village_code__lt=hi), counts=counts)
+        # Resettlement sites after the households (their relocation records went with them).
+        bulk.purge(ResettlementSite, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
         # Groups before their villages (Area.parent protects); users were dealt with above.
         group_q = Q(level=Level.GROUP, parent__in=Area.objects.filter(village_q).values("pk"))
         bulk.purge(Area, group_q, counts=counts, skip=frozenset({User}))

@@ -28,6 +28,7 @@ class ExportWhat(models.TextChoices):
     FAILED_ROWS = "failed_rows", _("导入失败行")
     AUDIT = "audit", _("审计记录")
     REPORT = "report", _("统计报表")
+    RELOCATION = "relocation", _("易地扶贫搬迁报表")
 
 
 class ExportFormat(models.TextChoices):

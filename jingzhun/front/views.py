@@ -31,6 +31,7 @@ from jingzhun.quality import entry as quality_entry
 from jingzhun.registry import choices as c
 from jingzhun.registry import scoping
 from jingzhun.registry.queries import SEARCH_LIMIT, HouseholdFilters
+from jingzhun.relocation.views import household_card as relocation_card
 
 HISTORY_SHOWN = 50
 
@@ -147,5 +148,6 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         "alerts": alert_card(request.user, household),
         "assistance": household_assistance(household, timezone.localdate().year),
         "can_visit": request.user.role in VISIT_RECORDERS,
+        "relocation_card": relocation_card(household.pk, record.conditions),
     }
     return render(request, "front/household.html", context)

@@ -371,6 +371,40 @@ class MatrixData:
         """Another deaths batch of the county, staged and not yet compared."""
         return self._stage("deaths-b.csv", "2024-06-01")
 
+    # --- relocation ------------------------------------------------------------------------
+
+    @cached_property
+    def site(self) -> Any:
+        """A resettlement site in world.village's township, set up by the county."""
+        from jingzhun.relocation import actions as relocation_actions
+
+        return relocation_actions.do_create_site(
+            actor=self.world.actor(self.world.approver),
+            area=self.world.township,
+            name="东冶移民新村",
+            resettlement_type="town",
+            capacity_households=50,
+            capacity_people=200,
+            built_year=2017,
+            services=["school", "workshop"],
+            managing_unit="东冶社区居委会",
+        )
+
+    @cached_property
+    def relocation(self) -> Any:
+        """The household moved to the site in 2018 (its registry year synced)."""
+        from jingzhun.relocation import actions as relocation_actions
+
+        return relocation_actions.do_record_relocation(
+            actor=self.cadre,
+            household=self.household,
+            moved_on=dt.date(2018, 5, 1),
+            mode="centralised",
+            site=self.site,
+            housing_area_m2="75",
+            whole_village=True,
+        )
+
     @cached_property
     def feed_token(self) -> Any:
         from jingzhun.crosscheck import actions as crosscheck_actions

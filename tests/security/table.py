@@ -43,6 +43,7 @@ from jingzhun.policy.runs import EVALUATION_STARTERS
 from jingzhun.quality.actions import QUALITY_RUNNERS
 from jingzhun.quality.models import Exemption, QualityRun
 from jingzhun.registry.models import Conditions, Household, Income, Measures, Member
+from jingzhun.relocation.models import FollowUpMeasure, MemberJob, Relocation, ResettlementSite
 from tests.cases import helpers
 from tests.security.data import NO_ROLE, NOW, YEAR, MatrixData
 
@@ -120,6 +121,11 @@ def holds_county(user: User, d: MatrixData) -> bool:
 
 def within_county(user: User, d: MatrixData) -> bool:
     return user.scope_prefix.startswith(d.world.county.scope_prefix)
+
+
+def sees_county_sites(user: User, d: MatrixData) -> bool:
+    """A resettlement site serves its county: everyone in the county, or above it, sees it."""
+    return d.world.county.code.startswith(user.scope_prefix[:6])
 
 
 def holds_township(user: User, d: MatrixData) -> bool:
@@ -651,6 +657,77 @@ TABLE: dict[str, Entry] = {
         touches=(PlanItem, Measures),
     ),
     "risk:visits": Entry(),
+    # --- relocation (易地扶贫搬迁) ------------------------------------------------------------
+    "relocation:list": Entry(needs=("relocation",)),
+    "relocation:report": Entry(needs=("relocation",)),
+    "relocation:report_export": Entry(needs=("relocation",), binary="xlsx"),
+    "relocation:sites": Entry(needs=("relocation",)),
+    "relocation:sites_export": Entry(needs=("relocation",), binary="xlsx"),
+    "relocation:site_new": Entry(
+        scope=NONE,
+        read=MANAGERS,
+        writes={"POST": MANAGERS},
+        accepted=frozenset({400}),  # an empty form comes back with its errors
+        touches=(ResettlementSite,),
+    ),
+    "relocation:site": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.site.pk},
+        needs=("relocation",),
+        visible=sees_county_sites,
+    ),
+    "relocation:site_export": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.site.pk},
+        needs=("relocation",),
+        visible=sees_county_sites,
+        binary="xlsx",
+    ),
+    # Seen county-wide, edited only by the managers whose area holds the site.
+    "relocation:site_edit": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.site.pk},
+        visible=holds_township,
+        read=MANAGERS,
+        writes={"POST": MANAGERS},
+        accepted=frozenset({400}),
+        touches=(ResettlementSite,),
+    ),
+    "relocation:household": Entry(
+        scope=RECORD,
+        params=household,
+        needs=("relocation",),
+        writes={"POST": WRITERS},
+        accepted=frozenset({400}),
+        touches=(Relocation, Conditions),
+    ),
+    "relocation:job": Entry(
+        scope=RECORD,
+        params=household,
+        needs=("relocation",),
+        read=None,
+        writes={"POST": WRITERS},
+        accepted=frozenset({400}),
+        touches=(MemberJob,),
+    ),
+    "relocation:measure": Entry(
+        scope=RECORD,
+        params=household,
+        needs=("relocation",),
+        read=None,
+        writes={"POST": WRITERS},
+        accepted=frozenset({400}),
+        touches=(FollowUpMeasure,),
+    ),
+    "relocation:sync": Entry(
+        scope=RECORD,
+        params=household,
+        needs=("relocation",),
+        read=None,
+        writes={"POST": WRITERS},
+        accepted=frozenset({302}),
+        touches=(Conditions,),
+    ),
     "cases:inbox": Entry(needs=("cases",)),
     "cases:overview": Entry(needs=("cases",)),
     "cases:batch": Entry(
