@@ -4,8 +4,10 @@ figures."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
+import json
 import re
 from typing import Any
 
@@ -175,3 +177,43 @@ def test_the_plan_page_adds_and_withdraws_a_measure(client, world, homes):
     client.post(url, {"year": 2026, "remove": item.pk, "reason": "录错"})
     item.refresh_from_db()
     assert item.removed
+
+
+def send(client, body: dict[str, Any]) -> Any:
+    return client.post(
+        reverse("assistance:visit_app_send"), data=json.dumps(body), content_type="application/json"
+    )
+
+
+def test_the_visit_apps_sends_store_once_and_report_conflicts_and_refusals(client, world, homes):
+    login(client, world.cadre)
+    body = {
+        "client_id": "phone-7",
+        "household": homes["a"].pk,
+        "visited_on": "2026-11-20",
+        "kind": "home_visit",
+        "visitors": "王帮扶",
+        "checks": {"water": {"concern": True, "note": "水管冻裂"}},
+        "photos": ["data:image/png;base64," + base64.b64encode(b"\x89PNG fake").decode()],
+    }
+    first = send(client, body)
+    assert first.status_code == 201 and first.json()["url"].startswith("/assistance/visits/")
+    again = send(client, body)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert Visit.objects.get().photos.get().original_name == "photo1.png"
+    conflict = send(client, {**body, "note": "另一次"})
+    assert conflict.status_code == 409 and "内容不同" in str(conflict.json()["errors"])
+    refused = send(client, {**body, "client_id": "phone-8", "visited_on": "2026-12-05"})
+    assert refused.status_code == 400 and "visited_on" in refused.json()["errors"]
+    outside = send(client, {**body, "client_id": "phone-9", "household": homes["far"].pk})
+    assert outside.status_code == 404
+    assert Visit.objects.count() == 1
+
+
+def test_the_visit_app_data_holds_the_areas_households_and_a_token(client, world, homes):
+    login(client, world.cadre)
+    data = client.get(reverse("assistance:visit_app_data")).json()
+    assert {h["number"] for h in data["households"]} == {"140922100001001", "140922100001002"}
+    assert data["csrf"] and ["housing", "住房"] in data["checks"]
+    login(client, world.analyst)
+    assert client.get(reverse("assistance:visit_app_data")).status_code == 403

@@ -640,6 +640,15 @@ TABLE: dict[str, Entry] = {
         params=lambda d: {"pk": d.assistance.visit.pk, "photo": d.assistance.visit.photos.get().pk},
         binary="jpg",
     ),
+    "assistance:visit_app": Entry(read=WRITERS),
+    "assistance:visit_app_data": Entry(read=WRITERS, needs=("assistance",)),
+    "assistance:visit_app_send": Entry(
+        read=None,
+        writes={"POST": WRITERS},
+        accepted=frozenset({400}),  # an empty body: the messages come back as JSON
+        touches=(Visit,),
+    ),
+    "assistance:visit_app_worker": Entry(public={"GET": 200}),
     "assistance:visit_new": Entry(
         scope=RECORD,
         params=household,

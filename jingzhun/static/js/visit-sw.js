@@ -44,7 +44,7 @@ self.addEventListener("fetch", function (event) {
   }
   event.respondWith(
     caches.open(CACHE).then(function (cache) {
-      return cache.match(request, { ignoreSearch: page }).then(function (kept) {
+      return cache.match(page ? SCOPE_PATH : request, { ignoreSearch: page, ignoreVary: true }).then(function (kept) {
         var fresh = fetch(request).then(function (response) {
           // A redirect (to the login page, the session having expired) is never kept.
           if (response.ok && !response.redirected) {
