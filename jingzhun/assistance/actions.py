@@ -779,6 +779,40 @@ def do_open_case_from_visit(*, actor: Actor, visit: Visit, category: str = "") -
     return locked
 
 
+def do_complete_follow_up(*, actor: Actor, visit: Visit, index: Any, note: str = "") -> Visit:
+    """Mark one of a visit's follow-ups done (who, when, what was done)."""
+    _ensure(actor, VISIT_RECORDERS, "登记后续跟进")
+    _ensure_area(actor, visit.village_code, visit.pk)
+    with transaction.atomic():
+        locked = Visit.objects.select_for_update().get(pk=visit.pk)
+        try:
+            i = int(index)
+            item = locked.follow_ups[i]
+        except (TypeError, ValueError, IndexError):
+            raise_if_errors({"follow_ups": ["没有这项后续跟进事项。"]})
+            raise AssertionError from None
+        if item.get("done"):
+            raise_if_errors({"follow_ups": [f"“{item['what']}”已经办结。"]})
+        item.update(
+            done=True,
+            done_on=today().isoformat(),
+            done_by=actor.name,
+            done_note=str(note or "").strip()[:200],
+        )
+        Visit.objects.filter(pk=locked.pk).update(follow_ups=locked.follow_ups)
+        recorder.record(
+            actor=actor,
+            action="complete_follow_up",
+            obj=locked,
+            area_code=locked.village_code,
+            household=locked.household,
+            label=VISIT_LABEL
+            % {"date": locked.visited_on.isoformat(), "number": locked.household.number},
+            changes={"follow_up": [item["what"], f"已办结 {item['done_note']}".strip()]},
+        )
+    return locked
+
+
 # --- the yearly plan (一户一策) ----------------------------------------------------------------
 
 

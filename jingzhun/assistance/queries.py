@@ -17,6 +17,7 @@ from jingzhun.areas.models import Area, Level, code_range
 from jingzhun.assistance.models import Cadre, Pairing, PlanItem, TeamPost, TeamRole, Visit
 from jingzhun.core.actions import NotFound
 from jingzhun.policy import parameters
+from jingzhun.quality import queries as quality
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import Household
 from jingzhun.registry.scoping import areas_for, households_for
@@ -191,6 +192,20 @@ def not_visited(user: User, on: dt.date, within: str = "") -> QuerySet[Household
     return cared_for(user, within).filter(late)
 
 
+ONLY_GUARANTEE_CHECK = "Q-H-041"  # 有劳动力的监测户仅落实综合保障措施
+
+
+def only_guarantee(user: User) -> int | None:
+    """Monitored households with working-age labour whose only measure is 综合保障, as the
+    latest quality runs of the user's area found them (None before any run) — the same
+    households the list opens (``check=Q-H-041``)."""
+    runs = quality.latest_runs(user)
+    if not runs:
+        return None
+    found = quality.finding_households(runs, ONLY_GUARANTEE_CHECK)
+    return households_for(user).filter(pk__in=found).count()
+
+
 @dataclass
 class CadreLoad:
     cadre: Cadre
@@ -233,6 +248,7 @@ class Coverage:
     over_limit: list[CadreLoad]
     visits_this_year: int
     pending_signals: int
+    only_guarantee: int | None
 
 
 def coverage(user: User, on: dt.date) -> Coverage:
@@ -248,6 +264,7 @@ def coverage(user: User, on: dt.date) -> Coverage:
         over_limit=[load for load in loads if load.over],
         visits_this_year=visits_for(user).filter(visited_on__gte=year_start).count(),
         pending_signals=visits_for(user).filter(signal="pending").count(),
+        only_guarantee=only_guarantee(user),
     )
 
 

@@ -175,6 +175,7 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
             [_("帮扶责任人（在职）"), f.cadres],
             [_("结对户数超过上限的帮扶责任人"), len(f.over_limit)],
             [_("今年走访次数"), f.visits_this_year],
+            [_("有劳动力却只有综合保障的监测户"), f.only_guarantee],
         ],
         notes=[
             _("%(county)s：走访间隔%(days)s天（%(cutoff)s以后未走访即计入）")
@@ -592,14 +593,24 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _ensure_recorder(request)
         try:
-            actions.do_open_case_from_visit(
-                actor=_actor(request), visit=visit, category=request.POST.get("category", "")
-            )
+            if "follow_up" in request.POST:
+                actions.do_complete_follow_up(
+                    actor=_actor(request),
+                    visit=visit,
+                    index=request.POST["follow_up"],
+                    note=request.POST.get("note", ""),
+                )
+                done = _("已办结。")
+            else:
+                actions.do_open_case_from_visit(
+                    actor=_actor(request), visit=visit, category=request.POST.get("category", "")
+                )
+                done = _("已启动监测程序。")
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("已启动监测程序。"))
+            messages.success(request, done)
         return redirect("assistance:visit", pk=visit.pk)
     disclosure = Disclosure.of(user)  # type: ignore[arg-type]
     return render(
@@ -610,6 +621,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "note": disclosure.text(visit.note),
             "concerns": [(label, disclosure.text(note)) for label, note in visit.concerns],
             "can_take_up": visit.signal == SignalStatus.PENDING and _recorder(request),
+            "can_follow_up": _recorder(request),
         },
     )
 

@@ -67,6 +67,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "record_presence": _("登记在岗天数"),
     "record_visit": _("登记走访"),
     "take_up_visit_signal": _("受理走访发现的风险"),
+    "complete_follow_up": _("办结走访后续跟进事项"),
     "add_plan_item": _("登记帮扶计划措施"),
     "remove_plan_item": _("撤销帮扶计划措施"),
     # reads of personal data

@@ -10,7 +10,9 @@ counts (no scan of the registry but the headline counts):
 * quality findings new since the run before the latest (per check, a count that grew);
 * the latest stored evaluation: households it places in the monitoring range that are not
   monitored, exited households below the year's threshold among them (policy.runs.UNMONITORED);
-* department alerts to verify (crosscheck), overdue first.
+* department alerts to verify (crosscheck), overdue first;
+* for the village cadre and the township (who visit): risks found on visits that wait for the
+  village cadre, and 脱贫户 and 监测户 not visited within the interval (assistance).
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jingzhun.accounts.roles import Role
 from jingzhun.areas.models import code_range
+from jingzhun.assistance import queries as assistance
+from jingzhun.assistance.models import SignalStatus
 from jingzhun.cases import choices as cc
 from jingzhun.cases.queries import cases_for, inbox_for, overdue_q
 from jingzhun.core.links import households_url
@@ -283,6 +288,54 @@ def _alerts(user: User, today: dt.date) -> Item | None:
     )
 
 
+# The roles who visit households: their home lists the visits due. (A county's or city's "not
+# visited" is a report, on the assistance page, not a daily task.)
+VISITORS = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER})
+
+
+def _visit_signals(user: User) -> Item | None:
+    if user.role not in VISITORS:
+        return None
+    qs = assistance.visits_for(user).filter(signal=SignalStatus.PENDING)
+    first = list(qs.select_related("household").order_by("visited_on", "id")[:LINES_SHOWN])
+    if not first:
+        return None
+    lines = [
+        Line(
+            f"{v.visited_on:%Y-%m-%d} · {v.household.head_name or v.household.number}",
+            reverse("assistance:visit", args=[v.pk]),
+        )
+        for v in first
+    ]
+    count = len(first) if len(first) < LINES_SHOWN else qs.count()
+    return Item(
+        "visit_signals",
+        _("走访发现的风险，待受理"),
+        count,
+        reverse("assistance:visits") + "?signal=" + SignalStatus.PENDING,
+        0,
+        "",
+        lines,
+    )
+
+
+def _visits_due(user: User, today: dt.date) -> Item | None:
+    if user.role not in VISITORS:
+        return None
+    count = assistance.not_visited(user, today).count()
+    if not count:
+        return None
+    days = ", ".join(str(d) for _county, d, _cutoff in assistance.visit_cutoffs(user, today))
+    return Item(
+        "visits_due",
+        _("超过走访间隔未走访的脱贫户和监测户"),
+        count,
+        households_url(assistance="not_visited"),
+        1,
+        _("每%(days)s天至少走访一次") % {"days": days},
+    )
+
+
 def worklist(user: User, today: dt.date) -> list[Item]:
     """The items that need the user, most urgent first (overdue, then due soon, then to
     look at), empty ones left out."""
@@ -293,6 +346,8 @@ def worklist(user: User, today: dt.date) -> list[Item]:
         _objections(user, today),
         _new_findings(user),
         _unmonitored(user),
+        _visit_signals(user),
+        _visits_due(user, today),
     ]
     present = [item for item in items if item is not None]
     return sorted(present, key=lambda item: item.urgency)

@@ -217,3 +217,55 @@ def test_the_visit_app_data_holds_the_areas_households_and_a_token(client, world
     assert data["csrf"] and ["housing", "住房"] in data["checks"]
     login(client, world.analyst)
     assert client.get(reverse("assistance:visit_app_data")).status_code == 403
+
+
+def test_the_village_cadres_home_lists_visits_due_and_risks_waiting(client, world, homes):
+    actions.do_record_visit(
+        actor=world.actor(),
+        household=homes["a"],
+        values={"visited_on": DAY, "kind": "home_visit", "visitors": "王帮扶"},
+    )
+    actions.do_record_visit(
+        actor=world.actor(world.reviewer),
+        household=homes["b"],
+        values={
+            "visited_on": DAY,
+            "kind": "home_visit",
+            "visitors": "乡干部",
+            "checks": {"work": {"concern": True, "note": "务工返乡"}},
+            "risk_types": ["unstable_employment"],
+        },
+    )
+    login(client, world.cadre)
+    items = {item.key: item for item in client.get(reverse("home")).context["items"]}
+    assert items["visit_signals"].count == 1 and items["visit_signals"].urgency == 0
+    # Both 脱贫户 of the village were visited on DAY, within the interval: nobody is due.
+    assert "visits_due" not in items
+    # 南村's 脱贫户, in the other township, was never visited.
+    login(client, world.other_reviewer)
+    items = {item.key: item for item in client.get(reverse("home")).context["items"]}
+    assert items["visits_due"].count == 1 and "visit_signals" not in items
+    listed = client.get(items["visits_due"].url)
+    assert [h.number for h in listed.context["rows"]] == ["140922200001001"]
+
+
+def test_monitored_households_with_labour_and_only_basic_guarantee_come_from_the_quality_run(
+    client, world
+):
+    from jingzhun.quality.actions import do_queue_quality_run
+    from jingzhun.quality.runner import execute_run
+    from jingzhun.registry.actions import do_set_measures
+    from tests.cases.helpers import monitored
+
+    household = monitored(world)  # a couple of working age, both ordinary labour
+    do_set_measures(household, actor=world.actor(), year=2025, values={"basic_guarantee": "低保"})
+    actor = world.actor(world.approver)
+    run = do_queue_quality_run(
+        actor=actor, area_code=world.county.code, year=2025, backend="duckdb"
+    )
+    execute_run(run, actor=actor)
+    login(client, world.approver)
+    page = client.get(reverse("assistance:overview"))
+    assert page.context["figures"].only_guarantee == 1
+    listed = client.get(page.context["links"]["only_guarantee"])
+    assert listed.context["total"] == 1 and listed.context["rows"][0].pk == household.pk

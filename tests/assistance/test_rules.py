@@ -428,3 +428,42 @@ def test_factories_build_households_for_these_tests(world):
     # Guard: the fixtures above rely on the factory's default 脱贫户.
     h = factories.make_household(world.actor(), world.village, number="140922100001009")
     assert h.household_type == "exited"
+
+
+def test_a_plan_item_counts_as_the_years_measure_for_risk_elimination(world):
+    from jingzhun.policy.criteria import ELIMINATION
+    from jingzhun.policy.decisions import evaluate_household
+    from tests.cases.helpers import monitored
+
+    household = monitored(world)
+
+    def measure() -> str:
+        result = evaluate_household(household, 2026, world.cadre).decision(ELIMINATION)
+        return next(r.status for r in result.criteria if r.code == "R-MEASURE")
+
+    assert measure() == "unknown"  # no measures recorded for 2026
+    actions.do_add_plan_item(
+        actor=world.actor(),
+        household=household,
+        year=2026,
+        values={"family": "public_job_aid", "name": "护林员", "amount": "6000"},
+    )
+    assert measure() == "pass"
+
+
+def test_a_follow_up_is_closed_once_with_who_and_when(world, homes):
+    visit, _ = actions.do_record_visit(
+        actor=world.actor(),
+        household=homes["a"],
+        values=visit_values(follow_ups="联系住建局鉴定\n下月复访"),
+    )
+    visit = actions.do_complete_follow_up(
+        actor=world.actor(), visit=visit, index=0, note="已鉴定为C级"
+    )
+    done = visit.follow_ups[0]
+    assert done["done"] and done["done_on"] == "2026-12-01" and done["done_note"] == "已鉴定为C级"
+    assert not Visit.objects.get().follow_ups[1]["done"]
+    with pytest.raises(ValidationError):
+        actions.do_complete_follow_up(actor=world.actor(), visit=visit, index=0)
+    with pytest.raises(ValidationError):
+        actions.do_complete_follow_up(actor=world.actor(), visit=visit, index=5)
