@@ -17,7 +17,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jingzhun.accounts.roles import ASSISTANCE_MANAGERS, VISIT_RECORDERS
 from jingzhun.areas.models import Area, Level
@@ -351,10 +351,11 @@ def _post_values(values: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
         "term_end": _date(values, errors, "term_end", "任期届满"),
     }
     role = str(values.get("role") or "").strip()
-    by_label = {str(label): code for code, label in TeamRole.choices}
+    with translation.override("zh-hans"):
+        by_label = {str(label): code for code, label in TeamRole.choices}
     role = by_label.get(role, role)
     if role not in TeamRole.values:
-        labels = "、".join(str(label) for label in TeamRole.labels)
+        labels = "、".join(by_label)
         errors.setdefault("role", []).append(f"职务“{role}”无效：应为{labels}之一。")
     clean["role"] = role
     _not_future(errors, "term_start", "任期开始", clean["term_start"])
@@ -518,6 +519,8 @@ def _checks(values: Mapping[str, Any], errors: Errors) -> dict[str, dict[str, An
     unknown = sorted(set(raw) - set(CheckItem.values))
     if unknown:
         errors.setdefault("checks", []).append(f"查看项目{'、'.join(unknown)}无效。")
+    with translation.override("zh-hans"):
+        labels = {code: str(label) for code, label in CheckItem.choices}
     out = {}
     for code in CheckItem.values:
         item = raw.get(code) or {}
@@ -526,13 +529,9 @@ def _checks(values: Mapping[str, Any], errors: Errors) -> dict[str, dict[str, An
         concern = item.get("concern") in (True, "1", "true", "on", "是")
         note = str(item.get("note") or "").strip()
         if len(note) > 200:
-            errors.setdefault("checks", []).append(
-                f"“{CheckItem(code).label}”的说明最多200字：请缩短。"
-            )
+            errors.setdefault("checks", []).append(f"“{labels[code]}”的说明最多200字：请缩短。")
         if concern and not note:
-            errors.setdefault("checks", []).append(
-                f"“{CheckItem(code).label}”有问题：请写明看到的情况。"
-            )
+            errors.setdefault("checks", []).append(f"“{labels[code]}”有问题：请写明看到的情况。")
         out[code] = {"concern": concern, "note": note[:200]}
     return out
 
@@ -817,7 +816,9 @@ def do_complete_follow_up(*, actor: Actor, visit: Visit, index: Any, note: str =
 
 
 def _family_label(family: str) -> str:
-    return str(Measures._meta.get_field(family).verbose_name)
+    # In Chinese whatever the interface language: labels in spreadsheets and forms are Chinese.
+    with translation.override("zh-hans"):
+        return str(Measures._meta.get_field(family).verbose_name)
 
 
 def _family(values: Mapping[str, Any], errors: Errors) -> str:

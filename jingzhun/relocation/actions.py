@@ -140,10 +140,13 @@ def _choice(
         if required:
             errors.setdefault(field, []).append(f"请选择{what}。")
         return ""
-    for code, label in choices.choices:
-        if text in (code, str(label)):
-            return str(code)
-    allowed = "、".join(str(label) for _, label in choices.choices)
+    # Labels are read in Chinese whatever the interface language (a spreadsheet, a command).
+    with translation.override("zh-hans"):
+        labels = [(str(code), str(label)) for code, label in choices.choices]
+    for code, label in labels:
+        if text in (code, label):
+            return code
+    allowed = "、".join(label for _, label in labels)
     errors.setdefault(field, []).append(f"“{text}”不是有效的{what}，应为：{allowed}。")
     return ""
 

@@ -467,3 +467,21 @@ def test_a_follow_up_is_closed_once_with_who_and_when(world, homes):
         actions.do_complete_follow_up(actor=world.actor(), visit=visit, index=0)
     with pytest.raises(ValidationError):
         actions.do_complete_follow_up(actor=world.actor(), visit=visit, index=5)
+
+
+def test_chinese_labels_are_read_whatever_the_interface_language(world, homes):
+    from django.utils import translation
+
+    with translation.override("en"):
+        item = actions.do_add_plan_item(
+            actor=world.actor(),
+            household=homes["a"],
+            year=2026,
+            values={"family": "产业帮扶", "name": "养殖补贴"},
+        )
+        post = actions.do_appoint_team_member(
+            actor=world.actor(world.reviewer),
+            village=world.village,
+            values=post_values(role="第一书记"),
+        )
+    assert item.family == "industry_aid" and post.role == "first_secretary"

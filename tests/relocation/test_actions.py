@@ -434,3 +434,15 @@ def test_a_measure_in_the_future_before_the_move_or_unexplained_is_refused(world
 def test_the_spouse_without_work_is_recorded_as_such(world, county):
     job = MemberJob.objects.get(member=spouse(county.a))
     assert job.employed is False and job.place == ""
+
+
+def test_value_list_labels_are_read_in_chinese_whatever_the_interface_language(world):
+    from django.utils import translation
+
+    from tests.relocation.conftest import site_values
+
+    with translation.override("en"):  # a request in English left the thread in English
+        site = actions.do_create_site(
+            actor=world.actor(world.approver), area=world.township, **site_values()
+        )
+    assert site.services  # 学校, 卫生室 … read as their codes
