@@ -220,7 +220,8 @@ def do_apply_ledger_upload(upload: LedgerUpload, *, actor: Actor) -> LedgerUploa
     preview are not tried. Any other error rolls back everything and the upload stays staged."""
     user = actor.user
     assert user is not None
-    upload = access_ledger_upload(user, upload.pk)
+    access_ledger_upload(user, upload.pk)
+    upload.refresh_from_db()
     spec = _ledger(upload.kind)
     _ensure_role(user, spec)
     previewed = upload.preview.get("rows", [])
@@ -284,7 +285,7 @@ def do_discard_ledger_upload(
     """Apply nothing: status staged → discarded. The same file may then be loaded again."""
     user = actor.user
     assert user is not None
-    upload = access_ledger_upload(user, upload.pk)
+    access_ledger_upload(user, upload.pk)
     _ensure_role(user, _ledger(upload.kind))
     _move(upload, LedgerStatus.STAGED, LedgerStatus.DISCARDED, decided_by=user)
     recorder.record(
