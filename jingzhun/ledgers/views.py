@@ -45,6 +45,9 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not allowed:
             raise PermissionDenied(_("您的角色不能导入台账。"))
+        wanted = get_ledger(request.POST.get("kind", ""))
+        if wanted is not None and wanted not in allowed:
+            raise PermissionDenied(_("您的角色不能导入“%(title)s”。") % {"title": wanted.title})
         if form.is_valid():
             try:
                 upload, created = actions.do_load_ledger(

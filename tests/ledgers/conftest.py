@@ -104,9 +104,7 @@ def apply(user: Any, upload: LedgerUpload) -> LedgerUpload:
 
 def refused(upload: LedgerUpload) -> dict[int, list[dict[str, str]]]:
     """Row number → its problems, of the preview."""
-    return {
-        r["row"]: r["problems"] for r in upload.preview["rows"] if r["action"] == "refused"
-    }
+    return {r["row"]: r["problems"] for r in upload.preview["rows"] if r["action"] == "refused"}
 
 
 def actions_by_row(upload: LedgerUpload) -> dict[int, str]:

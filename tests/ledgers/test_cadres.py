@@ -30,8 +30,14 @@ HEADERS = ["姓名", "工作单位", "职务", "联系电话", "帮扶范围", "
 def domain_state() -> tuple[Any, ...]:
     """What a ledger may change: cadres, pairings and every audit entry but the uploads'."""
     return (
-        list(Cadre.objects.values_list("name", "unit", "position", "phone", "area_code", "version")),
-        list(Pairing.objects.values_list("cadre__name", "household__number", "started_on", "ended_on")),
+        list(
+            Cadre.objects.values_list("name", "unit", "position", "phone", "area_code", "version")
+        ),
+        list(
+            Pairing.objects.values_list(
+                "cadre__name", "household__number", "started_on", "ended_on"
+            )
+        ),
         AuditEntry.objects.exclude(object_type="ledgerupload").count(),
     )
 
@@ -39,25 +45,57 @@ def domain_state() -> tuple[Any, ...]:
 def good_rows(world: Any) -> list[list[Any]]:
     town = world.township.name
     return [
-        ["王帮扶", "县农业农村局", "科员", "13800001111", town, "140922100001001", "张建国", dt.date(2026, 3, 1)],
-        ["王帮扶", "县农业农村局", "科员", "13800001111", town, "140922100001002", None, "2026年3月1日"],
+        [
+            "王帮扶",
+            "县农业农村局",
+            "科员",
+            "13800001111",
+            town,
+            "140922100001001",
+            "张建国",
+            dt.date(2026, 3, 1),
+        ],
+        [
+            "王帮扶",
+            "县农业农村局",
+            "科员",
+            "13800001111",
+            town,
+            "140922100001002",
+            None,
+            "2026年3月1日",
+        ],
         ["李结对", "县民政局", None, None, town, None, None, None],
     ]
 
 
 def test_a_good_file_stores_what_the_actions_would_store(world, homes):
-    upload, created = load(world.approver, "cadres", xlsx_bytes(HEADERS, good_rows(world), title="帮扶责任人台账"))
+    upload, created = load(
+        world.approver, "cadres", xlsx_bytes(HEADERS, good_rows(world), title="帮扶责任人台账")
+    )
     assert created and upload.status == LedgerStatus.STAGED
-    assert upload.counts == {"rows": 3, "create": 3, "change": 0, "unchanged": 0, "refused": 0, "empty_rows": 0}
+    assert upload.counts == {
+        "rows": 3,
+        "create": 3,
+        "change": 0,
+        "unchanged": 0,
+        "refused": 0,
+        "empty_rows": 0,
+    }
     assert upload.preview["header_row"] == 3
     apply(world.approver, upload)
 
     wang = Cadre.objects.get(name="王帮扶")
     assert (wang.unit, wang.position, wang.phone, wang.area_id) == (
-        "县农业农村局", "科员", "13800001111", world.township.pk,
+        "县农业农村局",
+        "科员",
+        "13800001111",
+        world.township.pk,
     )
     assert Cadre.objects.get(name="李结对").area_id == world.township.pk
-    pairings = Pairing.objects.filter(cadre=wang, ended_on__isnull=True).order_by("household__number")
+    pairings = Pairing.objects.filter(cadre=wang, ended_on__isnull=True).order_by(
+        "household__number"
+    )
     assert [(p.household.number, p.started_on) for p in pairings] == [
         ("140922100001001", dt.date(2026, 3, 1)),
         ("140922100001002", dt.date(2026, 3, 1)),
@@ -93,7 +131,9 @@ def test_rows_already_stored_are_unchanged_and_applying_them_writes_nothing(worl
     apply(world.approver, load(world.approver, "cadres", xlsx_bytes(HEADERS, good_rows(world)))[0])
     state = domain_state()
     # The same rows in another file (a CSV the county saved from the same sheet).
-    upload, created = load(world.approver, "cadres", csv_bytes(HEADERS, good_rows(world)), "台账.csv")
+    upload, created = load(
+        world.approver, "cadres", csv_bytes(HEADERS, good_rows(world)), "台账.csv"
+    )
     assert created
     assert set(actions_by_row(upload).values()) == {"unchanged"}
     apply(world.approver, upload)
@@ -115,7 +155,18 @@ def test_a_changed_phone_is_a_change_and_a_blank_cell_keeps_what_is_stored(world
 
 def test_a_pairing_outside_the_cadres_area_is_refused_with_the_actions_message(world, homes):
     rows = [*good_rows(world)]
-    rows.append(["王帮扶", "县农业农村局", "科员", "13800001111", world.township.name, "140922200001001", None, "2026-03-01"])
+    rows.append(
+        [
+            "王帮扶",
+            "县农业农村局",
+            "科员",
+            "13800001111",
+            world.township.name,
+            "140922200001001",
+            None,
+            "2026-03-01",
+        ]
+    )
     upload, _ = load(world.approver, "cadres", xlsx_bytes(HEADERS, rows))
     problems = refused(upload)
     assert list(problems) == [5]
@@ -130,7 +181,10 @@ def test_a_pairing_outside_the_cadres_area_is_refused_with_the_actions_message(w
     )
     with pytest.raises(ValidationError) as error:
         assistance.do_pair_household(
-            actor=world.actor(world.approver), cadre=cadre, household=homes["far"], started_on="2026-03-01"
+            actor=world.actor(world.approver),
+            cadre=cadre,
+            household=homes["far"],
+            started_on="2026-03-01",
         )
     [message] = error.value.message_dict["household"]
     assert f"{problem['reason']}：{problem['fix']}" == message.replace("核对", "王帮扶")
@@ -138,7 +192,11 @@ def test_a_pairing_outside_the_cadres_area_is_refused_with_the_actions_message(w
     assert not Pairing.objects.filter(household=homes["far"]).exists()
     assert Pairing.objects.filter(cadre__name="王帮扶").count() == 2
     assert upload.result["counts"] == {
-        "create": 3, "change": 0, "unchanged": 0, "refused_at_preview": 1, "held_back": 0,
+        "create": 3,
+        "change": 0,
+        "unchanged": 0,
+        "refused_at_preview": 1,
+        "held_back": 0,
     }
 
 
@@ -179,10 +237,14 @@ def test_a_row_refused_at_apply_is_held_back_and_the_rest_applied(world, homes):
     upload, _ = load(world.approver, "cadres", xlsx_bytes(HEADERS, good_rows(world)))
     # Meanwhile the township pairs household a with another cadre from a later day.
     other = assistance.do_save_cadre(
-        actor=world.actor(world.reviewer), values={"name": "周先到", "unit": "乡政府", "area": world.township}
+        actor=world.actor(world.reviewer),
+        values={"name": "周先到", "unit": "乡政府", "area": world.township},
     )
     assistance.do_pair_household(
-        actor=world.actor(world.reviewer), cadre=other, household=homes["a"], started_on="2026-06-01"
+        actor=world.actor(world.reviewer),
+        cadre=other,
+        household=homes["a"],
+        started_on="2026-06-01",
     )
     apply(world.approver, upload)
     assert upload.result["counts"]["held_back"] == 1

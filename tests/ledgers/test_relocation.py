@@ -12,40 +12,102 @@ from jingzhun.registry import actions as registry
 from jingzhun.relocation.models import Relocation, ResettlementSite
 from tests.ledgers.conftest import actions_by_row, apply, csv_bytes, load, refused, xlsx_bytes
 
-SITE_HEADERS = ["安置点名称", "所在区划", "安置方式", "设计安置户数", "设计安置人数", "建成年度", "配套设施", "管理单位"]
-HEADERS = ["户编号", "户主姓名", "搬迁入住日期", "搬迁方式", "安置点", "搬迁人数", "安置住房面积（平方米）", "整村搬迁", "拆旧复垦", "拆旧复垦日期"]
+SITE_HEADERS = [
+    "安置点名称",
+    "所在区划",
+    "安置方式",
+    "设计安置户数",
+    "设计安置人数",
+    "建成年度",
+    "配套设施",
+    "管理单位",
+]
+HEADERS = [
+    "户编号",
+    "户主姓名",
+    "搬迁入住日期",
+    "搬迁方式",
+    "安置点",
+    "搬迁人数",
+    "安置住房面积（平方米）",
+    "整村搬迁",
+    "拆旧复垦",
+    "拆旧复垦日期",
+]
 
 
 def site_rows(world):
-    return [["东冶移民新村", world.township.name, "城镇安置", 50, 200, 2017, "学校、扶贫车间/就业车间", "东冶社区居委会"]]
+    return [
+        [
+            "东冶移民新村",
+            world.township.name,
+            "城镇安置",
+            50,
+            200,
+            2017,
+            "学校、扶贫车间/就业车间",
+            "东冶社区居委会",
+        ]
+    ]
 
 
 def relocation_rows():
     return [
-        ["140922100001001", "张建国", "2018-06-30", "集中", "东冶移民新村", 3, "75", "√", "是", "2019-04-30"],
+        [
+            "140922100001001",
+            "张建国",
+            "2018-06-30",
+            "集中",
+            "东冶移民新村",
+            3,
+            "75",
+            "√",
+            "是",
+            "2019-04-30",
+        ],
         ["140922100001002", None, "2019/5/1", "分散安置", None, None, "80.5", "否", "否", None],
     ]
 
 
 def stage_site(world):
-    apply(world.approver, load(world.approver, "sites", xlsx_bytes(SITE_HEADERS, site_rows(world)))[0])
+    apply(
+        world.approver, load(world.approver, "sites", xlsx_bytes(SITE_HEADERS, site_rows(world)))[0]
+    )
     return ResettlementSite.objects.get()
 
 
 def test_sites_and_relocations_are_stored_as_the_actions_store_them(world, homes):
     site = stage_site(world)
-    assert (site.area, site.resettlement_type, site.capacity_households) == (world.township, "town", 50)
+    assert (site.area, site.resettlement_type, site.capacity_households) == (
+        world.township,
+        "town",
+        50,
+    )
     assert site.services == ["school", "workshop"]
     registry.do_set_conditions(homes["a"], actor=world.actor(), year=2024, values={})
     upload, _ = load(world.cadre, "relocations", xlsx_bytes(HEADERS, relocation_rows()))
     assert upload.counts["create"] == 2, upload.preview["rows"]
     apply(world.cadre, upload)
     moved = Relocation.objects.get(household=homes["a"])
-    assert (moved.moved_on, moved.mode, moved.site, moved.people) == (dt.date(2018, 6, 30), "centralised", site, 3)
-    assert (moved.housing_area_m2, moved.whole_village, moved.old_house_demolished) == (Decimal("75.00"), True, True)
+    assert (moved.moved_on, moved.mode, moved.site, moved.people) == (
+        dt.date(2018, 6, 30),
+        "centralised",
+        site,
+        3,
+    )
+    assert (moved.housing_area_m2, moved.whole_village, moved.old_house_demolished) == (
+        Decimal("75.00"),
+        True,
+        True,
+    )
     assert moved.demolished_on == dt.date(2019, 4, 30)
     apart = Relocation.objects.get(household=homes["b"])
-    assert (apart.mode, apart.site, apart.people, apart.housing_area_m2) == ("dispersed", None, 3, Decimal("80.50"))
+    assert (apart.mode, apart.site, apart.people, apart.housing_area_m2) == (
+        "dispersed",
+        None,
+        3,
+        Decimal("80.50"),
+    )
     # The registry's relocation fields follow the record, as through the page.
     conditions = homes["a"].conditions.get(year=2024)
     assert (conditions.is_relocated, conditions.resettlement_site) == (True, "东冶移民新村")
@@ -92,7 +154,9 @@ def test_bad_relocation_rows_are_refused_with_their_column_and_the_rest_applied(
     # A household of another village is outside the village cadre's area: absent to them.
     assert problems[5][0]["column"] == "户编号"
     apply(world.cadre, upload)
-    assert list(Relocation.objects.values_list("household__number", flat=True)) == ["140922100001001"]
+    assert list(Relocation.objects.values_list("household__number", flat=True)) == [
+        "140922100001001"
+    ]
 
 
 def test_an_unknown_site_is_refused_with_the_actions_message(world, homes):
@@ -104,6 +168,11 @@ def test_an_unknown_site_is_refused_with_the_actions_message(world, homes):
 
 def test_csv_in_gbk_is_read(world, homes):
     stage_site(world)
-    upload, _ = load(world.cadre, "relocations", csv_bytes(HEADERS, relocation_rows(), encoding="gbk"), "搬迁.csv")
+    upload, _ = load(
+        world.cadre,
+        "relocations",
+        csv_bytes(HEADERS, relocation_rows(), encoding="gbk"),
+        "搬迁.csv",
+    )
     assert upload.counts["create"] == 2, upload.preview
     assert "按GBK编码读取" in upload.preview["file_notes"]

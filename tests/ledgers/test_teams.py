@@ -14,9 +14,39 @@ HEADERS = ["乡镇", "行政村", "姓名", "职务", "派出单位", "任期开
 
 def rows(world):
     return [
-        [None, "东冶村", "刘书记", "第一书记", "省财政厅", "2024-03-01", "2026-02-28", "13900001111", None],
-        [None, world.sibling_village.code, "陈队员", "队员", "县农业农村局", 20240301, "2026/2/28", None, None],
-        [world.township.name, "东冶村委会", "孙队长", "队长", "县委组织部", dt.date(2024, 3, 1), dt.date(2026, 2, 28), None, None],
+        [
+            None,
+            "东冶村",
+            "刘书记",
+            "第一书记",
+            "省财政厅",
+            "2024-03-01",
+            "2026-02-28",
+            "13900001111",
+            None,
+        ],
+        [
+            None,
+            world.sibling_village.code,
+            "陈队员",
+            "队员",
+            "县农业农村局",
+            20240301,
+            "2026/2/28",
+            None,
+            None,
+        ],
+        [
+            world.township.name,
+            "东冶村委会",
+            "孙队长",
+            "队长",
+            "县委组织部",
+            dt.date(2024, 3, 1),
+            dt.date(2026, 2, 28),
+            None,
+            None,
+        ],
     ]
 
 
@@ -27,15 +57,22 @@ def test_a_good_file_stores_the_posts_as_the_action_would(world):
     posts = {p.name: p for p in TeamPost.objects.all()}
     assert posts["刘书记"].village == world.village
     assert posts["刘书记"].role == TeamRole.FIRST_SECRETARY
-    assert (posts["刘书记"].term_start, posts["刘书记"].term_end) == (dt.date(2024, 3, 1), dt.date(2026, 2, 28))
-    assert posts["陈队员"].village == world.sibling_village and posts["陈队员"].role == TeamRole.MEMBER
+    assert (posts["刘书记"].term_start, posts["刘书记"].term_end) == (
+        dt.date(2024, 3, 1),
+        dt.date(2026, 2, 28),
+    )
+    assert (
+        posts["陈队员"].village == world.sibling_village and posts["陈队员"].role == TeamRole.MEMBER
+    )
     assert posts["孙队长"].role == TeamRole.LEADER and posts["孙队长"].sending_unit == "县委组织部"
     assert AuditEntry.objects.filter(action="appoint_team_member", source="import").count() == 3
 
 
 def test_loading_the_posts_again_finds_them_unchanged(world):
     apply(world.approver, load(world.approver, "teams", xlsx_bytes(HEADERS, rows(world)))[0])
-    again, created = load(world.approver, "teams", xlsx_bytes(HEADERS, rows(world), title="驻村工作队"))
+    again, created = load(
+        world.approver, "teams", xlsx_bytes(HEADERS, rows(world), title="驻村工作队")
+    )
     assert created
     assert set(actions_by_row(again).values()) == {"unchanged"}
     apply(world.approver, again)
@@ -44,7 +81,17 @@ def test_loading_the_posts_again_finds_them_unchanged(world):
 
 def test_a_replacement_ends_the_replaced_post_the_day_the_new_term_starts(world):
     file_rows = rows(world)[:1] + [
-        [None, "东冶村", "周书记", "第一书记", "省教育厅", "2026-03-01", "2028-02-28", None, "刘书记"],
+        [
+            None,
+            "东冶村",
+            "周书记",
+            "第一书记",
+            "省教育厅",
+            "2026-03-01",
+            "2028-02-28",
+            None,
+            "刘书记",
+        ],
     ]
     apply(world.approver, load(world.approver, "teams", xlsx_bytes(HEADERS, file_rows))[0])
     old = TeamPost.objects.get(name="刘书记")
@@ -87,7 +134,9 @@ def test_a_village_of_another_township_is_unknown_to_that_townships_reviewer(wor
 
 def test_a_stored_post_with_other_content_is_refused_naming_the_difference(world):
     apply(world.approver, load(world.approver, "teams", xlsx_bytes(HEADERS, rows(world)[:1]))[0])
-    changed = [[None, "东冶村", "刘书记", "第一书记", "省发改委", "2024-03-01", "2026-02-28", None, None]]
+    changed = [
+        [None, "东冶村", "刘书记", "第一书记", "省发改委", "2024-03-01", "2026-02-28", None, None]
+    ]
     problems = refused(load(world.approver, "teams", xlsx_bytes(HEADERS, changed))[0])
     assert problems[2][0]["column"] == "派出单位"
     assert "省财政厅" in problems[2][0]["reason"] and "省发改委" in problems[2][0]["reason"]
