@@ -80,7 +80,8 @@ def test_loading_the_posts_again_finds_them_unchanged(world):
 
 
 def test_a_replacement_ends_the_replaced_post_the_day_the_new_term_starts(world):
-    file_rows = rows(world)[:1] + [
+    file_rows = [
+        *rows(world)[:1],
         [
             None,
             "东冶村",
@@ -100,7 +101,8 @@ def test_a_replacement_ends_the_replaced_post_the_day_the_new_term_starts(world)
 
 
 def test_a_second_first_secretary_without_replacing_is_refused_with_the_actions_message(world):
-    file_rows = rows(world)[:1] + [
+    file_rows = [
+        *rows(world)[:1],
         [None, "东冶村", "周书记", "第一书记", "省教育厅", "2026-03-01", "2028-02-28", None, None],
     ]
     problems = refused(load(world.approver, "teams", xlsx_bytes(HEADERS, file_rows))[0])
