@@ -260,3 +260,12 @@ def test_the_relocation_command_of_a_village_cadre(world, homes, tmp_path):
         stdout=out,
     )
     assert Relocation.objects.get().household == homes["b"]
+
+
+def test_a_refused_file_shows_its_reason(client, world):
+    login(client, world.approver)
+    response = post_file(client, "teams", b"\x00\x01 not a sheet", "队.xlsx")
+    upload = LedgerUpload.objects.get()
+    assert upload.status == LedgerStatus.FAILED
+    page = client.get(response["Location"]).content.decode()
+    assert "文件被拒收" in page and upload.error in page

@@ -85,7 +85,10 @@ def test_sites_and_relocations_are_stored_as_the_actions_store_them(world, homes
     )
     assert site.services == ["school", "workshop"]
     registry.do_set_conditions(homes["a"], actor=world.actor(), year=2024, values={})
+    before = (Relocation.objects.count(), homes["a"].conditions.get(year=2024).version)
     upload, _ = load(world.cadre, "relocations", xlsx_bytes(HEADERS, relocation_rows()))
+    # The preview ran the actions (the registry's sync included) and rolled them back.
+    assert (Relocation.objects.count(), homes["a"].conditions.get(year=2024).version) == before
     assert upload.counts["create"] == 2, upload.preview["rows"]
     apply(world.cadre, upload)
     moved = Relocation.objects.get(household=homes["a"])
