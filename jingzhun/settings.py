@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "jingzhun.risk",
     "jingzhun.relocation",
     "jingzhun.imports",
+    "jingzhun.ledgers",
     "jingzhun.exports",
     "jingzhun.front",
     "jingzhun.ops",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("jingzhun.audit.urls")),
     path("", include("jingzhun.quality.urls")),
     path("", include("jingzhun.imports.urls")),
+    path("", include("jingzhun.ledgers.urls")),
     path("", include("jingzhun.exports.urls")),
     path("", include("jingzhun.policy.urls")),
     path("", include("jingzhun.cases.urls")),

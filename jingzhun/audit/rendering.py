@@ -107,6 +107,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "interrupt_upload": _("导入中断"),
     "retry_upload": _("重新导入"),
     "apply_upload": _("导入数据"),
+    # ledger imports (台账导入)
+    "load_ledger": _("上传台账文件"),
+    "apply_ledger_upload": _("导入台账"),
+    "discard_ledger_upload": _("放弃导入台账"),
     # exports
     "export_data": _("导出数据"),
     # department data (crosscheck)

@@ -39,6 +39,7 @@ from jingzhun.exports.layouts import ExportSpec
 from jingzhun.exports.models import ExportLog
 from jingzhun.exports.service import queue_export, run_queued_export
 from jingzhun.imports.models import Upload
+from jingzhun.ledgers.models import LedgerUpload
 from jingzhun.policy.models import EvaluationRun, WhatIfRun
 from jingzhun.policy.runs import do_queue_whatif
 from jingzhun.policy.tasks import run_whatif
@@ -80,6 +81,7 @@ FOREIGN_NUMBER = "14092110000199901"
 HEAD_NAME = "郑守田"  # the household's head: a marker no other record carries
 FOREIGN_HEAD_NAME = "冯外县"
 UPLOAD_NAME = "东冶村郑家导入.xlsx"
+LEDGER_NAME = "东冶村搬迁台账.xlsx"
 
 
 def _person(name: str, relation: str, birth: dt.date, id_number: str, **extra: Any) -> dict:
@@ -333,6 +335,29 @@ class MatrixData:
 
     upload_numbers: list[str] = []
 
+    @cached_property
+    def ledger_upload(self) -> Any:
+        """The cadre's relocation ledger of the village, staged: the household moved on its
+        own in 2019 (valid), and a household number nobody has (refused)."""
+        import io
+
+        import xlsxwriter
+
+        from jingzhun.ledgers.actions import do_load_ledger
+
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {"in_memory": True})
+        sheet = book.add_worksheet("搬迁户")
+        sheet.write_row(0, 0, ["户编号", "搬迁入住日期", "搬迁方式", "安置住房面积（平方米）"])
+        sheet.write_row(1, 0, [HOUSEHOLD_NUMBER, "2019-05-01", "分散安置", "80"])
+        sheet.write_row(2, 0, ["14092210000199999", "2019-05-01", "分散安置", "80"])
+        book.close()
+        out.seek(0)
+        upload, _ = do_load_ledger(
+            actor=self.cadre, kind="relocations", stream=out, original_name=LEDGER_NAME
+        )
+        return upload
+
     # --- department data (crosscheck) -------------------------------------------------------
 
     def _deaths_file(self, name: str, day: str) -> Path:
@@ -537,6 +562,7 @@ class MatrixData:
             (FOREIGN_HEAD_NAME, self.foreign.village_code),
         ]
         found += [(u.original_name, u.area_code) for u in Upload.objects.all()]
+        found += [(u.original_name, u.area_code) for u in LedgerUpload.objects.all()]
         return found
 
 

@@ -38,6 +38,7 @@ from jingzhun.cases.models import Case, CaseStep, Notice, Objection
 from jingzhun.crosscheck.models import Alert, Batch, FeedToken
 from jingzhun.exports.models import ExportLog
 from jingzhun.imports.models import Upload
+from jingzhun.ledgers.models import LedgerUpload
 from jingzhun.policy.models import EvaluationJob, ParameterValue, WhatIfRun
 from jingzhun.policy.runs import EVALUATION_STARTERS
 from jingzhun.quality.actions import QUALITY_RUNNERS
@@ -487,6 +488,37 @@ TABLE: dict[str, Entry] = {
         params=lambda d: {"upload_id": d.upload.pk},
         shows=("failed_id", "upload_phone", "upload_health"),
         member_level=True,
+    ),
+    # --- ledger imports (台账导入) -----------------------------------------------------------
+    # Every ledger's roles are the roles of its action; together (cadres and work teams:
+    # ASSISTANCE_MANAGERS, sites: SITE_MANAGERS, relocation: RELOCATION_WRITERS) the writers.
+    "ledgers:list": Entry(
+        needs=("ledger_upload",),
+        writes={"POST": WRITERS},
+        accepted=frozenset({400}),  # an empty form comes back with its errors
+        touches=(LedgerUpload,),
+    ),
+    "ledgers:template": Entry(scope=NONE, params=lambda d: {"kind": "relocations"}),
+    "ledgers:detail": Entry(scope=RECORD, params=lambda d: {"upload_id": d.ledger_upload.pk}),
+    "ledgers:failed_rows": Entry(scope=RECORD, params=lambda d: {"upload_id": d.ledger_upload.pk}),
+    # The relocation ledger's roles: the registry's writers (RELOCATION_WRITERS).
+    "ledgers:apply": Entry(
+        scope=RECORD,
+        params=lambda d: {"upload_id": d.ledger_upload.pk},
+        read=None,
+        writes={"POST": WRITERS},
+        accepted=frozenset({302}),
+        changes=True,
+        touches=(LedgerUpload, Relocation),
+    ),
+    "ledgers:discard": Entry(
+        scope=RECORD,
+        params=lambda d: {"upload_id": d.ledger_upload.pk},
+        read=None,
+        writes={"POST": WRITERS},
+        accepted=frozenset({302}),
+        changes=True,
+        touches=(LedgerUpload,),
     ),
     # --- exports ----------------------------------------------------------------------------
     "export_list": Entry(needs=("export_log",)),
