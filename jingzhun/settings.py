@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "jingzhun.quality",
     "jingzhun.linkage",
     "jingzhun.crosscheck",
+    "jingzhun.projects",
+    "jingzhun.assets",
     "jingzhun.risk",
     "jingzhun.imports",
     "jingzhun.exports",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("jingzhun.cases.urls")),
     path("", include("jingzhun.cases.notice_urls")),
     path("", include("jingzhun.crosscheck.urls")),
+    path("", include("jingzhun.projects.urls")),
+    path("", include("jingzhun.assets.urls")),
     path("", include("jingzhun.risk.urls")),
     path("", include("jingzhun.registry.urls")),
     path("", include("jingzhun.front.urls")),

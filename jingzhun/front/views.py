@@ -25,6 +25,7 @@ from jingzhun.front import home as home_page
 from jingzhun.front.drilldown import DrillDown, ListPage, list_page
 from jingzhun.front.household import HouseholdRecord, income_chart
 from jingzhun.policy.panel import policy_panel
+from jingzhun.projects.queries import benefits_of_household
 from jingzhun.quality import entry as quality_entry
 from jingzhun.registry import choices as c
 from jingzhun.registry import scoping
@@ -143,5 +144,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         "policy": policy_panel(request, household, data=record.data),
         "case_card": household_cases_context(request.user, household),
         "alerts": alert_card(request.user, household),
+        # 带贫益贫: the projects this household benefits from (one query).
+        "benefits": benefits_of_household(request.user, household.pk),
     }
     return render(request, "front/household.html", context)
