@@ -149,7 +149,9 @@ def do_create_asset(
         if owner_household is None:
             errors.setdefault("owner_household", []).append("到户类资产须选择确权的农户。")
         _household_in(errors, "owner_household", owner_household, area.scope_prefix, actor)
-        owner_name = owner_household.head_name if owner_household is not None else ""
+        owner_name = (
+            (owner_household.head_name or owner_household.number) if owner_household else ""
+        )
     else:
         owner_household = None
         owner_name = _text(errors, "owner_name", "产权归属", owner_name, max_length=100)
@@ -396,7 +398,7 @@ def do_record_asset_income(
                 )
             _household_in(line_errors, "household", household, asset.area.scope_prefix, actor)
             if household is not None:
-                recipient = recipient or household.head_name
+                recipient = recipient or household.head_name or household.number
         elif household is not None:
             line_errors.setdefault("household", []).append(
                 f"{ac.DistributionKind(kind).label}不分配到农户：请填写接收方。"
