@@ -135,7 +135,10 @@ def create_demo_projects(village: Area, users: dict[str, User]) -> dict[str, int
             counts["disbursements"] += 1
         if kind == "industry" and area == village:
             for household, how, amount in zip(
-                households, ("dividend", "dividend", "wages", "land_rent"), (600, 600, 3600, 800)
+                households,
+                ("dividend", "dividend", "wages", "land_rent"),
+                (600, 600, 3600, 800),
+                strict=False,  # a small demo village may have fewer households
             ):
                 actions.do_link_benefit(
                     project,

@@ -35,15 +35,15 @@ from jingzhun.accounts.roles import (
 )
 from jingzhun.areas.models import Area, VillageProfile
 from jingzhun.assessment.models import CountyAssessment
+from jingzhun.assets.models import Asset, AssetIncome, Disposal
 from jingzhun.cases.actions import HANDLERS
 from jingzhun.cases.models import Case, CaseStep, Notice, Objection
 from jingzhun.crosscheck.models import Alert, Batch, FeedToken
 from jingzhun.exports.models import ExportLog
-from jingzhun.assets.models import Asset, AssetIncome, Disposal
 from jingzhun.imports.models import Upload
-from jingzhun.projects.models import Allocation, Benefit, Disbursement, Project, ProjectStep
 from jingzhun.policy.models import EvaluationJob, ParameterValue, WhatIfRun
 from jingzhun.policy.runs import EVALUATION_STARTERS
+from jingzhun.projects.models import Allocation, Benefit, Disbursement, Project, ProjectStep
 from jingzhun.quality.actions import QUALITY_RUNNERS
 from jingzhun.quality.models import Exemption, QualityRun
 from jingzhun.registry.models import Conditions, Household, Income, Measures, Member
