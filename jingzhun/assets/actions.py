@@ -331,9 +331,10 @@ def do_decide_disposal(
         old = asset.status
         _move(asset, asset.version, status=ac.AssetStatus.DISPOSED)
         changes["status"] = [old, ac.AssetStatus.DISPOSED]
+    action, _decided = _disposal_action(approve)
     recorder.record(
         actor=actor,
-        action="approve_asset_disposal" if approve else "refuse_asset_disposal",
+        action=action,
         obj=asset,
         area_code=asset.area_code,
         label=_label(asset),
@@ -341,6 +342,13 @@ def do_decide_disposal(
         reason=comment,
     )
     return disposal
+
+
+def _disposal_action(approve: bool) -> tuple[str, str]:
+    """The audit action of a disposal decision, and the decision's status."""
+    if approve:
+        return "approve_asset_disposal", ac.DisposalStatus.APPROVED
+    return "refuse_asset_disposal", ac.DisposalStatus.REFUSED
 
 
 # --- income and its distribution -----------------------------------------------------------------

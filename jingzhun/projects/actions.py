@@ -436,6 +436,28 @@ def _advance(
     )
 
 
+def _outcome(
+    procedure: ProjectProcedure, step: Step, decision: str, day: dt.date
+) -> tuple[str, str, dict[str, Any]]:
+    """(the step's outcome, the audit action, the project's new fields)."""
+    if step.is_decision and decision == pc.Decision.REJECT:
+        return (
+            pc.StepOutcome.REJECTED,
+            "reject_project",
+            _closed(pc.ProjectStatus.REJECTED, day),
+        )
+    if step.is_decision and decision == pc.Decision.RETURN:
+        back = procedure.position_of(step.returns_to)
+        return pc.StepOutcome.RETURNED, "return_project", _position_changes(procedure, back, day)
+    if step.kind == pc.ProjectStepKind.HANDOVER:
+        return pc.StepOutcome.DONE, "complete_project", _closed(pc.ProjectStatus.COMPLETED, day)
+    return (
+        pc.StepOutcome.DONE,
+        "project_step",
+        _position_changes(procedure, step.position + 1, day),
+    )
+
+
 def _last_step_on(project: Project) -> dt.date:
     last = project.steps.order_by("-id").values_list("on", flat=True).first()
     return last or project.created_at.date()
@@ -517,19 +539,7 @@ def do_perform_project_step(
     raise_if_errors(errors)
     assert day is not None
 
-    changes: dict[str, Any]
-    if step.is_decision and decision == pc.Decision.REJECT:
-        outcome, action = pc.StepOutcome.REJECTED, "reject_project"
-        changes = _closed(pc.ProjectStatus.REJECTED, day)
-    elif step.is_decision and decision == pc.Decision.RETURN:
-        outcome, action = pc.StepOutcome.RETURNED, "return_project"
-        changes = _position_changes(procedure, procedure.position_of(step.returns_to), day)
-    elif step.kind == pc.ProjectStepKind.HANDOVER:
-        outcome, action = pc.StepOutcome.DONE, "complete_project"
-        changes = _closed(pc.ProjectStatus.COMPLETED, day)
-    else:
-        outcome, action = pc.StepOutcome.DONE, "project_step"
-        changes = _position_changes(procedure, step.position + 1, day)
+    outcome, action, changes = _outcome(procedure, step, decision, day)
     if outcome == pc.StepOutcome.DONE and step.kind == pc.ProjectStepKind.APPROVAL:
         changes["approved_on"] = day
     if outcome == pc.StepOutcome.DONE and step.kind == pc.ProjectStepKind.ACCEPTANCE:
