@@ -329,7 +329,7 @@ def column_widths(header: list[str], font_size: float, total: float) -> list[flo
 def table_rows(content: NoticeContent) -> list[list[str]]:
     """The PDF table: a header row, then one row per household (withdrawn ones marked), or the
     stored table of a project or fund notice."""
-    if content.is_listing:
+    if getattr(content, "is_listing", False):
         return [list(content.columns), *(list(row) for row in content.rows)]
     header = [_("序号"), _("村民小组"), _("户主姓名"), _("家庭人口"), _("事项"), _("原因类别")]
     rows = [header]
