@@ -10,7 +10,8 @@ counts (no scan of the registry but the headline counts):
 * quality findings new since the run before the latest (per check, a count that grew);
 * the latest stored evaluation: households it places in the monitoring range that are not
   monitored, exited households below the year's threshold among them (policy.runs.UNMONITORED);
-* department alerts to verify (crosscheck), overdue first.
+* department alerts to verify (crosscheck), overdue first;
+* projects whose current step waits for my role (projects.queries.waiting_for), overdue first.
 """
 
 from __future__ import annotations
@@ -283,12 +284,37 @@ def _alerts(user: User, today: dt.date) -> Item | None:
     )
 
 
+def _waiting_projects(user: User, today: dt.date) -> Item | None:
+    from jingzhun.projects.queries import waiting_for
+
+    qs = waiting_for(user)
+    counts = qs.aggregate(n=Count("id"), late=Count("id", filter=Q(step_due_on__lt=today)))
+    if not counts["n"]:
+        return None
+    lines = []
+    for project in qs[:LINES_SHOWN]:
+        note, late = _days_note(project.step_due_on, today)
+        text = f"{project.number} · {project.name}"
+        lines.append(Line(text, reverse("projects:detail", args=[project.pk]), note, late))
+    late = counts["late"]
+    return Item(
+        "projects",
+        _("待我办理的项目"),
+        counts["n"],
+        reverse("projects:list"),
+        0 if late else 1,
+        ngettext("其中%(n)d个已逾期", "其中%(n)d个已逾期", late) % {"n": late} if late else "",
+        lines,
+    )
+
+
 def worklist(user: User, today: dt.date) -> list[Item]:
     """The items that need the user, most urgent first (overdue, then due soon, then to
     look at), empty ones left out."""
     items = [
         _waiting_cases(user, today),
         _alerts(user, today),
+        _waiting_projects(user, today),
         _notices_ending(user, today),
         _objections(user, today),
         _new_findings(user),

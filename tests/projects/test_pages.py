@@ -263,3 +263,13 @@ def test_money_is_plain_decimal_in_the_figures(world, library):
 
     figures = queries.fund_figures(world.cadre, year=h.today().year)
     assert figures.total.planned == Decimal("400000")  # the cadre sees the village's project
+
+
+def test_the_home_worklist_lists_projects_waiting_for_my_role(client, world):
+    project = h.new_project(world)  # waiting at 论证审核: the county approver
+    login(client, world.approver)
+    items = {i.key: i for i in client.get(reverse("home")).context["items"]}
+    assert items["projects"].count == 1 and project.number in items["projects"].lines[0].text
+    login(client, world.cadre)
+    items = {i.key for i in client.get(reverse("home")).context["items"]}
+    assert "projects" not in items
