@@ -171,3 +171,19 @@ def test_a_disclosure_ends_like_every_notice(world, county):
         dt.datetime.combine(notice.ends_on + dt.timedelta(days=1), dt.time(12))
     ):
         assert Client().get(reverse("notices:public", args=[notice.token])).status_code == 410
+
+
+def test_staff_see_the_disclosure_with_its_table_and_keep_its_pdf(client, world, county):
+    from tests.conftest import login
+
+    notice = disclosure.do_publish_disclosure(
+        actor=h.actor(world.approver), kind="plan", year=h.today().year, record=notice_record()
+    )
+    login(client, world.inspector)
+    page = client.get(reverse("notices:detail", args=[notice.pk])).content.decode()
+    assert "东冶村道路硬化（基础设施）" in page and "公示异议" not in page
+    listed = client.get(reverse("notices:list"), {"subject": "projects"}).content.decode()
+    assert notice.title in listed
+    assert client.get(reverse("notices:staff_pdf", args=[notice.pk])).status_code == 200
+    login(client, world.outsider)
+    assert client.get(reverse("notices:detail", args=[notice.pk])).status_code == 404
