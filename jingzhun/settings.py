@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "jingzhun.linkage",
     "jingzhun.crosscheck",
     "jingzhun.assistance",
+    "jingzhun.projects",
+    "jingzhun.assets",
     "jingzhun.risk",
     "jingzhun.relocation",
     "jingzhun.imports",

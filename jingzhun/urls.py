@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("jingzhun.cases.notice_urls")),
     path("", include("jingzhun.crosscheck.urls")),
     path("", include("jingzhun.assistance.urls")),
+    path("", include("jingzhun.projects.urls")),
+    path("", include("jingzhun.assets.urls")),
     path("", include("jingzhun.risk.urls")),
     path("", include("jingzhun.relocation.urls")),
     path("", include("jingzhun.registry.urls")),

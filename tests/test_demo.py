@@ -427,3 +427,30 @@ def test_the_demo_has_assistance_work_with_gaps_to_find():
     assert Visit.objects.filter(village_code=cadre.area.code).exists()
     load_demo(households=300, seed=5)  # reloading replaces the assistance records
     assert Cadre.objects.count() == result.assistance["cadres"]
+
+
+def test_the_demo_county_has_a_project_library_with_funds_assets_and_a_disclosure():
+    from decimal import Decimal
+
+    from jingzhun.assets.models import Asset, AssetIncome
+    from jingzhun.cases.models import Notice
+    from jingzhun.projects import queries
+    from jingzhun.projects.models import Allocation, Benefit, Disbursement, Project
+
+    load_demo(households=200, seed=1)
+    result = load_demo(households=200, seed=1)  # a reload replaces them
+    assert result.projects["projects"] == Project.objects.count() == 5
+    assert Allocation.objects.count() == result.projects["allocations"] > 0
+    assert Disbursement.objects.count() == result.projects["disbursements"] > 0
+    assert Benefit.objects.count() == result.projects["benefits"] > 0
+    assert Project.objects.filter(status="completed").count() == 1
+    assert Asset.objects.filter(kind="pv_station").count() == result.projects["assets"]
+    assert AssetIncome.objects.count() == 3
+    for entry in AssetIncome.objects.all():
+        assert sum(line.amount for line in entry.lines.all()) == entry.income
+    notice = Notice.objects.get(subject="projects")
+    assert Client().get(f"/notices/{notice.token}/").status_code == 200
+    approver = User.objects.get(username="xian")
+    figures = queries.fund_figures(approver, year=timezone.localdate().year)
+    assert figures.total.disbursed == Decimal("1370000")
+    assert figures.industry is not None and figures.industry.passes is True

@@ -204,8 +204,9 @@ def test_the_home_page_pins_its_queries(stored_run, world, client, django_assert
 
 
 # Session and user, the cases' count, overdue count and first lines, notices ending, objections,
-# quality runs, the evaluation run and its counts, alerts' counts and first lines, the figures.
-QUERIES_HOME = 14
+# quality runs, the evaluation run and its counts, alerts' counts and first lines, projects
+# waiting for my role (a count; their first lines only when there are some), the figures.
+QUERIES_HOME = 15
 
 
 def test_the_household_page_charts_incomes_against_the_years_lines(stored_run, world, client):

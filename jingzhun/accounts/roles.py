@@ -74,3 +74,15 @@ VISIT_RECORDERS = REGISTRY_WRITERS
 # Roles that approve (the county's decisions) or administer (accounts, parameters): they sign
 # in with a second factor (TOTP) where it is required (the production profile).
 SECOND_FACTOR_ROLES = frozenset({Role.COUNTY_APPROVER, Role.ADMIN})
+
+# Projects and funds (jingzhun/projects): the county records allocations (下达) and
+# disbursements (拨付) and adjusts budgets after approval; the step roles come from the
+# procedure files. Disclosure notices are published by the staff of the area they cover.
+FUND_KEEPERS = frozenset({Role.COUNTY_APPROVER, Role.ADMIN})
+DISCLOSURE_PUBLISHERS = frozenset(
+    {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.ADMIN}
+)
+# Project assets (jingzhun/assets): recorded, and their income entered, by the staff who write
+# the registry, in their area; a disposal is approved by the county.
+ASSET_WRITERS = REGISTRY_WRITERS
+DISPOSAL_APPROVERS = frozenset({Role.COUNTY_APPROVER})

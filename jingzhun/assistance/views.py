@@ -167,7 +167,7 @@ def coverage_report(request: HttpRequest) -> HttpResponse:
         title=_("帮扶责任落实情况统计表"),
         area=user.area.name,  # type: ignore[union-attr]
         sheet=_("落实情况"),
-        headers=[_("项目"), _("数量")],
+        headers=[_("指标"), _("数量")],
         rows=[
             [_("脱贫户和监测户"), f.cared_for],
             [_("无帮扶责任人"), f.without_cadre],

@@ -88,6 +88,26 @@ ACTION_LABELS: dict[str, Promise] = {
     "publish_notice": _("发布公示"),
     "close_publicity": _("结束公示"),
     "objection": _("登记公示异议"),
+    # projects and funds
+    "create_project": _("项目入库申报"),
+    "project_step": _("办理项目环节"),
+    "return_project": _("退回项目"),
+    "reject_project": _("项目不予通过"),
+    "complete_project": _("项目资产移交办结"),
+    "set_project_budget": _("调整项目预算"),
+    "set_project_targets": _("修改项目绩效目标"),
+    "add_allocation": _("登记资金下达"),
+    "add_disbursement": _("登记资金拨付"),
+    "link_benefit": _("登记带贫益贫农户"),
+    "unlink_benefit": _("删除带贫益贫农户"),
+    # project assets
+    "create_asset": _("登记项目资产"),
+    "hand_over_asset": _("资产移交"),
+    "change_asset_status": _("变更资产状态"),
+    "request_asset_disposal": _("申请资产处置"),
+    "approve_asset_disposal": _("批准资产处置"),
+    "refuse_asset_disposal": _("不予批准资产处置"),
+    "record_asset_income": _("登记资产收益和分配"),
     # policy
     "add_parameter_value": _("新增政策参数值"),
     "close_parameter_period": _("结束政策参数有效期"),
@@ -154,6 +174,14 @@ EXTRA_FIELD_LABELS: dict[str, Promise] = {
     "file": _("文件"),
     "member": _("家庭成员"),
     "revoked": _("已吊销"),
+    "budget": _("预算"),
+    "allocation": _("资金下达"),
+    "disbursement": _("资金拨付"),
+    "benefit": _("带贫益贫"),
+    "disposal": _("处置申请"),
+    "lines": _("收益分配"),
+    "disposal_status": _("审批结果"),
+    "period": _("期间"),
 }
 
 # Keys never shown: the optimistic-lock counter says nothing to a reader.

@@ -43,6 +43,7 @@ from jingzhun.core.actions import (
     PermissionDenied,
     raise_if_errors,
 )
+from jingzhun.core.masking import mask_free_text
 from jingzhun.policy import parameters
 from jingzhun.quality.context import default_year
 from jingzhun.registry import choices as c
@@ -697,6 +698,117 @@ def _publish(
             record={**cleaned, "notice": notice.pk, "ends_on": ends, "days": notice.days},
         )
     return notice
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A project or fund notice to publish: what it lists (no person on it), as printed."""
+
+    subject: str  # cc.NoticeSubject: projects or funds
+    kind: str  # cc.NoticeKind
+    title: str
+    body: str  # the paragraph above the table; "{start}", "{end}", "{days}" are filled in
+    columns: list[str]
+    rows: list[list[str]]
+    year: int | None = None
+    project_ids: tuple[int, ...] = ()
+
+
+DISCLOSURE_DAYS = "disclosure_days_min"
+
+
+def do_publish_listing_notice(
+    listing: Listing,
+    *,
+    actor: Actor,
+    area: Any,
+    record: dict[str, Any],
+    audit_obj: Any = None,
+) -> Notice:
+    """Publish a notice that lists projects or fund allocations (扶贫资金项目公告公示) for
+    ``area`` (a village, township or county in the actor's scope), through the same notice
+    machinery as the procedures' 公示 and 公告: public page and PDF by link until it ends.
+
+    ``record``: starts_on, place, contact (as for every notice) and optionally ``days`` — at
+    least the parameter ``disclosure_days_min`` in force for the area on the start date
+    (10 days in principle); the default is that minimum. Must run inside the caller's
+    transaction (the caller writes its own audit entry); this writes the notice's
+    ``publish_notice`` entry. Raises ValidationError naming each field."""
+    assert transaction.get_connection().in_atomic_block
+    if actor.user is None:
+        raise PermissionDenied("公告公示须由具名的工作人员发布。")
+    if not area.code.startswith(actor.user.scope_prefix):
+        raise NotFound(area.pk)
+    errors: records.Errors = {}
+    cleaned = records.clean_notice(record, errors)
+    starts = cleaned["starts_on"]
+    if starts and starts > today() + dt.timedelta(days=7):
+        errors.setdefault("starts_on", []).append("开始日期最多可提前7天安排。")
+    if listing.subject not in (cc.NoticeSubject.PROJECTS, cc.NoticeSubject.FUNDS):
+        errors.setdefault("subject", []).append("只能发布项目或资金的公告公示。")
+    if not listing.rows:
+        errors.setdefault("rows", []).append("没有可公示的项目或资金：请先选择年度或项目。")
+    minimum = parameters.value(DISCLOSURE_DAYS, on=starts or today(), area_code=area.code)
+    days = minimum.as_int()
+    raw_days = record.get("days")
+    if raw_days not in (None, ""):
+        try:
+            days = int(raw_days)
+        except (TypeError, ValueError):
+            errors.setdefault("days", []).append("公示天数应为整数。")
+        else:
+            if days < minimum.as_int():
+                errors.setdefault("days", []).append(
+                    f"公示天数{days}天少于规定的最短天数{minimum.as_int()}天"
+                    f"（{minimum.source}）：请至少公示{minimum.as_int()}天。"
+                )
+    raise_if_errors(errors)
+    assert starts is not None
+    ends = starts + dt.timedelta(days=days - 1)
+    with translation.override("zh-hans"):  # stored as published: in Chinese
+        body = mask_free_text(
+            listing.body.format(start=notices_cn_date(starts), end=notices_cn_date(ends), days=days)
+        )
+        notice = Notice.objects.create(
+            kind=listing.kind,
+            subject=listing.subject,
+            village=area,
+            title=listing.title,
+            starts_on=starts,
+            ends_on=ends,
+            days=days,
+            days_version=minimum.version,
+            place=cleaned["place"],
+            contact=cleaned["contact"],
+            issuer=_issuer(actor),
+            published_by=actor.user,
+            body=body,
+            columns=[str(c) for c in listing.columns],
+            # A number someone typed into a project's name or content never reaches the public.
+            rows=[[mask_free_text(str(v)) for v in row] for row in listing.rows],
+            year=listing.year,
+            project_ids=list(listing.project_ids),
+        )
+    recorder.record(
+        actor=actor,
+        action="publish_notice",
+        obj=audit_obj or notice,
+        area_code=area.code,
+        changes={
+            "notice": [None, notice.pk],
+            "title": [None, notice.title],
+            "starts_on": [None, starts.isoformat()],
+            "ends_on": [None, ends.isoformat()],
+            "days": [None, days],
+        },
+    )
+    return notice
+
+
+def notices_cn_date(day: dt.date) -> str:
+    from jingzhun.cases.notices import cn_date
+
+    return cn_date(day)
 
 
 def _close_publicity(

@@ -78,3 +78,37 @@ class NoticeKind(models.TextChoices):
 class RemovalScope(models.TextChoices):
     MONITORING = "monitoring", _("清退出监测对象")
     REGISTRATION = "registration", _("清退出建档立卡贫困户")
+
+
+# --- the project library (项目库) ----------------------------------------------------------------
+# Kept here beside the case value lists because the procedure files name them
+# (cases/procedures/*.yaml, ``project_types:``); jingzhun.projects.choices re-exports them.
+
+
+class ProjectType(models.TextChoices):
+    INDUSTRY = "industry", _("产业发展")
+    EMPLOYMENT = "employment", _("就业")
+    INFRASTRUCTURE = "infrastructure", _("基础设施")
+    PUBLIC_SERVICE = "public_service", _("公共服务")
+    RELOCATION_FOLLOWUP = "relocation_followup", _("易地搬迁后续扶持")
+    OTHER = "other", _("其他")
+
+
+class ProjectStepKind(models.TextChoices):
+    """What a project step records."""
+
+    APPLICATION = "application", _("入库申报")
+    REVIEW = "review", _("论证审核")
+    APPROVAL = "approval", _("批复入库")
+    IMPLEMENTATION = "implementation", _("实施")
+    ACCEPTANCE = "acceptance", _("验收")
+    HANDOVER = "handover", _("资产移交")
+
+
+class NoticeSubject(models.TextChoices):
+    """What a notice lists: households (the procedures' 公示/公告) or projects and funds
+    (扶贫资金项目公告公示)."""
+
+    HOUSEHOLDS = "households", _("农户")
+    PROJECTS = "projects", _("项目")
+    FUNDS = "funds", _("资金")

@@ -150,10 +150,20 @@ class Attachment(models.Model):
 
 
 class Notice(models.Model):
-    """A 公示 or 公告 of one village's batch of cases. Public by its link, without login, until
-    it ends; it shows no ID, phone, bank or health detail."""
+    """A 公示 or 公告 of one village's batch of cases — or, with another ``subject``, of an
+    area's projects or fund allocations (扶贫资金项目公告公示: ``village`` is then the village,
+    township or county that publishes it). Public by its link, without login, until it ends;
+    it shows no ID, phone, bank or health detail, and a project or fund notice no person at
+    all: its table (``columns``, ``rows``) is a copy made when it was published from project
+    and fund fields only (jingzhun.projects.disclosure)."""
 
     kind = models.CharField(_("类型"), max_length=16, choices=cc.NoticeKind.choices)
+    subject = models.CharField(
+        _("公示内容"),
+        max_length=16,
+        choices=cc.NoticeSubject.choices,
+        default=cc.NoticeSubject.HOUSEHOLDS,
+    )
     village = models.ForeignKey(
         "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="+"
     )
@@ -175,6 +185,14 @@ class Notice(models.Model):
     )
     published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
     closed_on = models.DateField(_("公示结束办理日期"), null=True, blank=True)
+    # Project and fund notices: the paragraph and the table as published (households' notices
+    # build both from their NoticeEntry rows instead).
+    body = models.TextField(_("正文"), blank=True)
+    columns = models.JSONField(_("表头"), default=list, blank=True)
+    rows = models.JSONField(_("表格内容"), default=list, blank=True)
+    # What the notice is about, for the lists per project and per year (no personal data).
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    project_ids = models.JSONField(_("涉及项目"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("公示公告")

@@ -113,11 +113,16 @@ def _filtered(request: HttpRequest, today: dt.date) -> tuple[QuerySet[Notice], d
     filters = {
         "kind": request.GET.get("kind", ""),
         "state": request.GET.get("state", ""),
+        "subject": request.GET.get("subject", ""),
     }
     if filters["kind"] in cc.NoticeKind.values:
         qs = qs.filter(kind=filters["kind"])
     else:
         filters["kind"] = ""
+    if filters["subject"] in cc.NoticeSubject.values:
+        qs = qs.filter(subject=filters["subject"])
+    else:
+        filters["subject"] = ""
     if filters["state"] == "current":
         qs = qs.filter(ends_on__gte=today)
     elif filters["state"] == "ended":
@@ -158,6 +163,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "filters": filters,
         "kinds": cc.NoticeKind.choices,
+        "subjects": cc.NoticeSubject.choices,
         "next_before": next_before,
         "paged": bool(before.isdigit()),
     }

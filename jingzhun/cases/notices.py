@@ -4,7 +4,9 @@ Everything here is built from :class:`~jingzhun.cases.models.Notice` and
 :class:`~jingzhun.cases.models.NoticeEntry` fields only — never from household or member rows —
 so a notice cannot show an ID number, phone, bank account or health detail (docs/domain.md,
 办理程序): the columns it prints were chosen when the notice was published, and nothing else is
-read.
+read. A project or fund notice (``subject`` other than households) prints its own stored
+paragraph and table (``Notice.body``, ``columns``, ``rows``), made from project and fund fields
+when it was published.
 """
 
 from __future__ import annotations
@@ -72,6 +74,14 @@ class NoticeContent:
     period: str  # "2026年3月2日至2026年3月6日（共5天）"
     issued_on: dt.date
     entries: tuple[NoticeLine, ...]
+    # Project and fund notices: the table as published (households' notices: empty).
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def is_listing(self) -> bool:
+        """A notice of projects or funds (its own table), not of households."""
+        return bool(self.columns)
 
     @property
     def issued_label(self) -> str:
@@ -203,6 +213,8 @@ def _area_names(village: Area) -> tuple[str, str]:
 def notice_content(notice: Notice, entries: list[NoticeEntry] | None = None) -> NoticeContent:
     """The notice as plain data. ``entries`` may be given when already loaded (else one query).
     Load the notice with ``select_related("village__parent__parent")`` to avoid two queries."""
+    if notice.subject != cc.NoticeSubject.HOUSEHOLDS:
+        return _listing_content(notice)
     if entries is None:
         entries = list(notice.entries.order_by("line"))
     lines = tuple(
@@ -247,6 +259,33 @@ def notice_content(notice: Notice, entries: list[NoticeEntry] | None = None) -> 
     )
 
 
+def _listing_content(notice: Notice) -> NoticeContent:
+    """A project or fund notice: its stored paragraph and table, nothing else."""
+    township, county = _area_names(notice.village)
+    place = notice.village
+    return NoticeContent(
+        title=notice.title,
+        kind=notice.kind,
+        kind_label=str(cc.NoticeKind(notice.kind).label),
+        issuer=notice.issuer,
+        village=place.name if place.level == Level.VILLAGE else "",
+        township=township if place.level == Level.VILLAGE else "",
+        county=county if place.level == Level.VILLAGE else place.name,
+        starts_on=notice.starts_on,
+        ends_on=notice.ends_on,
+        days=notice.days,
+        place=notice.place,
+        contact=notice.contact,
+        body=notice.body,
+        period=_("%(start)s至%(end)s（共%(days)d天）")
+        % {"start": cn_date(notice.starts_on), "end": cn_date(notice.ends_on), "days": notice.days},
+        issued_on=notice.starts_on,
+        entries=(),
+        columns=tuple(str(c) for c in notice.columns),
+        rows=tuple(tuple(str(v) for v in row) for row in notice.rows),
+    )
+
+
 # --- PDF -----------------------------------------------------------------------------------------
 
 
@@ -258,9 +297,14 @@ def _register_font() -> None:
 
 def column_widths(header: list[str], font_size: float, total: float) -> list[float]:
     """Column widths (points) in which every header fits on one line — a header never breaks
-    inside a word — taking the room from the widest columns when the page is too narrow."""
+    inside a word — taking the room from the widest columns when the page is too narrow.
+    A table of another shape than the households' (a project notice) starts from equal
+    columns."""
     _register_font()
-    widths = [w * mm for w in BASE_WIDTHS_MM]
+    if len(header) == len(BASE_WIDTHS_MM):
+        widths = [w * mm for w in BASE_WIDTHS_MM]
+    else:
+        widths = [total / max(len(header), 1)] * len(header)
     # A header may wrap between words (English), never inside one (a Chinese header is one).
     needs = [
         max(pdfmetrics.stringWidth(word, FONT, font_size) for word in h.split() or [""])
@@ -283,7 +327,10 @@ def column_widths(header: list[str], font_size: float, total: float) -> list[flo
 
 
 def table_rows(content: NoticeContent) -> list[list[str]]:
-    """The PDF table: a header row, then one row per household (withdrawn ones marked)."""
+    """The PDF table: a header row, then one row per household (withdrawn ones marked), or the
+    stored table of a project or fund notice."""
+    if getattr(content, "is_listing", False):
+        return [list(content.columns), *(list(row) for row in content.rows)]
     header = [_("序号"), _("村民小组"), _("户主姓名"), _("家庭人口"), _("事项"), _("原因类别")]
     rows = [header]
     for e in content.entries:
@@ -333,7 +380,7 @@ def notice_pdf(notice: Notice, *, content: NoticeContent | None = None) -> bytes
             ]
         )
     )
-    listing = table if content.entries else para(_("（本期无名单）"), body_style)
+    listing = table if len(rows) > 1 else para(_("（本期无名单）"), body_style)
 
     story = [
         para(content.title, title_style),

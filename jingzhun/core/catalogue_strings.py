@@ -1,6 +1,7 @@
 """The interface text kept in reviewed YAML files, listed for the translation catalogue.
 
-Procedure step titles (``cases/procedures/*.yaml``) and the departments, names and column
+Procedure step titles (``cases/procedures/*.yaml``, cases and projects) and the
+departments, names and column
 labels (a column's first title) of the dataset kinds (``crosscheck/datasets/*.yaml``) are shown
 on pages but are not Python strings,
 so ``makemessages`` cannot find them. :func:`render_module` writes them as ``gettext_noop``
@@ -29,8 +30,9 @@ def yaml_strings() -> list[str]:
     found: set[str] = set()
     for path in sorted(PROCEDURE_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text("utf-8")) or {}
-        for case_type in (data.get("case_types") or {}).values():
-            found.update(str(s["title"]) for s in case_type.get("steps", []) if s.get("title"))
+        for key in ("case_types", "project_types"):
+            for spec in (data.get(key) or {}).values():
+                found.update(str(s["title"]) for s in spec.get("steps", []) if s.get("title"))
     for path in sorted(DATASET_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text("utf-8")) or {}
         found.update(str(data[key]) for key in ("name", "department") if data.get(key))

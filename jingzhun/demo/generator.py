@@ -133,6 +133,7 @@ class DemoResult:
     alerts: dict[str, int] = field(default_factory=dict)  # department alerts by dataset kind
     assistance: dict[str, int] = field(default_factory=dict)  # cadres, pairings, posts, visits …
     relocation: dict[str, int] = field(default_factory=dict)  # sites, households, jobs …
+    projects: dict[str, int] = field(default_factory=dict)  # projects, funds, assets, notices
     seconds: float = 0.0
 
 
@@ -227,6 +228,7 @@ def load_demo(
     result.alerts = _load_department_data(result.skipped_users)
     result.assistance = _load_assistance(result.skipped_users)
     result.relocation = _load_relocation(result.skipped_users)
+    result.projects = _create_demo_projects(result.skipped_users)
     result.seconds = time.monotonic() - started
     return result
 
@@ -240,6 +242,17 @@ def _open_demo_cases(skipped_users: list[str]) -> list[str]:
         return []
     users = {u.username: u for u in User.objects.filter(username__in=names).select_related("area")}
     return create_demo_cases(users["cun"].area, users)
+
+
+def _create_demo_projects(skipped_users: list[str]) -> dict[str, int]:
+    """The demo county's project library, funds, assets and a disclosure (demo/projects.py)."""
+    from jingzhun.demo.projects import create_demo_projects
+
+    names = ("cun", "xian")
+    if any(name in skipped_users for name in names):
+        return {}
+    users = {u.username: u for u in User.objects.filter(username__in=names).select_related("area")}
+    return create_demo_projects(users["cun"].area, users)
 
 
 def _load_department_data(skipped_users: list[str]) -> dict[str, int]:
@@ -317,6 +330,19 @@ def _remove_previous_demo(province: Area) -> dict[str, int]:
         # The demo's department batches (their records, links and alerts) go first: a batch
         # loaded again with the same content would count as already loaded.
         bulk.purge(Batch, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
+        # The demo's assets, projects and their notices (some belong to the county itself, which
+        # stays): before the households and villages they point at.
+        from jingzhun.assets.models import Asset
+        from jingzhun.cases.models import Notice
+        from jingzhun.projects.models import Project
+
+        bulk.purge(Asset, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
+        bulk.purge(Project, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
+        bulk.purge(
+            Notice,
+            Q(village__code__gte=lo, village__code__lt=hi) & ~Q(subject="households"),
+            counts=counts,
+        )
         bulk.purge(Household, Q(village_code__gte=lo, village_code__lt=hi), counts=counts)
         # Records of the assistance work not tied to a household: cadres serve real townships.
         bulk.purge(Cadre, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)

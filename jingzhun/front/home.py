@@ -13,6 +13,7 @@ counts (no scan of the registry but the headline counts):
 * department alerts to verify (crosscheck), overdue first;
 * for the village cadre and the township (who visit): risks found on visits that wait for the
   village cadre, and 脱贫户 and 监测户 not visited within the interval (assistance).
+* projects whose current step waits for my role (projects.queries.waiting_for), overdue first.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from jingzhun.crosscheck.queries import alerts_for
 from jingzhun.crosscheck.rules import rule_label
 from jingzhun.policy import runs
 from jingzhun.policy.models import EvaluationCount
+from jingzhun.projects.queries import waiting_for
 from jingzhun.quality import queries as quality
 from jingzhun.quality.checks import CATALOGUE
 from jingzhun.quality.models import QualityCount, RunStatus
@@ -319,6 +321,28 @@ def _visit_signals(user: User) -> Item | None:
     )
 
 
+def _waiting_projects(user: User, today: dt.date) -> Item | None:
+    qs = waiting_for(user)
+    counts = qs.aggregate(n=Count("id"), late=Count("id", filter=Q(step_due_on__lt=today)))
+    if not counts["n"]:
+        return None
+    lines = []
+    for project in qs[:LINES_SHOWN]:
+        note, late = _days_note(project.step_due_on, today)
+        text = f"{project.number} · {project.name}"
+        lines.append(Line(text, reverse("projects:detail", args=[project.pk]), note, late))
+    late = counts["late"]
+    return Item(
+        "projects",
+        _("待我办理的项目"),
+        counts["n"],
+        reverse("projects:list"),
+        0 if late else 1,
+        ngettext("其中%(n)d个已逾期", "其中%(n)d个已逾期", late) % {"n": late} if late else "",
+        lines,
+    )
+
+
 def _visits_due(user: User, today: dt.date) -> Item | None:
     if user.role not in VISITORS:
         return None
@@ -342,6 +366,7 @@ def worklist(user: User, today: dt.date) -> list[Item]:
     items = [
         _waiting_cases(user, today),
         _alerts(user, today),
+        _waiting_projects(user, today),
         _notices_ending(user, today),
         _objections(user, today),
         _new_findings(user),

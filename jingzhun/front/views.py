@@ -27,6 +27,7 @@ from jingzhun.front import home as home_page
 from jingzhun.front.drilldown import DrillDown, ListPage, list_page
 from jingzhun.front.household import HouseholdRecord, income_chart
 from jingzhun.policy.panel import policy_panel
+from jingzhun.projects.queries import benefits_of_household
 from jingzhun.quality import entry as quality_entry
 from jingzhun.registry import choices as c
 from jingzhun.registry import scoping
@@ -149,5 +150,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
         "assistance": household_assistance(household, timezone.localdate().year),
         "can_visit": request.user.role in VISIT_RECORDERS,
         "relocation_card": relocation_card(household.pk, record.conditions),
+        # 带贫益贫: the projects this household benefits from (one query).
+        "benefits": benefits_of_household(request.user, household.pk),
     }
     return render(request, "front/household.html", context)

@@ -71,6 +71,9 @@ UNITS: dict[str, str] = {
     # Procedures (docs/domain.md, 办理程序).
     "notice_days_min": "天",
     "monitoring_decision_max_days": "天",
+    # Projects and funds (docs/domain.md, 项目、资金、资产和公告公示).
+    "disclosure_days_min": "天",
+    "industry_share_min": "%",
     # Department data comparison alerts (docs/domain.md, 部门信息比对).
     "alert_medical_stay_exited": "元/次",
     "alert_medical_stay_others": "元/次",
@@ -132,6 +135,8 @@ TITLES: dict[str, Any] = {
     "public_approval_min": _("第三方评估：群众认可度下限"),
     "notice_days_min": _("公示最短天数"),
     "monitoring_decision_max_days": _("从发现风险到认定监测对象的最长天数"),
+    "disclosure_days_min": _("扶贫资金项目公告公示最短天数"),
+    "industry_share_min": _("中央衔接资金用于产业发展的最低比重"),
     "alert_medical_stay_exited": _("医保预警：脱贫人口每次住院自付费用"),
     "alert_medical_stay_others": _("医保预警：其他农村人口每次住院自付费用"),
     "alert_outpatient_monthly": _("医保预警：每月门诊自付费用"),

@@ -314,6 +314,76 @@ class MatrixData:
     def fresh(self, case: Case) -> Case:
         return Case.objects.get(pk=case.pk)
 
+    # --- projects and assets ----------------------------------------------------------------
+
+    @cached_property
+    def project(self) -> Any:
+        """A project of the village approved into the library (waiting at 实施), with money and
+        the household linked to it (带贫益贫)."""
+        from jingzhun.projects import actions as project_actions
+
+        world = self.world
+        county = world.actor(world.approver)
+        project = project_actions.do_create_project(
+            actor=self.cadre,
+            name="东冶村光伏电站",
+            project_type="industry",
+            area=world.village,
+            year=NOW.year,
+            implementing_unit="五台县乡村振兴局",
+            content="村级光伏电站100kW",
+            budget={"central": "300000"},
+            on=NOW.date(),
+        )
+        for decision in ("review", "approval"):
+            project = project_actions.do_perform_project_step(
+                project,
+                actor=county,
+                expected_version=project.version,
+                step_code=decision,
+                on=NOW.date(),
+                decision="agree",
+                document="五乡振发〔2025〕1号",
+            )
+        project_actions.do_add_allocation(
+            project, actor=county, source="central", on=NOW.date(), amount="100000", document="x"
+        )
+        project_actions.do_link_benefit(
+            project,
+            actor=self.cadre,
+            household=self.household,
+            kind="dividend",
+            amount_per_year="500",
+        )
+        return project
+
+    @cached_property
+    def asset(self) -> Any:
+        """The project's PV station, with a pending disposal request."""
+        from jingzhun.assets import actions as asset_actions
+
+        asset = asset_actions.do_create_asset(
+            actor=self.cadre,
+            name="东冶村光伏电站",
+            asset_class="operating",
+            kind="pv_station",
+            area=self.world.village,
+            owner_type="collective",
+            owner_name="东冶村股份经济合作社",
+            custodian="东冶村村民委员会",
+            value="400000",
+            capacity="100",
+            project=self.project,
+        )
+        asset_actions.do_request_disposal(
+            asset, actor=self.cadre, method="scrap", reason="组件损毁无修复价值"
+        )
+        return asset
+
+    @property
+    def disposal(self) -> Any:
+        return self.asset.disposals.get()
+
     # --- imports, exports, runs -------------------------------------------------------------
 
     @cached_property

@@ -24,14 +24,19 @@ from django.db.models import Model
 from jingzhun.accounts.models import User
 from jingzhun.accounts.roles import (
     AREA_MANAGERS,
+    ASSET_WRITERS,
     ASSISTANCE_MANAGERS,
     AUDIT_READERS,
     CROSSCHECK_LOADERS,
+    DISCLOSURE_PUBLISHERS,
+    DISPOSAL_APPROVERS,
+    FUND_KEEPERS,
     REGISTRY_WRITERS,
     Role,
 )
 from jingzhun.areas.models import Area, VillageProfile
 from jingzhun.assessment.models import CountyAssessment
+from jingzhun.assets.models import Asset, AssetIncome, Disposal
 from jingzhun.assistance.models import Cadre, Pairing, PlanItem, Presence, TeamPost, Visit
 from jingzhun.cases.actions import HANDLERS
 from jingzhun.cases.models import Case, CaseStep, Notice, Objection
@@ -41,6 +46,7 @@ from jingzhun.imports.models import Upload
 from jingzhun.ledgers.models import LedgerUpload
 from jingzhun.policy.models import EvaluationJob, ParameterValue, WhatIfRun
 from jingzhun.policy.runs import EVALUATION_STARTERS
+from jingzhun.projects.models import Allocation, Benefit, Disbursement, Project, ProjectStep
 from jingzhun.quality.actions import QUALITY_RUNNERS
 from jingzhun.quality.models import Exemption, QualityRun
 from jingzhun.registry.models import Conditions, Household, Income, Measures, Member
@@ -144,6 +150,45 @@ def versioned(case: Case, **record: Any) -> dict[str, Any]:
 TODAY = NOW.date()
 REVIEW = helpers.step_record("review", TODAY)
 CASES = (Case, CaseStep, Notice, Objection)
+
+PROJECT_TABLES = (Project, ProjectStep, Allocation, Disbursement, Benefit, Notice)
+ASSET_TABLES = (Asset, AssetIncome, Disposal)
+# Who may propose a project (the national procedure's 入库申报) and do the step it waits on in
+# the fixture (实施).
+PROPOSERS = frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER})
+
+
+def project(d: MatrixData) -> dict[str, Any]:
+    return {"pk": d.project.pk}
+
+
+def asset(d: MatrixData) -> dict[str, Any]:
+    return {"pk": d.asset.pk}
+
+
+# A project's and an asset's forms: posted by the roles that may, answered with a redirect to
+# the record's page (an empty form: its errors as messages there, nothing changed).
+def project_post(roles: frozenset[str]) -> dict[str, Any]:
+    return {
+        "scope": RECORD,
+        "params": project,
+        "read": None,
+        "writes": {"POST": roles},
+        "accepted": frozenset({302}),
+        "touches": PROJECT_TABLES,
+    }
+
+
+def asset_post(roles: frozenset[str], params: Fill = asset) -> dict[str, Any]:
+    return {
+        "scope": RECORD,
+        "params": params,
+        "read": None,
+        "writes": {"POST": roles},
+        "accepted": frozenset({302}),
+        "touches": ASSET_TABLES,
+    }
+
 
 # The pages' registry forms: read and written by the registry's writers only.
 REGISTRY_FORM = {
@@ -841,6 +886,45 @@ TABLE: dict[str, Entry] = {
         touches=CASES,
     ),
     "cases:household": Entry(scope=RECORD, params=household_pk),
+    # --- projects, funds and assets -----------------------------------------------------------
+    "projects:list": Entry(needs=("project",)),
+    "projects:new": Entry(
+        scope=NONE,
+        read=PROPOSERS,
+        writes={"POST": PROPOSERS},
+        accepted=frozenset({400}),
+        touches=PROJECT_TABLES,
+    ),
+    "projects:funds": Entry(needs=("project",)),
+    "projects:report": Entry(needs=("project",)),
+    "projects:disclosures": Entry(
+        needs=("project",),
+        writes={"POST": frozenset(DISCLOSURE_PUBLISHERS)},
+        accepted=frozenset({302}),
+        touches=PROJECT_TABLES,
+    ),
+    "projects:detail": Entry(scope=RECORD, params=project),
+    "projects:step": Entry(**project_post(PROPOSERS)),
+    "projects:allocation": Entry(**project_post(frozenset(FUND_KEEPERS))),
+    "projects:disbursement": Entry(**project_post(frozenset(FUND_KEEPERS))),
+    "projects:benefit": Entry(**project_post(WRITERS)),
+    "projects:disclose": Entry(**project_post(frozenset(DISCLOSURE_PUBLISHERS))),
+    "assets:list": Entry(needs=("asset",)),
+    "assets:report": Entry(needs=("asset",)),
+    "assets:new": Entry(
+        scope=NONE,
+        read=frozenset(ASSET_WRITERS),
+        writes={"POST": frozenset(ASSET_WRITERS)},
+        accepted=frozenset({400}),
+        touches=ASSET_TABLES,
+    ),
+    "assets:detail": Entry(scope=RECORD, params=asset),
+    "assets:status": Entry(**asset_post(frozenset(ASSET_WRITERS))),
+    "assets:income": Entry(**asset_post(frozenset(ASSET_WRITERS))),
+    "assets:disposal": Entry(**asset_post(frozenset(ASSET_WRITERS))),
+    "assets:decide": Entry(
+        **asset_post(frozenset(DISPOSAL_APPROVERS), params=lambda d: {"pk": d.disposal.pk})
+    ),
     "notices:list": Entry(needs=("cases",)),
     "notices:detail": Entry(scope=RECORD, params=lambda d: {"notice_id": d.notice.pk}),
     "notices:staff_pdf": Entry(
