@@ -50,6 +50,8 @@ from jingzhun.core.actions import (
     raise_if_errors,
 )
 from jingzhun.policy import parameters
+from jingzhun.projects.choices import FundSource
+from jingzhun.projects.models import Project
 from jingzhun.registry import actions as registry_actions
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import MEASURE_FIELDS, Household, Measures
@@ -815,6 +817,23 @@ def do_complete_follow_up(*, actor: Actor, visit: Visit, index: Any, note: str =
 # --- the yearly plan (一户一策) ----------------------------------------------------------------
 
 
+def _project(values: Mapping[str, Any], errors: Errors, household: Household) -> Project | None:
+    """The project a measure comes from (its 项目编号, or the project), which must serve the
+    household's area."""
+    raw = values.get("project")
+    if raw in (None, ""):
+        return None
+    project = (
+        raw if isinstance(raw, Project) else Project.objects.filter(number=str(raw).strip()).first()
+    )
+    if project is None or not household.village_code.startswith(project.area.scope_prefix):
+        errors.setdefault("project", []).append(
+            f"没有服务于农户{household.number}所在地区、编号为“{raw}”的项目：请核对项目编号。"
+        )
+        return None
+    return project
+
+
 def _family_label(family: str) -> str:
     # In Chinese whatever the interface language: labels in spreadsheets and forms are Chinese.
     with translation.override("zh-hans"):
@@ -863,6 +882,12 @@ def do_add_plan_item(
     _not_future(errors, "started_on", "开始日期", clean["started_on"])
     if "、" in clean["name"] or "," in clean["name"]:
         errors.setdefault("name", []).append("一条措施只写一项内容：多项请分条登记。")
+    clean["project"] = _project(values, errors, household)
+    if clean["project"] is not None and not clean["fund_source"]:
+        sources = clean["project"].budget.values_list("source", flat=True)
+        clean["fund_source"] = "、".join(
+            str(FundSource(s).label) for s in sources if s in FundSource.values
+        )[:100]
     raise_if_errors(errors)
     with transaction.atomic():
         item = PlanItem.objects.create(
@@ -874,7 +899,11 @@ def do_add_plan_item(
             obj=item,
             area_code=household.village_code,
             household=household,
-            changes={k: [None, jsonable(v)] for k, v in clean.items() if v not in (None, "")},
+            changes={
+                k: [None, v.number if k == "project" else jsonable(v)]
+                for k, v in clean.items()
+                if v not in (None, "")
+            },
         )
         _sync_measures(actor, household, year_value, family)
     return item

@@ -126,4 +126,5 @@ class PlanItemForm(forms.Form):
     started_on = forms.DateField(label=_("开始日期"), widget=DATE, required=False)
     ended_on = forms.DateField(label=_("结束日期"), widget=DATE, required=False)
     fund_source = forms.CharField(label=_("资金来源"), max_length=100, required=False)
+    project = forms.CharField(label=_("来源项目（项目编号，可空）"), max_length=32, required=False)
     result = forms.CharField(label=_("帮扶成效"), max_length=200, required=False)

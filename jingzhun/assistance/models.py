@@ -288,6 +288,14 @@ class PlanItem(models.Model):
     started_on = models.DateField(_("开始日期"), null=True, blank=True)
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
     fund_source = models.CharField(_("资金来源"), max_length=100, blank=True)
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("来源项目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_items",
+    )
     result = models.CharField(_("帮扶成效"), max_length=200, blank=True)
     removed = models.BooleanField(_("已撤销"), default=False)
     version = models.PositiveIntegerField(_("版本"), default=1)

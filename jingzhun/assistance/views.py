@@ -706,6 +706,7 @@ def household_plan(request: HttpRequest, household_id: int) -> HttpResponse:
     items = list(
         queries.plan_items_for(user)  # type: ignore[arg-type]
         .filter(household=household, year=year, removed=False)
+        .select_related("project")
         .order_by("family", "id")
     )
     totals = sum((i.amount for i in items if i.amount is not None), start=0)

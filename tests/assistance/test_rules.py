@@ -485,3 +485,24 @@ def test_chinese_labels_are_read_whatever_the_interface_language(world, homes):
             values=post_values(role="第一书记"),
         )
     assert item.family == "industry_aid" and post.role == "first_secretary"
+
+
+def test_a_plan_item_names_the_project_its_money_comes_from(world, homes):
+    from tests.projects import helpers as project_helpers
+
+    project = project_helpers.new_project(world)  # serves 东冶村, central and county funds
+    item = actions.do_add_plan_item(
+        actor=world.actor(),
+        household=homes["a"],
+        year=2026,
+        values={"family": "industry_aid", "name": "光伏收益分红", "project": project.number},
+    )
+    assert item.project == project and "中央财政衔接资金" in item.fund_source
+    with pytest.raises(ValidationError) as refused:
+        actions.do_add_plan_item(
+            actor=world.actor(world.approver),
+            household=homes["far"],  # 南村 is not served by the project
+            year=2026,
+            values={"family": "industry_aid", "name": "光伏收益分红", "project": project.number},
+        )
+    assert "project" in refused.value.message_dict
