@@ -149,9 +149,12 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _act(request: HttpRequest, problem: Problem) -> HttpResponse:
     user = request.user
+    if _role(request) not in PROBLEM_RECTIFIERS | PROBLEM_CLOSERS:
+        raise PermissionDenied(_("您的角色不能办理问题整改和销号。"))
     actor = _actor(request)
     post = request.POST
     what = post.get("action", "")
+    done = ""
     try:
         if what == "evidence":
             household = case = None
@@ -183,12 +186,13 @@ def _act(request: HttpRequest, problem: Problem) -> HttpResponse:
             actions.do_reopen_problem(actor=actor, problem=problem, reason=post.get("reason", ""))
             done = _("已重新打开。")
         else:
-            raise NotFound(what)
+            messages.error(request, _("请选择要办理的操作。"))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, done)
+        if done:
+            messages.success(request, done)
     return redirect("supervision:detail", pk=problem.pk)
 
 
