@@ -18,7 +18,7 @@ from jingzhun.supervision import actions
 from jingzhun.supervision.models import EvidenceKind, Problem, ProblemStatus
 from tests import factories
 from tests.conftest import make_user
-from tests.supervision.conftest import new_problem, rectified, values
+from tests.supervision.conftest import new_problem, rectified
 
 # --- entry ---------------------------------------------------------------------------------------
 
