@@ -508,7 +508,10 @@ def do_raise_problems_from_quality_run(
     _ensure(actor, PROBLEM_RECORDERS, "从数据质量检查登记问题")
     assert actor.user is not None
     prefix = actor.user.scope_prefix
-    if not (run.area_code.startswith(prefix) or prefix.startswith(run.area_code)):
+    # The run's area holds the actor's, or lies within it (a city's run for a county user).
+    run_area = Area.objects.filter(code=run.area_code).first()
+    own = actor.user.area
+    if run_area is None or not (run_area.contains(own) or own.contains(run_area)):
         raise NotFound(run.pk)
     errors: Errors = {}
     if run.status != RunStatus.DONE:

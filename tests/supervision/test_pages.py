@@ -8,10 +8,13 @@ import io
 from decimal import Decimal
 
 import openpyxl
+import pyarrow as pa
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from jingzhun.quality.actions import do_queue_quality_run, do_record_quality_run
+from jingzhun.quality.batch import FINDING_SCHEMA
 from jingzhun.supervision import actions, queries
 from jingzhun.supervision.models import Problem, ProblemStatus
 from tests.conftest import login
@@ -198,3 +201,65 @@ def test_a_city_ledger_of_7680_with_7553_closed_reports_98_3_percent(client, wor
     cells = [[c for c in row] for row in book.active.iter_rows(values_only=True)]
     totals = next(row for row in cells if row and row[0] == "合计")
     assert list(totals[:6]) == ["合计", 7680, 7553, 127, 0, 98.3]
+
+
+def test_a_city_viewer_reads_a_problem_without_any_action_and_may_not_post(client, world) -> None:
+    problem = rectified(world, new_problem(world))
+    login(client, world.city_viewer)
+    url = reverse("supervision:detail", args=[problem.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and not any(page.context["may"].values())
+    assert client.post(url, {"action": "close", "reason": "同意"}).status_code == 403
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.PENDING_CLOSING
+
+
+def test_an_inspector_reopens_through_the_page(client, world) -> None:
+    problem = rectified(world, new_problem(world))
+    actions.do_close_problem(actor=world.actor(world.reviewer), problem=problem, reason="同意")
+    login(client, world.inspector)
+    url = reverse("supervision:detail", args=[problem.pk])
+    assert client.get(url).context["may"]["reopen"]
+    client.post(url, {"action": "reopen", "reason": "问题反弹"})
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.RECTIFYING
+    history = client.get(url).context["history"]
+    assert [h.action for h in history][-2:] == ["问题销号", "重新打开问题"]
+
+
+def test_the_own_area_line_links_to_the_own_areas_problems_only(client, world) -> None:
+    p = _ledger(world)
+    login(client, world.approver)
+    page = client.get(reverse("supervision:report"), {"by": "area"})
+    links = dict((line.key, link) for line, link in page.context["lines"])
+    assert _numbers(client.get(links[world.county.code]["found"])) == [p["county"].number]
+
+
+def test_the_list_raises_problems_from_the_latest_quality_run(client, world, household) -> None:
+    login(client, world.approver)
+    url = reverse("supervision:raise_from_quality")
+    client.post(url)
+    assert not Problem.objects.exists()  # no completed run yet: nothing, with a message
+    run = do_queue_quality_run(
+        actor=world.actor(world.approver), area_code=world.county.code, year=2024, backend="duckdb"
+    )
+    finding = {
+        "check_code": "Q-H-001",
+        "household_id": household.pk,
+        "member_id": None,
+        "village_code": household.village_code,
+        "details": "",
+    }
+    do_record_quality_run(
+        run,
+        actor=world.actor(world.approver),
+        findings=pa.Table.from_pylist([finding], schema=FINDING_SCHEMA),
+        households_per_village={world.village.code: 1},
+        area_prefix=world.county.scope_prefix,
+        seconds=0.1,
+    )
+    assert client.post(url).status_code == 302
+    client.post(url)
+    assert list(Problem.objects.values_list("area_code", "quality_run")) == [
+        (world.village.code, run.pk)
+    ]
