@@ -11,4 +11,5 @@ urlpatterns = [
     path("problems/report/", views.report, name="report"),
     path("problems/report.xlsx", views.report_xlsx, name="report_xlsx"),
     path("problems/<int:pk>/", views.problem_detail, name="detail"),
+    path("problems/<int:pk>/evidence/<int:evidence>/", views.evidence_file, name="evidence_file"),
 ]

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -194,6 +194,18 @@ def _act(request: HttpRequest, problem: Problem) -> HttpResponse:
         if done:
             messages.success(request, done)
     return redirect("supervision:detail", pk=problem.pk)
+
+
+@login_required
+@require_GET
+@domain_errors
+def evidence_file(request: HttpRequest, pk: int, evidence: int) -> HttpResponse:
+    """A file of a problem's evidence, to the users who may read the problem."""
+    problem = queries.access_problem(request.user, pk)  # type: ignore[arg-type]
+    found = problem.evidence.filter(pk=evidence).exclude(file="").first()
+    if found is None:
+        raise NotFound(evidence)
+    return FileResponse(found.file.open("rb"), filename=found.file.name.rsplit("/", 1)[-1])
 
 
 def _household(user: Any, number: str) -> Household:

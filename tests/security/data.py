@@ -571,9 +571,13 @@ class MatrixData:
                 "deadline": NOW.date() + dt.timedelta(days=30),
             },
         )
-        supervision_actions.do_add_problem_evidence(
-            actor=self.cadre, problem=problem, text="已补填"
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 " + b"0" * 64, "application/pdf")
+        (_text, file) = supervision_actions.do_add_problem_evidence(
+            actor=self.cadre, problem=problem, text="已补填", file=scan
         )
+        problem.file_evidence = file
         return problem
 
     @cached_property

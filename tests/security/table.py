@@ -772,6 +772,11 @@ TABLE: dict[str, Entry] = {
         accepted=frozenset({302}),  # no action chosen: back with the message
         touches=(Problem, ProblemEvidence),
     ),
+    "supervision:evidence_file": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.problem.pk, "evidence": d.problem.file_evidence.pk},
+        binary="pdf",
+    ),
     # --- relocation (易地扶贫搬迁) ------------------------------------------------------------
     "relocation:list": Entry(needs=("relocation",)),
     "relocation:report": Entry(needs=("relocation",)),

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 import pyarrow as pa
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -263,3 +264,24 @@ def test_the_list_raises_problems_from_the_latest_quality_run(client, world, hou
     assert list(Problem.objects.values_list("area_code", "quality_run")) == [
         (world.village.code, run.pk)
     ]
+
+
+def test_a_file_of_evidence_is_uploaded_and_read_back_and_a_script_is_refused(
+    client, world
+) -> None:
+    problem = new_problem(world)
+    login(client, world.cadre)
+    url = reverse("supervision:detail", args=[problem.pk])
+    scan = SimpleUploadedFile("发放表.pdf", b"%PDF-1.4 signed", "application/pdf")
+    client.post(url, {"action": "evidence", "file": scan})
+    piece = problem.evidence.get()
+    download = client.get(reverse("supervision:evidence_file", args=[problem.pk, piece.pk]))
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 signed"
+    script = SimpleUploadedFile("x.html", b"<script>", "text/html")
+    client.post(url, {"action": "evidence", "file": script})
+    assert problem.evidence.count() == 1
+    login(client, world.outsider)
+    assert (
+        client.get(reverse("supervision:evidence_file", args=[problem.pk, piece.pk])).status_code
+        == 404
+    )
