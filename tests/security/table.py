@@ -540,10 +540,11 @@ TABLE: dict[str, Entry] = {
     ),
     # --- ledger imports (台账导入) -----------------------------------------------------------
     # Every ledger's roles are the roles of its action; together (cadres and work teams:
-    # ASSISTANCE_MANAGERS, sites: SITE_MANAGERS, relocation: RELOCATION_WRITERS) the writers.
+    # ASSISTANCE_MANAGERS, sites: SITE_MANAGERS, relocation: RELOCATION_WRITERS) the writers,
+    # and with the problem ledger (PROBLEM_RECORDERS) the inspectors.
     "ledgers:list": Entry(
         needs=("ledger_upload",),
-        writes={"POST": WRITERS},
+        writes={"POST": WRITERS | frozenset(PROBLEM_RECORDERS)},
         accepted=frozenset({400}),  # an empty form comes back with its errors
         touches=(LedgerUpload,),
     ),
