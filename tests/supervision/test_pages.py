@@ -264,6 +264,9 @@ def test_the_list_raises_problems_from_the_latest_quality_run(client, world, hou
     assert list(Problem.objects.values_list("area_code", "quality_run")) == [
         (world.village.code, run.pk)
     ]
+    problem = Problem.objects.get()
+    page = client.get(reverse("supervision:detail", args=[problem.pk])).content.decode()
+    assert "Q-H-001" in page and "尚无复查" in page
 
 
 def test_a_file_of_evidence_is_uploaded_and_read_back_and_a_script_is_refused(
