@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "jingzhun.linkage",
     "jingzhun.crosscheck",
     "jingzhun.assistance",
+    "jingzhun.supervision",
     "jingzhun.projects",
     "jingzhun.assets",
     "jingzhun.risk",

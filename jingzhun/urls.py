@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("jingzhun.cases.notice_urls")),
     path("", include("jingzhun.crosscheck.urls")),
     path("", include("jingzhun.assistance.urls")),
+    path("", include("jingzhun.supervision.urls")),
     path("", include("jingzhun.projects.urls")),
     path("", include("jingzhun.assets.urls")),
     path("", include("jingzhun.risk.urls")),

@@ -454,3 +454,22 @@ def test_the_demo_county_has_a_project_library_with_funds_assets_and_a_disclosur
     figures = queries.fund_figures(approver, year=timezone.localdate().year)
     assert figures.total.disbursed == Decimal("1370000")
     assert figures.industry is not None and figures.industry.passes is True
+
+
+def test_the_demo_county_has_problems_from_several_sources_some_overdue_some_closed():
+    from jingzhun.supervision import queries as supervision
+    from jingzhun.supervision.models import Problem
+
+    load_demo(households=200, seed=1)
+    result = load_demo(households=200, seed=1)  # a reload replaces them
+    assert result.problems["problems"] == Problem.objects.count() == 8
+    assert Problem.objects.values("source").distinct().count() == 8
+    county = User.objects.get(username="xian")
+    _lines, total = supervision.report(county, "source", timezone.localdate())
+    assert (total.found, total.closed) == (8, 2)
+    assert total.overdue == result.problems["overdue"] >= 2
+    # The reopened problem's history holds its closing and its reopening.
+    reopened = AuditEntry.objects.filter(action="reopen_problem").latest("id")
+    problem = Problem.objects.get(pk=reopened.object_id)
+    assert problem.status == "rectifying"
+    assert AuditEntry.objects.filter(action="close_problem", object_id=reopened.object_id).exists()

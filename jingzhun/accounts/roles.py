@@ -86,3 +86,14 @@ DISCLOSURE_PUBLISHERS = frozenset(
 # the registry, in their area; a disposal is approved by the county.
 ASSET_WRITERS = REGISTRY_WRITERS
 DISPOSAL_APPROVERS = frozenset({Role.COUNTY_APPROVER})
+
+# Problem ledgers (jingzhun/supervision): the roles that write the registry and the inspectors
+# (纪检督查) enter problems; the staff of the problem's area record its rectification and ask
+# for closing; closing (销号) is done by a township, the county or an inspector of a level ABOVE
+# the problem's area (never its own unit); the level above or an inspector reopens.
+PROBLEM_RECORDERS = REGISTRY_WRITERS | {Role.INSPECTOR}
+PROBLEM_RECTIFIERS = REGISTRY_WRITERS
+PROBLEM_CLOSERS = frozenset(
+    {Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.INSPECTOR, Role.ADMIN}
+)
+PROBLEM_REOPENERS = PROBLEM_CLOSERS

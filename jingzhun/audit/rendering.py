@@ -64,6 +64,13 @@ ACTION_LABELS: dict[str, Promise] = {
     "end_pairing": _("结束结对帮扶"),
     "appoint_team_member": _("选派驻村工作队员"),
     "end_team_post": _("驻村工作队员离岗"),
+    # problem ledgers
+    "create_problem": _("登记问题"),
+    "add_problem_evidence": _("登记整改情况"),
+    "submit_problem_closing": _("申请销号"),
+    "close_problem": _("问题销号"),
+    "return_problem": _("退回整改"),
+    "reopen_problem": _("重新打开问题"),
     "record_presence": _("登记在岗天数"),
     "record_visit": _("登记走访"),
     "take_up_visit_signal": _("受理走访发现的风险"),

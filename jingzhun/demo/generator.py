@@ -133,6 +133,7 @@ class DemoResult:
     alerts: dict[str, int] = field(default_factory=dict)  # department alerts by dataset kind
     assistance: dict[str, int] = field(default_factory=dict)  # cadres, pairings, posts, visits …
     relocation: dict[str, int] = field(default_factory=dict)  # sites, households, jobs …
+    problems: dict[str, int] = field(default_factory=dict)  # problems, closed, overdue
     projects: dict[str, int] = field(default_factory=dict)  # projects, funds, assets, notices
     seconds: float = 0.0
 
@@ -228,6 +229,7 @@ def load_demo(
     result.alerts = _load_department_data(result.skipped_users)
     result.assistance = _load_assistance(result.skipped_users)
     result.relocation = _load_relocation(result.skipped_users)
+    result.problems = _load_problems(result.skipped_users)
     result.projects = _create_demo_projects(result.skipped_users)
     result.seconds = time.monotonic() - started
     return result
@@ -277,6 +279,17 @@ def _load_assistance(skipped_users: list[str]) -> dict[str, int]:
         return {}
     users = {u.username: u for u in User.objects.filter(username__in=names).select_related("area")}
     return load_demo_assistance(users["cun"].area, users)
+
+
+def _load_problems(skipped_users: list[str]) -> dict[str, int]:
+    """Problems from several sources for the demo county, some overdue (demo/problems.py)."""
+    from jingzhun.demo.problems import load_demo_problems
+
+    names = ("cun", "xiang", "xian", "jijian")
+    if any(name in skipped_users for name in names):
+        return {}
+    users = {u.username: u for u in User.objects.filter(username__in=names).select_related("area")}
+    return load_demo_problems(users["cun"].area, users)
 
 
 def _load_relocation(skipped_users: list[str]) -> dict[str, int]:
@@ -330,6 +343,10 @@ def _remove_previous_demo(province: Area) -> dict[str, int]:
         # The demo's department batches (their records, links and alerts) go first: a batch
         # loaded again with the same content would count as already loaded.
         bulk.purge(Batch, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
+        # The demo's problems (their evidence links households and cases): before those.
+        from jingzhun.supervision.models import Problem
+
+        bulk.purge(Problem, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
         # The demo's assets, projects and their notices (some belong to the county itself, which
         # stays): before the households and villages they point at.
         from jingzhun.assets.models import Asset

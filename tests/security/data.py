@@ -555,6 +555,32 @@ class MatrixData:
         return SimpleNamespace(cadre=cadre, pairing=pairing, post=post, visit=visit, item=item)
 
     @cached_property
+    def problem(self) -> Any:
+        """A problem of the village found by the county's inspector, with evidence."""
+        from jingzhun.supervision import actions as supervision_actions
+
+        problem = supervision_actions.do_create_problem(
+            actor=self.world.actor(self.world.inspector),
+            area=self.world.village,
+            values={
+                "source": "明察暗访",
+                "category": "帮扶工作",
+                "description": "帮扶手册填写不全",
+                "found_on": NOW.date() - dt.timedelta(days=30),
+                "responsible_unit": "东冶村村民委员会",
+                "deadline": NOW.date() + dt.timedelta(days=30),
+            },
+        )
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 " + b"0" * 64, "application/pdf")
+        (_text, file) = supervision_actions.do_add_problem_evidence(
+            actor=self.cadre, problem=problem, text="已补填", file=scan
+        )
+        problem.file_evidence = file
+        return problem
+
+    @cached_property
     def api_token(self) -> Any:
         """The analyst's API token (a record of its owner alone: anyone else's is 404)."""
         from jingzhun.accounts.tokens import do_issue_token

@@ -31,6 +31,9 @@ from jingzhun.accounts.roles import (
     DISCLOSURE_PUBLISHERS,
     DISPOSAL_APPROVERS,
     FUND_KEEPERS,
+    PROBLEM_CLOSERS,
+    PROBLEM_RECORDERS,
+    PROBLEM_RECTIFIERS,
     REGISTRY_WRITERS,
     Role,
 )
@@ -51,6 +54,7 @@ from jingzhun.quality.actions import QUALITY_RUNNERS
 from jingzhun.quality.models import Exemption, QualityRun
 from jingzhun.registry.models import Conditions, Household, Income, Measures, Member
 from jingzhun.relocation.models import FollowUpMeasure, MemberJob, Relocation, ResettlementSite
+from jingzhun.supervision.models import Problem, ProblemEvidence
 from tests.cases import helpers
 from tests.security.data import NO_ROLE, NOW, YEAR, MatrixData
 
@@ -536,10 +540,11 @@ TABLE: dict[str, Entry] = {
     ),
     # --- ledger imports (台账导入) -----------------------------------------------------------
     # Every ledger's roles are the roles of its action; together (cadres and work teams:
-    # ASSISTANCE_MANAGERS, sites: SITE_MANAGERS, relocation: RELOCATION_WRITERS) the writers.
+    # ASSISTANCE_MANAGERS, sites: SITE_MANAGERS, relocation: RELOCATION_WRITERS) the writers,
+    # and with the problem ledger (PROBLEM_RECORDERS) the inspectors.
     "ledgers:list": Entry(
         needs=("ledger_upload",),
-        writes={"POST": WRITERS},
+        writes={"POST": WRITERS | frozenset(PROBLEM_RECORDERS)},
         accepted=frozenset({400}),  # an empty form comes back with its errors
         touches=(LedgerUpload,),
     ),
@@ -743,6 +748,36 @@ TABLE: dict[str, Entry] = {
         touches=(PlanItem, Measures),
     ),
     "risk:visits": Entry(),
+    # --- problem ledgers (问题台账) -------------------------------------------------------------
+    "supervision:list": Entry(needs=("problem",)),
+    "supervision:report": Entry(needs=("problem",)),
+    "supervision:report_xlsx": Entry(needs=("problem",), binary="xlsx"),
+    "supervision:new": Entry(
+        scope=NONE,
+        read=frozenset(PROBLEM_RECORDERS),
+        writes={"POST": frozenset(PROBLEM_RECORDERS)},
+        accepted=frozenset({400}),  # an empty form comes back with its errors
+        touches=(Problem,),
+    ),
+    "supervision:raise_from_quality": Entry(
+        scope=NONE,
+        read=None,
+        writes={"POST": frozenset(PROBLEM_RECORDERS)},
+        accepted=frozenset({302}),  # no completed run: back to the list with the message
+        touches=(Problem,),
+    ),
+    "supervision:detail": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.problem.pk},
+        writes={"POST": frozenset(PROBLEM_RECTIFIERS | PROBLEM_CLOSERS)},
+        accepted=frozenset({302}),  # no action chosen: back with the message
+        touches=(Problem, ProblemEvidence),
+    ),
+    "supervision:evidence_file": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.problem.pk, "evidence": d.problem.file_evidence.pk},
+        binary="pdf",
+    ),
     # --- relocation (易地扶贫搬迁) ------------------------------------------------------------
     "relocation:list": Entry(needs=("relocation",)),
     "relocation:report": Entry(needs=("relocation",)),
