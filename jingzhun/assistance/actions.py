@@ -44,10 +44,13 @@ from jingzhun.cases.procedures import procedure_for
 from jingzhun.core.actions import (
     Actor,
     ConcurrentEditError,
-    NotFound,
     PermissionDenied,
+    date_value,
+    ensure_area,
+    ensure_role,
     jsonable,
     raise_if_errors,
+    text_value,
 )
 from jingzhun.policy import parameters
 from jingzhun.projects.choices import FundSource
@@ -68,54 +71,6 @@ def today() -> dt.date:
 
 
 # --- who may act ---------------------------------------------------------------------------------
-
-
-def _ensure(actor: Actor, roles: frozenset[str], what: str) -> None:
-    if actor.user is None or actor.user.role not in roles:
-        raise PermissionDenied(f"您的角色不能{what}。")
-
-
-def _ensure_area(actor: Actor, code: str, pk: Any) -> None:
-    """Out of the actor's area answers like absent."""
-    assert actor.user is not None
-    if not code.startswith(actor.user.scope_prefix):
-        raise NotFound(pk)
-
-
-def _text(
-    values: Mapping[str, Any],
-    errors: Errors,
-    key: str,
-    label: str,
-    *,
-    size: int,
-    required: bool = True,
-) -> str:
-    text = str(values.get(key) or "").strip()
-    if required and not text:
-        errors.setdefault(key, []).append(f"请填写{label}。")
-    elif len(text) > size:
-        errors.setdefault(key, []).append(f"{label}最多{size}个字，现有{len(text)}个字：请缩短。")
-    return text
-
-
-def _date(
-    values: Mapping[str, Any], errors: Errors, key: str, label: str, *, required: bool = True
-) -> dt.date | None:
-    raw = values.get(key)
-    if raw in (None, ""):
-        if required:
-            errors.setdefault(key, []).append(f"请填写{label}（如 2024-03-08）。")
-        return None
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(str(raw).strip())
-    except ValueError:
-        errors.setdefault(key, []).append(f"{label}“{raw}”不是日期：请写成 2024-03-08。")
-        return None
 
 
 def _not_future(errors: Errors, key: str, label: str, day: dt.date | None) -> None:
@@ -162,16 +117,16 @@ def do_save_cadre(
 ) -> Cadre:
     """Create a cadre (``cadre`` None) or change one. ``values``: name, unit, position, phone,
     area (an Area or its code: a county or township in the actor's area), active."""
-    _ensure(actor, ASSISTANCE_MANAGERS, "登记帮扶责任人")
+    ensure_role(actor, ASSISTANCE_MANAGERS, "登记帮扶责任人")
     assert actor.user is not None
     if cadre is not None:
-        _ensure_area(actor, cadre.area_code, cadre.pk)
+        ensure_area(actor, cadre.area_code, cadre.pk)
     errors: Errors = {}
     clean: dict[str, Any] = {
-        "name": _text(values, errors, "name", "姓名", size=64),
-        "unit": _text(values, errors, "unit", "工作单位", size=100),
-        "position": _text(values, errors, "position", "职务", size=64, required=False),
-        "phone": _text(values, errors, "phone", "联系电话", size=20, required=False),
+        "name": text_value(values, errors, "name", "姓名", size=64),
+        "unit": text_value(values, errors, "unit", "工作单位", size=100),
+        "position": text_value(values, errors, "position", "职务", size=64, required=False),
+        "phone": text_value(values, errors, "phone", "联系电话", size=20, required=False),
         "active": values.get("active", True) not in (False, "0", "false", "否", ""),
     }
     area = values.get("area") or (cadre.area if cadre else actor.user.area)
@@ -239,11 +194,11 @@ def do_pair_household(
     nothing. Refused: a household outside the cadre's area, a date in the future or before the
     current pairing began, a cadre who is not in post or already has as many households as the
     limit allows (parameter cadre_household_limit)."""
-    _ensure(actor, ASSISTANCE_MANAGERS, "安排结对帮扶")
-    _ensure_area(actor, household.village_code, household.pk)
-    _ensure_area(actor, cadre.area_code, cadre.pk)
+    ensure_role(actor, ASSISTANCE_MANAGERS, "安排结对帮扶")
+    ensure_area(actor, household.village_code, household.pk)
+    ensure_area(actor, cadre.area_code, cadre.pk)
     errors: Errors = {}
-    on = _date({"started_on": started_on}, errors, "started_on", "结对日期")
+    on = date_value({"started_on": started_on}, errors, "started_on", "结对日期")
     _not_future(errors, "started_on", "结对日期", on)
     if household.is_deleted:
         errors.setdefault("household", []).append(f"农户{household.number}已删除，不能结对。")
@@ -311,10 +266,10 @@ def do_pair_household(
 
 def do_end_pairing(*, actor: Actor, pairing: Pairing, ended_on: Any, reason: str) -> Pairing:
     """End a current pairing (the household leaves the registry's care, the cadre leaves)."""
-    _ensure(actor, ASSISTANCE_MANAGERS, "结束结对帮扶")
-    _ensure_area(actor, pairing.village_code, pairing.pk)
+    ensure_role(actor, ASSISTANCE_MANAGERS, "结束结对帮扶")
+    ensure_area(actor, pairing.village_code, pairing.pk)
     errors: Errors = {}
-    on = _date({"ended_on": ended_on}, errors, "ended_on", "结束日期")
+    on = date_value({"ended_on": ended_on}, errors, "ended_on", "结束日期")
     _not_future(errors, "ended_on", "结束日期", on)
     if on and on < pairing.started_on:
         errors.setdefault("ended_on", []).append(f"结束日期不能早于结对日期{pairing.started_on}。")
@@ -346,11 +301,11 @@ def do_end_pairing(*, actor: Actor, pairing: Pairing, ended_on: Any, reason: str
 
 def _post_values(values: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
     clean: dict[str, Any] = {
-        "name": _text(values, errors, "name", "姓名", size=64),
-        "sending_unit": _text(values, errors, "sending_unit", "派出单位", size=100),
-        "phone": _text(values, errors, "phone", "联系电话", size=20, required=False),
-        "term_start": _date(values, errors, "term_start", "任期开始"),
-        "term_end": _date(values, errors, "term_end", "任期届满"),
+        "name": text_value(values, errors, "name", "姓名", size=64),
+        "sending_unit": text_value(values, errors, "sending_unit", "派出单位", size=100),
+        "phone": text_value(values, errors, "phone", "联系电话", size=20, required=False),
+        "term_start": date_value(values, errors, "term_start", "任期开始"),
+        "term_end": date_value(values, errors, "term_end", "任期届满"),
     }
     role = str(values.get("role") or "").strip()
     with translation.override("zh-hans"):
@@ -376,14 +331,14 @@ def do_appoint_team_member(
     """Post a person to a village's work team or as its first secretary. With ``replaces``, the
     replaced post ends the day the new one starts (history kept). A village has one first
     secretary at a time."""
-    _ensure(actor, ASSISTANCE_MANAGERS, "选派驻村工作队员")
-    _ensure_area(actor, village.code, village.pk)
+    ensure_role(actor, ASSISTANCE_MANAGERS, "选派驻村工作队员")
+    ensure_area(actor, village.code, village.pk)
     errors: Errors = {}
     if village.level != Level.VILLAGE:
         errors.setdefault("village", []).append(f"“{village.name}”不是行政村：请选择行政村。")
     clean = _post_values(values, errors)
     if replaces is not None:
-        _ensure_area(actor, replaces.village_code, replaces.pk)
+        ensure_area(actor, replaces.village_code, replaces.pk)
         if replaces.village_code != village.code:
             errors.setdefault("replaces", []).append("被接替的队员应在同一个村。")
         elif replaces.ended_on is not None:
@@ -435,10 +390,10 @@ def do_appoint_team_member(
 
 def do_end_team_post(*, actor: Actor, post: TeamPost, ended_on: Any, reason: str) -> TeamPost:
     """Record that a team member left the village (end of term, recall)."""
-    _ensure(actor, ASSISTANCE_MANAGERS, "登记驻村工作队员离岗")
-    _ensure_area(actor, post.village_code, post.pk)
+    ensure_role(actor, ASSISTANCE_MANAGERS, "登记驻村工作队员离岗")
+    ensure_area(actor, post.village_code, post.pk)
     errors: Errors = {}
-    on = _date({"ended_on": ended_on}, errors, "ended_on", "离岗日期")
+    on = date_value({"ended_on": ended_on}, errors, "ended_on", "离岗日期")
     _not_future(errors, "ended_on", "离岗日期", on)
     if on and on <= post.term_start:
         errors.setdefault("ended_on", []).append(f"离岗日期应晚于任期开始（{post.term_start}）。")
@@ -468,8 +423,8 @@ def do_record_presence(
     *, actor: Actor, post: TeamPost, year: Any, month: Any, days: Any
 ) -> Presence:
     """Record (or correct) a team member's days in post for one month."""
-    _ensure(actor, ASSISTANCE_MANAGERS, "登记在岗天数")
-    _ensure_area(actor, post.village_code, post.pk)
+    ensure_role(actor, ASSISTANCE_MANAGERS, "登记在岗天数")
+    ensure_area(actor, post.village_code, post.pk)
     errors: Errors = {}
     try:
         y, m, d = int(year), int(month), int(days)
@@ -598,18 +553,18 @@ def do_record_visit(
     eliminated, the return-to-risk procedure; on a household with a case under way or
     monitored, it is noted against that. When the actor does not handle the first step, the
     signal waits for the village cadre (``pending``)."""
-    _ensure(actor, VISIT_RECORDERS, "登记走访")
-    _ensure_area(actor, household.village_code, household.pk)
+    ensure_role(actor, VISIT_RECORDERS, "登记走访")
+    ensure_area(actor, household.village_code, household.pk)
     errors: Errors = {}
     client_id = str(values.get("client_id") or "").strip()[:64] or None
-    on = _date(values, errors, "visited_on", "走访日期")
+    on = date_value(values, errors, "visited_on", "走访日期")
     _not_future(errors, "visited_on", "走访日期", on)
     kind = str(values.get("kind") or VisitKind.HOME_VISIT)
     if kind not in VisitKind.values:
         errors.setdefault("kind", []).append(f"走访方式“{kind}”无效。")
-    visitors = _text(values, errors, "visitors", "走访人员", size=200)
+    visitors = text_value(values, errors, "visitors", "走访人员", size=200)
     checks = _checks(values, errors)
-    note = _text(values, errors, "note", "走访记录", size=2000, required=False)
+    note = text_value(values, errors, "note", "走访记录", size=2000, required=False)
     follow_ups = _follow_ups(values, errors)
     risk_types = _risk_types(values, errors)
     category = str(values.get("category") or "").strip()
@@ -756,8 +711,8 @@ def _signal_reason(visit: Visit) -> str:
 def do_open_case_from_visit(*, actor: Actor, visit: Visit, category: str = "") -> Visit:
     """The village cadre takes up a visit's pending risk signal: the procedure opens as if at
     the visit."""
-    _ensure(actor, VISIT_RECORDERS, "受理走访发现的风险")
-    _ensure_area(actor, visit.village_code, visit.pk)
+    ensure_role(actor, VISIT_RECORDERS, "受理走访发现的风险")
+    ensure_area(actor, visit.village_code, visit.pk)
     if visit.signal != SignalStatus.PENDING:
         raise_if_errors({"visit": ["这次走访没有待受理的风险信号。"]})
     with transaction.atomic():
@@ -782,8 +737,8 @@ def do_open_case_from_visit(*, actor: Actor, visit: Visit, category: str = "") -
 
 def do_complete_follow_up(*, actor: Actor, visit: Visit, index: Any, note: str = "") -> Visit:
     """Mark one of a visit's follow-ups done (who, when, what was done)."""
-    _ensure(actor, VISIT_RECORDERS, "登记后续跟进")
-    _ensure_area(actor, visit.village_code, visit.pk)
+    ensure_role(actor, VISIT_RECORDERS, "登记后续跟进")
+    ensure_area(actor, visit.village_code, visit.pk)
     with transaction.atomic():
         locked = Visit.objects.select_for_update().get(pk=visit.pk)
         try:
@@ -857,8 +812,8 @@ def do_add_plan_item(
     ended_on, fund_source, result. Its name is written into that family of the registry's
     帮扶措施 of the year (through the registry's action, with its own audit entry), so there
     is one place the yearly measures are read from."""
-    _ensure(actor, VISIT_RECORDERS, "登记帮扶措施")
-    _ensure_area(actor, household.village_code, household.pk)
+    ensure_role(actor, VISIT_RECORDERS, "登记帮扶措施")
+    ensure_area(actor, household.village_code, household.pk)
     errors: Errors = {}
     try:
         year_value = int(year)
@@ -870,12 +825,14 @@ def do_add_plan_item(
     family = _family(values, errors)
     clean: dict[str, Any] = {
         "family": family,
-        "name": _text(values, errors, "name", "措施内容", size=100),
+        "name": text_value(values, errors, "name", "措施内容", size=100),
         "amount": _amount(values, errors, "amount", "金额"),
-        "started_on": _date(values, errors, "started_on", "开始日期", required=False),
-        "ended_on": _date(values, errors, "ended_on", "结束日期", required=False),
-        "fund_source": _text(values, errors, "fund_source", "资金来源", size=100, required=False),
-        "result": _text(values, errors, "result", "帮扶成效", size=200, required=False),
+        "started_on": date_value(values, errors, "started_on", "开始日期", required=False),
+        "ended_on": date_value(values, errors, "ended_on", "结束日期", required=False),
+        "fund_source": text_value(
+            values, errors, "fund_source", "资金来源", size=100, required=False
+        ),
+        "result": text_value(values, errors, "result", "帮扶成效", size=200, required=False),
     }
     if clean["started_on"] and clean["ended_on"] and clean["ended_on"] < clean["started_on"]:
         errors.setdefault("ended_on", []).append("结束日期不能早于开始日期。")
@@ -912,8 +869,8 @@ def do_add_plan_item(
 def do_remove_plan_item(*, actor: Actor, item: PlanItem, reason: str) -> PlanItem:
     """Withdraw a measure entered by mistake (kept, marked removed); the registry's family text
     of that year is rewritten from the items that remain."""
-    _ensure(actor, VISIT_RECORDERS, "撤销帮扶措施")
-    _ensure_area(actor, item.village_code, item.pk)
+    ensure_role(actor, VISIT_RECORDERS, "撤销帮扶措施")
+    ensure_area(actor, item.village_code, item.pk)
     if not str(reason or "").strip():
         raise_if_errors({"reason": ["请写明撤销原因。"]})
     with transaction.atomic():

@@ -99,3 +99,54 @@ def diff_fields(instance: models.Model, new_values: dict[str, Any]) -> dict[str,
 def raise_if_errors(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError({key: value for key, value in errors.items() if value})
+
+
+# --- what many actions check and parse the same way ---------------------------------------------
+
+Errors = dict[str, list[str]]
+
+
+def ensure_role(actor: Actor, roles: frozenset[str], what: str) -> None:
+    """PermissionDenied unless a named user of one of ``roles`` acts (``what``: 登记走访 …)."""
+    if actor.user is None or actor.user.role not in roles:
+        raise PermissionDenied(f"您的角色不能{what}。")
+
+
+def ensure_area(actor: Actor, code: str, pk: Any) -> None:
+    """A record whose area code lies outside the actor's area answers like an absent one."""
+    assert actor.user is not None
+    if not code.startswith(actor.user.scope_prefix):
+        raise NotFound(pk)
+
+
+def text_value(
+    values: Any, errors: Errors, key: str, label: str, *, size: int, required: bool = True
+) -> str:
+    """``values[key]`` stripped; a message under ``key`` when required and blank or too long."""
+    text = str(values.get(key) or "").strip()
+    if required and not text:
+        errors.setdefault(key, []).append(f"请填写{label}。")
+    elif len(text) > size:
+        errors.setdefault(key, []).append(f"{label}最多{size}个字，现有{len(text)}个字：请缩短。")
+    return text
+
+
+def date_value(
+    values: Any, errors: Errors, key: str, label: str, *, required: bool = True
+) -> dt.date | None:
+    """``values[key]`` as a date (a date, a datetime or ISO text); None, with a message under
+    ``key`` when required, for a blank; None with a message for anything else."""
+    raw = values.get(key)
+    if raw in (None, ""):
+        if required:
+            errors.setdefault(key, []).append(f"请填写{label}（如 2026-03-08）。")
+        return None
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw).strip())
+    except ValueError:
+        errors.setdefault(key, []).append(f"{label}“{raw}”不是日期：请写成 2026-03-08。")
+        return None

@@ -29,7 +29,17 @@ from jingzhun.accounts.roles import (
 from jingzhun.areas.models import Area, Level
 from jingzhun.audit import recorder
 from jingzhun.cases.models import Case
-from jingzhun.core.actions import Actor, NotFound, PermissionDenied, jsonable, raise_if_errors
+from jingzhun.core.actions import (
+    Actor,
+    NotFound,
+    PermissionDenied,
+    date_value,
+    ensure_area,
+    ensure_role,
+    jsonable,
+    raise_if_errors,
+    text_value,
+)
 from jingzhun.quality.checks import CATALOGUE
 from jingzhun.quality.models import QualityCount, QualityFinding, QualityRun, RunStatus
 from jingzhun.registry.models import Household
@@ -60,18 +70,6 @@ def today() -> dt.date:
 # --- who may act ---------------------------------------------------------------------------------
 
 
-def _ensure(actor: Actor, roles: frozenset[str], what: str) -> None:
-    if actor.user is None or actor.user.role not in roles:
-        raise PermissionDenied(f"您的角色不能{what}。")
-
-
-def _ensure_area(actor: Actor, code: str, pk: Any) -> None:
-    """Out of the actor's area answers like absent."""
-    assert actor.user is not None
-    if not code.startswith(actor.user.scope_prefix):
-        raise NotFound(pk)
-
-
 def _ensure_level_above(actor: Actor, problem: Problem, what: str) -> None:
     """Only a user of a level above the problem's area: its own unit never closes its own
     problem (the level above reviews)."""
@@ -84,39 +82,6 @@ def _ensure_level_above(actor: Actor, problem: Problem, what: str) -> None:
 
 
 # --- parsing -------------------------------------------------------------------------------------
-
-
-def _text(
-    values: Mapping[str, Any],
-    errors: Errors,
-    key: str,
-    label: str,
-    *,
-    size: int,
-    required: bool = True,
-) -> str:
-    text = str(values.get(key) or "").strip()
-    if required and not text:
-        errors.setdefault(key, []).append(f"请填写{label}。")
-    elif len(text) > size:
-        errors.setdefault(key, []).append(f"{label}最多{size}个字，现有{len(text)}个字：请缩短。")
-    return text
-
-
-def _date(values: Mapping[str, Any], errors: Errors, key: str, label: str) -> dt.date | None:
-    raw = values.get(key)
-    if raw in (None, ""):
-        errors.setdefault(key, []).append(f"请填写{label}（如 2026-03-08）。")
-        return None
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(str(raw).strip())
-    except ValueError:
-        errors.setdefault(key, []).append(f"{label}“{raw}”不是日期：请写成 2026-03-08。")
-        return None
 
 
 def _choice(values: Mapping[str, Any], errors: Errors, key: str, label: str, choices: Any) -> str:
@@ -142,14 +107,14 @@ def problem_values(values: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
     clean: dict[str, Any] = {
         "source": _choice(values, errors, "source", "问题来源", ProblemSource),
         "category": _choice(values, errors, "category", "问题类别", ProblemCategory),
-        "description": _text(values, errors, "description", "问题描述", size=2000),
-        "found_on": _date(values, errors, "found_on", "发现日期"),
-        "responsible_unit": _text(values, errors, "responsible_unit", "责任单位", size=100),
-        "responsible_person": _text(
+        "description": text_value(values, errors, "description", "问题描述", size=2000),
+        "found_on": date_value(values, errors, "found_on", "发现日期"),
+        "responsible_unit": text_value(values, errors, "responsible_unit", "责任单位", size=100),
+        "responsible_person": text_value(
             values, errors, "responsible_person", "责任人", size=64, required=False
         ),
-        "deadline": _date(values, errors, "deadline", "整改时限"),
-        "measures": _text(values, errors, "measures", "整改措施", size=2000, required=False),
+        "deadline": date_value(values, errors, "deadline", "整改时限"),
+        "measures": text_value(values, errors, "measures", "整改措施", size=2000, required=False),
     }
     found_on, deadline = clean["found_on"], clean["deadline"]
     if found_on and found_on > today():
@@ -188,9 +153,9 @@ def do_create_problem(
 ) -> Problem:
     """Enter a problem for a county, township or village of the actor's area. Refuses a
     discovery date in the future and a deadline before the discovery date."""
-    _ensure(actor, PROBLEM_RECORDERS, "登记问题")
+    ensure_role(actor, PROBLEM_RECORDERS, "登记问题")
     if area is not None:
-        _ensure_area(actor, area.code, area.pk)
+        ensure_area(actor, area.code, area.pk)
     errors: Errors = {}
     _check_area(area, errors)
     clean = problem_values(values, errors)
@@ -250,10 +215,10 @@ def do_add_problem_evidence(
 ) -> list[ProblemEvidence]:
     """Record rectification: a text, a file, a linked household and/or a linked case (each a
     piece of evidence). Refused on a closed problem and when nothing is given."""
-    _ensure(actor, PROBLEM_RECTIFIERS, "登记整改情况")
-    _ensure_area(actor, problem.area_code, problem.pk)
+    ensure_role(actor, PROBLEM_RECTIFIERS, "登记整改情况")
+    ensure_area(actor, problem.area_code, problem.pk)
     errors: Errors = {}
-    text = _text({"text": text}, errors, "text", "整改情况", size=2000, required=False)
+    text = text_value({"text": text}, errors, "text", "整改情况", size=2000, required=False)
     upload = _file(file, errors)
     if household is not None and not household.village_code.startswith(problem.area.scope_prefix):
         errors.setdefault("household", []).append(
@@ -312,8 +277,8 @@ def _move(problem: Problem, old: str, new: str, **fields: Any) -> bool:
 def do_submit_problem_closing(*, actor: Actor, problem: Problem, note: str = "") -> Problem:
     """Ask the level above to close (销号申请): the problem must carry evidence of its
     rectification."""
-    _ensure(actor, PROBLEM_RECTIFIERS, "申请销号")
-    _ensure_area(actor, problem.area_code, problem.pk)
+    ensure_role(actor, PROBLEM_RECTIFIERS, "申请销号")
+    ensure_area(actor, problem.area_code, problem.pk)
     errors: Errors = {}
     if (
         not ProblemEvidence.objects.filter(problem=problem)
@@ -381,11 +346,11 @@ def do_close_problem(*, actor: Actor, problem: Problem, reason: str) -> Problem:
     """Close (销号) a problem awaiting closing, after review, with a reason. Only a user of a
     level above the problem's area; a quality-raised problem also needs a later quality run of
     its village without its findings."""
-    _ensure(actor, PROBLEM_CLOSERS, "审核销号")
-    _ensure_area(actor, problem.area_code, problem.pk)
+    ensure_role(actor, PROBLEM_CLOSERS, "审核销号")
+    ensure_area(actor, problem.area_code, problem.pk)
     _ensure_level_above(actor, problem, "销号")
     errors: Errors = {}
-    reason = _text({"reason": reason}, errors, "reason", "销号意见", size=500)
+    reason = text_value({"reason": reason}, errors, "reason", "销号意见", size=500)
     if problem.status != ProblemStatus.PENDING_CLOSING:
         errors.setdefault("status", []).append(
             f"问题状态为“{problem.get_status_display()}”：只有已申请销号的问题可以销号。"
@@ -432,11 +397,11 @@ def do_close_problem(*, actor: Actor, problem: Problem, reason: str) -> Problem:
 
 def do_return_problem(*, actor: Actor, problem: Problem, reason: str) -> Problem:
     """Send a closing request back (退回整改) after review, with a reason: rectifying again."""
-    _ensure(actor, PROBLEM_CLOSERS, "退回销号申请")
-    _ensure_area(actor, problem.area_code, problem.pk)
+    ensure_role(actor, PROBLEM_CLOSERS, "退回销号申请")
+    ensure_area(actor, problem.area_code, problem.pk)
     _ensure_level_above(actor, problem, "退回")
     errors: Errors = {}
-    reason = _text({"reason": reason}, errors, "reason", "退回理由", size=500)
+    reason = text_value({"reason": reason}, errors, "reason", "退回理由", size=500)
     if problem.status != ProblemStatus.PENDING_CLOSING:
         errors.setdefault("status", []).append(
             f"问题状态为“{problem.get_status_display()}”：只有已申请销号的问题可以退回。"
@@ -461,13 +426,13 @@ def do_return_problem(*, actor: Actor, problem: Problem, reason: str) -> Problem
 def do_reopen_problem(*, actor: Actor, problem: Problem, reason: str) -> Problem:
     """Reopen a closed problem (the problem came back, the closing was wrong), with a reason:
     by the level above or an inspector of the area."""
-    _ensure(actor, PROBLEM_REOPENERS, "重新打开问题")
-    _ensure_area(actor, problem.area_code, problem.pk)
+    ensure_role(actor, PROBLEM_REOPENERS, "重新打开问题")
+    ensure_area(actor, problem.area_code, problem.pk)
     assert actor.user is not None
     if actor.user.role != Role.INSPECTOR:
         _ensure_level_above(actor, problem, "重新打开")
     errors: Errors = {}
-    reason = _text({"reason": reason}, errors, "reason", "重新打开的原因", size=500)
+    reason = text_value({"reason": reason}, errors, "reason", "重新打开的原因", size=500)
     if problem.status != ProblemStatus.CLOSED:
         errors.setdefault("status", []).append(
             f"问题状态为“{problem.get_status_display()}”：只有已销号的问题可以重新打开。"
@@ -505,7 +470,7 @@ def do_raise_problems_from_quality_run(
     findings (not exempted) in ``run``, the findings listed as evidence: one entry per check
     with its count, and the households the stored findings name. Raising the same run twice
     adds nothing. Returns the problems created."""
-    _ensure(actor, PROBLEM_RECORDERS, "从数据质量检查登记问题")
+    ensure_role(actor, PROBLEM_RECORDERS, "从数据质量检查登记问题")
     assert actor.user is not None
     prefix = actor.user.scope_prefix
     # The run's area holds the actor's, or lies within it (a city's run for a county user).
@@ -518,7 +483,7 @@ def do_raise_problems_from_quality_run(
         errors.setdefault("run", []).append("该数据质量检查尚未完成：请等待完成后再登记问题。")
     found_on = (run.finished_at and timezone.localdate(run.finished_at)) or today()
     due = (
-        _date({"deadline": deadline}, errors, "deadline", "整改时限")
+        date_value({"deadline": deadline}, errors, "deadline", "整改时限")
         if deadline not in (None, "")
         else found_on + dt.timedelta(days=QUALITY_DEADLINE_DAYS)
     )
