@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("jingzhun.assets.urls")),
     path("", include("jingzhun.risk.urls")),
     path("", include("jingzhun.relocation.urls")),
+    path("", include("jingzhun.assessment.urls")),
     path("", include("jingzhun.registry.urls")),
     path("", include("jingzhun.front.urls")),
 ]

@@ -91,6 +91,9 @@ DISPOSAL_APPROVERS = frozenset({Role.COUNTY_APPROVER})
 # (纪检督查) enter problems; the staff of the problem's area record its rectification and ask
 # for closing; closing (销号) is done by a township, the county or an inspector of a level ABOVE
 # the problem's area (never its own unit); the level above or an inspector reopens.
+# Third-party assessment sample surveys: the county draws the sample and enters what the
+# surveyors found; applying the results to the county's assessment figures is the approver's.
+SURVEY_MANAGERS = frozenset({Role.COUNTY_APPROVER, Role.COUNTY_ANALYST, Role.ADMIN})
 PROBLEM_RECORDERS = REGISTRY_WRITERS | {Role.INSPECTOR}
 PROBLEM_RECTIFIERS = REGISTRY_WRITERS
 PROBLEM_CLOSERS = frozenset(

@@ -85,6 +85,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "create_area": _("新建区划"),
     "set_village_profile": _("填报村情信息"),
     "set_county_assessment": _("填报县级第三方评估数据"),
+    "draw_assessment_survey": _("抽取第三方评估样本"),
+    "record_survey_household": _("录入抽样户调查结果"),
+    "record_survey_village": _("录入抽样村调查结果"),
+    "apply_assessment_survey": _("抽样调查结果计入评估数据"),
     # cases
     "open_case": _("发起案件"),
     "case_step": _("办理案件环节"),

@@ -581,6 +581,20 @@ class MatrixData:
         return problem
 
     @cached_property
+    def survey(self) -> Any:
+        """A third-party assessment sample survey of the county, drawn by its analyst."""
+        from jingzhun.assessment.actions import do_draw_survey
+
+        return do_draw_survey(
+            actor=self.world.actor(self.world.analyst),
+            county=self.world.county,
+            year=YEAR,
+            villages=2,
+            households_per_village=2,
+            seed="matrix",
+        )
+
+    @cached_property
     def api_token(self) -> Any:
         """The analyst's API token (a record of its owner alone: anyone else's is 404)."""
         from jingzhun.accounts.tokens import do_issue_token

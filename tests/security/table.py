@@ -35,10 +35,17 @@ from jingzhun.accounts.roles import (
     PROBLEM_RECORDERS,
     PROBLEM_RECTIFIERS,
     REGISTRY_WRITERS,
+    SURVEY_MANAGERS,
     Role,
 )
 from jingzhun.areas.models import Area, VillageProfile
-from jingzhun.assessment.models import CountyAssessment
+from jingzhun.assessment.actions import ASSESSMENT_EDITORS
+from jingzhun.assessment.models import (
+    AssessmentSurvey,
+    CountyAssessment,
+    SurveyHousehold,
+    SurveyVillage,
+)
 from jingzhun.assets.models import Asset, AssetIncome, Disposal
 from jingzhun.assistance.models import Cadre, Pairing, PlanItem, Presence, TeamPost, Visit
 from jingzhun.cases.actions import HANDLERS
@@ -451,6 +458,35 @@ TABLE: dict[str, Entry] = {
         accepted=frozenset({302}),
         changes=True,
         touches=(CountyAssessment,),
+    ),
+    # --- third-party assessment sample surveys (抽样调查) ---------------------------------------
+    "assessment:surveys": Entry(
+        needs=("survey",),
+        writes={"POST": frozenset(SURVEY_MANAGERS)},
+        body=lambda d: {
+            "county": d.world.county.code,
+            "year": YEAR,
+            "villages": 1,
+            "households_per_village": 1,
+        },
+        body_scoped=True,
+        accepted=frozenset({302}),
+        changes=True,
+        touches=(AssessmentSurvey, SurveyVillage, SurveyHousehold),
+    ),
+    "assessment:survey": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.survey.pk},
+        visible=holds_county,  # a survey is the county's
+        writes={"POST": frozenset(SURVEY_MANAGERS | ASSESSMENT_EDITORS)},
+        accepted=frozenset({302}),  # no action chosen: back with the message
+        touches=(AssessmentSurvey, SurveyVillage, SurveyHousehold, CountyAssessment),
+    ),
+    "assessment:sample_xlsx": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.survey.pk},
+        visible=holds_county,
+        binary="xlsx",
     ),
     # --- the audit trail --------------------------------------------------------------------
     "audit_list": Entry(read=AUDIT_READERS, shows=("reason",)),
