@@ -197,32 +197,95 @@ def survey_sample_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         "household", "village__village"
     )
     area = survey.county.name
+    villages = villages.select_related("village__parent")
+    blank = [None] * 4
     return report_download(
         request,
         [
             Report(
-                _("抽样村"),
-                area,
-                [_("顺序"), _("行政村"), _("区划代码"), _("村脱贫户数")],
-                [
-                    [v.position, v.village.name, v.village.code, v.exited_households]
-                    for v in villages
-                ],
-                notes=[_("抽样种子：%(seed)s") % {"seed": survey.seed}],
-            ),
-            Report(
                 _("抽样户"),
                 area,
-                [_("行政村"), _("顺序"), _("户编号"), _("户主姓名"), _("家庭人口数")],
+                [
+                    _("调查编号"),
+                    _("行政村"),
+                    _("户编号"),
+                    _("户主姓名"),
+                    _("登记人口数"),
+                    _("家庭人口数"),
+                    _("错退人口数"),
+                    _("是否认可"),
+                    _("调查日期"),
+                    _("备注"),
+                ],
                 [
                     [
+                        survey.pk,
                         h.village.village.name,
-                        h.position,
                         h.household.number,
                         h.household.head_name,
                         h.household.member_count,
+                        h.people,
+                        h.wrongly_exited_people,
+                        None if h.approves is None else (_("是") if h.approves else _("否")),
+                        h.surveyed_on and h.surveyed_on.isoformat(),
+                        h.notes,
                     ]
                     for h in households
+                ],
+            ),
+            Report(
+                _("抽样村"),
+                area,
+                [
+                    _("调查编号"),
+                    _("顺序"),
+                    _("乡镇"),
+                    _("行政村"),
+                    _("村脱贫户数"),
+                    _("核查的非建档立卡人口数"),
+                    _("发现的漏评人口数"),
+                    _("调查的非建档立卡户数"),
+                    _("其中认可户数"),
+                ],
+                [
+                    [
+                        survey.pk,
+                        v.position,
+                        v.village.parent.name if v.village.parent else "",
+                        v.village.name,
+                        v.exited_households,
+                        *(
+                            [
+                                v.non_registered_people,
+                                v.missed_poor_people,
+                                v.non_registered_households,
+                                v.non_registered_approving,
+                            ]
+                            if v.entered
+                            else blank
+                        ),
+                    ]
+                    for v in villages
+                ],
+            ),
+            # The instructions on a sheet of their own: the two sample sheets are uploaded back
+            # as they are, and a note under a table would be read as a row.
+            Report(
+                _("说明"),
+                area,
+                [_("说明")],
+                [
+                    [_("抽样种子：%(seed)s（用同一种子可重抽核对）。") % {"seed": survey.seed}],
+                    [
+                        _(
+                            "抽样户：填写家庭人口数、错退人口数、是否认可和调查日期后，在“台账导入”按“第三方评估抽样户调查结果”上传本文件。"
+                        )
+                    ],
+                    [
+                        _(
+                            "抽样村：填写核查的非建档立卡人口数、发现的漏评人口数、调查户数和认可户数后，按“第三方评估抽样村调查结果”上传本文件。"
+                        )
+                    ],
                 ],
             ),
         ],
