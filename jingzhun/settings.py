@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "jingzhun.ledgers",
     "jingzhun.exports",
     "jingzhun.front",
+    "jingzhun.dashboards",
     "jingzhun.ops",
 ]
 

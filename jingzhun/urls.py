@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("jingzhun.relocation.urls")),
     path("", include("jingzhun.assessment.urls")),
     path("", include("jingzhun.registry.urls")),
+    path("", include("jingzhun.dashboards.urls")),
     path("", include("jingzhun.front.urls")),
 ]

@@ -8,6 +8,9 @@ The registry's own filters (area, group, type, category, risk, income range) liv
   that failed), or ``decision=unmonitored`` with ``status`` a monitoring category;
 * a quality check's households in the latest run (or ``qrun``): ``check``;
 * households with an open case of a type and step: ``case_type``, ``step``, ``overdue=1``;
+* monitoring dates: ``identified_from``/``identified_to`` (识别监测时间) and
+  ``eliminated_from``/``eliminated_to`` (消除风险时间), inclusive ISO dates — the dashboards'
+  "new this month" and "eliminated this year";
 * the assistance coverage: ``assistance=no_cadre`` (脱贫户 and 监测户 without a current cadre),
   ``assistance=not_visited`` (not visited within the interval), ``assistance=cadre&cadre=ID``
   (a cadre's current households).
@@ -22,9 +25,11 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -61,6 +66,16 @@ ASSISTANCE = {
 }
 
 
+# Monitoring-date drill-downs: parameter → (the household's field lookup, how the heading says
+# it, msgid).
+DATE_FILTERS = {
+    "identified_from": ("monitoring_identified_on__gte", gettext_noop("识别监测时间不早于")),
+    "identified_to": ("monitoring_identified_on__lte", gettext_noop("识别监测时间不晚于")),
+    "eliminated_from": ("risk_eliminated_on__gte", gettext_noop("消除风险时间不早于")),
+    "eliminated_to": ("risk_eliminated_on__lte", gettext_noop("消除风险时间不晚于")),
+}
+
+
 @dataclass
 class DrillDown:
     run: EvaluationRun | None = None
@@ -75,6 +90,8 @@ class DrillDown:
     open_case: bool = False  # any open case
     assistance: str = ""  # no_cadre, not_visited, cadre
     cadre: int | None = None
+    # Monitoring dates (dashboards: "new this month", "eliminated this year"): inclusive ranges.
+    dates: dict[str, dt.date] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -147,6 +164,13 @@ class DrillDown:
                 d.assistance = ""
             else:
                 d.cadre = cadre.pk
+        for key in DATE_FILTERS:
+            raw = (params.get(key) or "").strip()
+            if raw:
+                try:
+                    d.dates[key] = dt.date.fromisoformat(raw)
+                except ValueError:
+                    d.errors[key] = _("“%(v)s”不是日期（如 2026-03-08）。") % {"v": raw}
         return d
 
     @property
@@ -156,6 +180,13 @@ class DrillDown:
     @property
     def cases(self) -> bool:
         return bool(self.case_type or self.step or self.overdue or self.open_case)
+
+    def dates_q(self) -> Q:
+        """The monitoring-date ranges as one condition on the household."""
+        q = Q()
+        for key, day in self.dates.items():
+            q &= Q(**{DATE_FILTERS[key][0]: day})
+        return q
 
     def as_params(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -174,6 +205,7 @@ class DrillDown:
             "assistance": self.assistance,
             "cadre": self.cadre if self.assistance == "cadre" else "",
         }
+        out |= {key: day.isoformat() for key, day in self.dates.items()}
         return {k: v for k, v in out.items() if v not in ("", None)}
 
     def describe(self) -> list[str]:
@@ -215,11 +247,15 @@ class DrillDown:
             lines.append(" · ".join(parts))
         if self.assistance:
             lines.append(_(ASSISTANCE[self.assistance]))
+        for key, day in self.dates.items():
+            lines.append(f"{_(DATE_FILTERS[key][1])}{day.isoformat()}")
         return lines
 
     def restrict(self, user: User) -> list[Any]:
         """Id sets (subqueries) for everything but the evaluation (see :meth:`evaluation_ids`)."""
         out: list[Any] = []
+        if self.dates:
+            out.append(Household.objects.filter(self.dates_q()).values("id"))
         if self.check and self.quality_runs:
             out.append(quality.finding_households(self.quality_runs, self.check))
         if self.cases:

@@ -459,6 +459,9 @@ TABLE: dict[str, Entry] = {
         changes=True,
         touches=(CountyAssessment,),
     ),
+    # --- dashboards (工作台): the user's area, or an area of the scope ---------------------------
+    "dashboards:home": Entry(read=ALL_ROLES, read_refused=404),  # no role: no area, nothing
+    "dashboards:area": Entry(scope=RECORD, params=village),
     # --- third-party assessment sample surveys (抽样调查) ---------------------------------------
     "assessment:surveys": Entry(
         needs=("survey",),

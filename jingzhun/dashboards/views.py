@@ -1,0 +1,47 @@
+"""The dashboard (工作台) of an area: the user's own, or any area of their scope one click down.
+Thin: the figures come from :mod:`jingzhun.dashboards.figures`."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from jingzhun.areas.models import Level
+from jingzhun.core.actions import NotFound
+from jingzhun.core.http import domain_errors
+from jingzhun.core.idnumber import local_today
+from jingzhun.dashboards.figures import dashboard
+from jingzhun.registry import scoping
+
+YEARS = (2014, 2100)
+
+
+def _year(raw: str, default: int) -> int:
+    return int(raw) if raw.isdigit() and YEARS[0] <= int(raw) <= YEARS[1] else default
+
+
+@login_required
+@require_GET
+@domain_errors
+def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
+    user = request.user
+    if not getattr(user, "has_role", False):
+        raise NotFound(code)
+    area = scoping.access_area_by_code(user, code) if code else user.area  # type: ignore[arg-type, union-attr]
+    if area.level > Level.VILLAGE:
+        raise NotFound(code)
+    today = local_today()
+    year = _year(request.GET.get("year", ""), today.year)
+    board = dashboard(user, area, year, today)  # type: ignore[arg-type]
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {
+            "board": board,
+            "charts": board.charts(),
+            "ancestors": [a for a in area.ancestors() if a.code.startswith(user.scope_prefix)],  # type: ignore[union-attr]
+            "years": range(today.year, today.year - 6, -1),
+        },
+    )

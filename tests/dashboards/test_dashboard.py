@@ -1,0 +1,159 @@
+"""An area's dashboard: figures derived from the data, counted by hand here, every household
+figure opening a list of exactly that many households, and the page per persona and scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+
+from jingzhun.dashboards.figures import dashboard
+from jingzhun.policy import parameters
+from jingzhun.registry import actions as registry
+from jingzhun.supervision import actions as supervision
+from tests import factories
+from tests.conftest import login
+
+TODAY = dt.datetime(2026, 12, 10, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(TODAY, tick=False) as traveller:
+        yield traveller
+
+
+def monitored(world: Any, village: Any, number: str, user: Any = None, **fields: Any) -> Any:
+    return factories.make_household(
+        world.actor(user or world.approver), village, number, members=False,
+        household_type="monitored", exit_year=None, exited_on=None, **fields,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def county(world: Any) -> dict[str, Any]:
+    actor = world.actor(world.approver)
+    well = factories.make_household(actor, world.village, "140922100001001")
+    poor = factories.make_household(actor, world.village, "140922100001002")
+    registry.do_set_income(
+        poor, actor=actor, year=2024, values={"wage": Decimal("3000")},
+        expected_version=poor.incomes.get(year=2024).version,
+    )  # fmt: skip
+    new = monitored(
+        world, world.village, "140922100001003", monitoring_category="marginal",
+        monitoring_identified_on=dt.date(2026, 12, 1), risks=[("illness", "")],
+    )  # fmt: skip
+    monitored(
+        world, world.village, "140922100001004", monitoring_category="marginal",
+        monitoring_identified_on=dt.date(2026, 3, 1), risk_eliminated=True,
+        risk_eliminated_on=dt.date(2026, 6, 1), elimination_method="assisted",
+        risks=[("unsafe_water", "")],
+    )  # fmt: skip
+    monitored(
+        world, world.far_village, "140922200001001", monitoring_category="sudden_hardship",
+        monitoring_identified_on=dt.date(2026, 11, 15), risks=[("natural_disaster", "")],
+    )  # fmt: skip
+    monitored(
+        world, world.other_county_village, "140921100001001", world.outsider,
+        monitoring_category="marginal",
+        monitoring_identified_on=dt.date(2026, 12, 2), risks=[("illness", "")],
+    )  # fmt: skip
+    supervision.do_create_problem(
+        actor=world.actor(world.inspector),
+        area=world.village,
+        values={
+            "source": "审计", "category": "资金使用", "description": "资金未按时发放",
+            "found_on": "2026-10-01", "responsible_unit": "东冶村委会", "deadline": "2026-11-30",
+        },
+    )  # fmt: skip
+    return {"well": well, "poor": poor, "new": new}
+
+
+def figures(items: list[Any]) -> dict[str, Any]:
+    return {f.label: f.value for f in items}
+
+
+def test_the_county_figures_are_counted_from_its_households(world, county) -> None:
+    board = dashboard(world.approver, world.county, 2026, TODAY.date())
+    monitoring = figures(board.monitoring)
+    assert monitoring["农户（户）"] == 5  # the other county's household is not counted
+    assert monitoring["风险未消除的监测对象"] == 2
+    assert monitoring["本月新识别"] == 1
+    assert monitoring["今年消除风险"] == 1
+    assert figures(board.categories) == {"脱贫不稳定户": 0, "边缘易致贫户": 1, "突发严重困难户": 1}
+    assert figures(board.risks) == {"因病": 1, "因自然灾害": 1}
+    problems = figures(board.problems)
+    assert (problems["发现问题"], problems["未销号"], problems["逾期未整改"]) == (1, 1, 1)
+    assert problems["整改率"] == "0.0%"
+
+
+def test_exited_incomes_are_compared_with_that_years_line(world, county) -> None:
+    board = dashboard(world.approver, world.county, 2026, TODAY.date())
+    year = next(y for y in board.incomes if y.year == 2024)
+    line = parameters.value("poverty_line", on=2024, area_code=world.county.code).value
+    assert year.line == line
+    assert year.households == 2
+    # 8,100 and 1,000 yuan per person: one below the line.
+    assert year.below_line == 1
+    assert year.average == Decimal(4550)
+    assert [y.year for y in board.incomes] == [2022, 2023, 2024, 2025, 2026]
+
+
+def test_the_areas_one_level_down_are_compared(world, county) -> None:
+    board = dashboard(world.approver, world.county, 2026, TODAY.date())
+    by_name = {ch.area.name: ch for ch in board.children}
+    mine = by_name[world.township.name]
+    assert (mine.households, mine.at_risk, mine.new, mine.problems_open) == (4, 1, 1, 1)
+    other = by_name[world.other_township.name]
+    assert (other.households, other.at_risk, other.new) == (1, 1, 0)
+
+
+def total_of(client: Any, url: str) -> int:
+    page = client.get(url)
+    assert page.status_code == 200, url
+    found = re.search(r'<strong id="total">([\d,]+)</strong>', page.content.decode())
+    assert found, url
+    return int(found.group(1).replace(",", ""))
+
+
+def test_every_household_figure_opens_exactly_its_households(client, world, county) -> None:
+    login(client, world.approver)
+    board = dashboard(world.approver, world.county, 2026, TODAY.date())
+    links = [
+        f for f in board.monitoring + board.categories + board.risks
+        if isinstance(f.value, int) and "/households/?" in f.url and f.label != "人口（人）"
+    ]  # fmt: skip
+    assert len(links) >= 7
+    for f in links:
+        assert total_of(client, f.url) == f.value, (f.label, f.url)
+    for child in board.children:
+        assert total_of(client, child.links["at_risk"]) == child.at_risk
+        assert total_of(client, child.links["new"]) == child.new
+    income = next(y for y in board.incomes if y.year == 2024)
+    assert total_of(client, income.links["below_line"]) == income.below_line
+
+
+def test_the_page_shows_each_level_its_own_area(client, world, county) -> None:
+    page = login(client, world.approver).get("/dashboard/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "县级工作台" in text and 'id="dashboard-data"' in text
+    assert world.township.name in text  # the areas one level down
+    village = login(client, world.cadre).get("/dashboard/")
+    assert "村级工作台" in village.content.decode()
+    assert client.get(f"/dashboard/{world.county.code}/").status_code == 404
+    city = login(client, world.city_viewer).get(f"/dashboard/{world.county.code}/")
+    assert city.status_code == 200 and "五台县" in city.content.decode()
+    assert login(client, world.outsider).get(f"/dashboard/{world.village.code}/").status_code == 404
+
+
+def test_a_list_filtered_by_monitoring_dates_says_so_and_refuses_a_bad_date(client, world, county):
+    login(client, world.approver)
+    page = client.get("/households/?identified_from=2026-12-01")
+    assert "识别监测时间不早于2026-12-01" in page.content.decode()
+    assert total_of(client, "/households/?identified_from=2026-12-01") == 1
+    bad = client.get("/households/?eliminated_from=2026-13-01")
+    assert "不是日期" in bad.content.decode()
