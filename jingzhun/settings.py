@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "jingzhun.exports",
     "jingzhun.front",
     "jingzhun.dashboards",
+    "jingzhun.reporting",
     "jingzhun.ops",
 ]
 

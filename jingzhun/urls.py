@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("jingzhun.assessment.urls")),
     path("", include("jingzhun.registry.urls")),
     path("", include("jingzhun.dashboards.urls")),
+    path("", include("jingzhun.reporting.urls")),
     path("", include("jingzhun.front.urls")),
 ]

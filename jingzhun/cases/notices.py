@@ -289,7 +289,7 @@ def _listing_content(notice: Notice) -> NoticeContent:
 # --- PDF -----------------------------------------------------------------------------------------
 
 
-def _register_font() -> None:
+def register_font() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         # The collection's first face (the second is its monospaced sibling).
         pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))
@@ -300,7 +300,7 @@ def column_widths(header: list[str], font_size: float, total: float) -> list[flo
     inside a word — taking the room from the widest columns when the page is too narrow.
     A table of another shape than the households' (a project notice) starts from equal
     columns."""
-    _register_font()
+    register_font()
     if len(header) == len(BASE_WIDTHS_MM):
         widths = [w * mm for w in BASE_WIDTHS_MM]
     else:
@@ -345,7 +345,7 @@ def notice_pdf(notice: Notice, *, content: NoticeContent | None = None) -> bytes
     """The notice as an A4 PDF: title, the notice's paragraph, the table of households (header
     repeated on every page), the place posted, the issuer and the date. Deterministic for the
     same notice (``invariant``), so a printed copy can be matched to its file."""
-    _register_font()
+    register_font()
     content = content or notice_content(notice)
     title_style = ParagraphStyle(
         "title", fontName=FONT, fontSize=18, leading=26, alignment=TA_CENTER, wordWrap="CJK"

@@ -35,6 +35,7 @@ class ExportFormat(models.TextChoices):
     XLSX = "xlsx", _("Excel（xlsx）")
     CSV = "csv", _("CSV")
     PARQUET = "parquet", _("Parquet")
+    PDF = "pdf", _("PDF")
 
 
 class ExportLayout(models.TextChoices):

@@ -1,7 +1,8 @@
-"""Statistical reports as xlsx workbooks in the layout a county hands in: a title row (the report,
-the area, the date), the header row, the data rows, an optional totals row, and notes (what
-each figure counts, the parameters used). Every ledger's report (assistance, projects, assets,
-relocation) is a :class:`Report` written here, and its download is logged like every export.
+"""Statistical reports as xlsx workbooks (or PDF) in the layout a county hands in: a title row
+(the report, the area, the date), the header row, the data rows, an optional totals row, and
+notes (what each figure counts, the parameters used). Every ledger's report (assistance,
+projects, assets, relocation) and every standard report (jingzhun/reporting) is a
+:class:`Report` written here, and its download is logged like every export.
 
 Text cells are neutralised against formula injection (:mod:`jingzhun.core.formulas`); numbers
 stay numbers.
@@ -26,6 +27,7 @@ from jingzhun.exports.actions import do_log_download
 from jingzhun.exports.models import ExportWhat
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 
 
 @dataclass
@@ -103,6 +105,82 @@ def _write_row(sheet: Any, row: int, values: Sequence[Any], text: Any, number: A
             sheet.write_string(row, col, neutralise(str(value)), text)
 
 
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if isinstance(value, float | Decimal):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def write_report_pdf(reports: Sequence[Report], out: IO[bytes]) -> int:
+    """The same reports as an A4 PDF (landscape when wide), one after the other: title, area
+    and date, the table with its header repeated on every page and the totals in bold, the
+    notes. CJK text in the embedded font of the notices. Returns the data rows written."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    from jingzhun.cases.notices import FONT, register_font
+
+    register_font()
+    wide = max((len(r.headers) for r in reports), default=0) > 6
+    page = landscape(A4) if wide else A4
+    title = ParagraphStyle("t", fontName=FONT, fontSize=15, leading=22, wordWrap="CJK")
+    small = ParagraphStyle("s", fontName=FONT, fontSize=9, leading=13, wordWrap="CJK")
+    cell = ParagraphStyle("c", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
+    story: list[Any] = []
+    written = 0
+    width = page[0] - 24 * mm
+    for index, report in enumerate(reports):
+        if index:
+            story.append(PageBreak())
+        story.append(Paragraph(escape(report.title), title))
+        made = gettext("区域：%(area)s　制表日期：%(date)s") % {
+            "area": report.area,
+            "date": timezone.localdate().isoformat(),
+        }
+        story += [Paragraph(escape(made), small), Spacer(1, 4 * mm)]
+        rows = [[Paragraph(escape(str(h)), cell) for h in report.headers]]
+        rows += [[Paragraph(escape(_shown(v)), cell) for v in row] for row in report.rows]
+        written += len(report.rows)
+        style = [
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF4")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+        if report.totals is not None:
+            rows.append([Paragraph(f"<b>{escape(_shown(v))}</b>", cell) for v in report.totals])
+        columns = max(len(report.headers), 1)
+        story.append(Table(rows, colWidths=[width / columns] * columns, repeatRows=1))
+        story[-1].setStyle(TableStyle(style))
+        for note in report.notes:
+            story.append(Paragraph(escape(note), small))
+    doc = SimpleDocTemplate(
+        out, pagesize=page, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm,
+        bottomMargin=12 * mm, title=reports[0].title if reports else "", author="jingzhun",
+        invariant=True,
+    )  # fmt: skip
+    doc.build(story)
+    return written
+
+
 def report_download(
     request: HttpRequest,
     reports: Sequence[Report],
@@ -111,23 +189,26 @@ def report_download(
     area_code: str,
     masked: bool = True,
     details: dict[str, Any] | None = None,
+    file_format: str = "xlsx",
 ) -> HttpResponse:
-    """The reports as an xlsx attachment, logged (export log and audit entry) like every
-    download. Reports hold figures and names of areas, units and projects; a report listing
-    people's numbers passes ``masked`` as the reader's disclosure says."""
+    """The reports as an xlsx (or, with ``file_format="pdf"``, PDF) attachment, logged (export
+    log and audit entry) like every download. Reports hold figures and names of areas, units
+    and projects; a report listing people's numbers passes ``masked`` as the reader's
+    disclosure says."""
     out = io.BytesIO()
-    rows = write_report(reports, out)
-    file_name = f"{file_stem}-{timezone.localdate():%Y%m%d}.xlsx"
+    pdf = file_format == "pdf"
+    rows = (write_report_pdf if pdf else write_report)(reports, out)
+    file_name = f"{file_stem}-{timezone.localdate():%Y%m%d}.{'pdf' if pdf else 'xlsx'}"
     do_log_download(
         actor=Actor.from_request(request),
         what=ExportWhat.REPORT,
         area_code=area_code,
-        file_format="xlsx",
+        file_format="pdf" if pdf else "xlsx",
         masked=masked,
         rows=rows,
         file_name=file_name,
         details={"report": file_stem, **(details or {})},
     )
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response = HttpResponse(out.getvalue(), content_type=PDF if pdf else XLSX)
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response

@@ -462,6 +462,11 @@ TABLE: dict[str, Entry] = {
     # --- dashboards (工作台): the user's area, or an area of the scope ---------------------------
     "dashboards:home": Entry(read=ALL_ROLES, read_refused=404),  # no role: no area, nothing
     "dashboards:area": Entry(scope=RECORD, params=village),
+    # --- standard reports (定期报表): figures of the user's area ----------------------------------
+    "reporting:list": Entry(),
+    "reporting:detail": Entry(
+        params=lambda d: {"code": "annual_summary"}, read=ALL_ROLES, read_refused=404
+    ),
     # --- third-party assessment sample surveys (抽样调查) ---------------------------------------
     "assessment:surveys": Entry(
         needs=("survey",),
