@@ -473,3 +473,20 @@ def test_the_demo_county_has_problems_from_several_sources_some_overdue_some_clo
     problem = Problem.objects.get(pk=reopened.object_id)
     assert problem.status == "rectifying"
     assert AuditEntry.objects.filter(action="close_problem", object_id=reopened.object_id).exists()
+
+
+def test_the_demo_county_has_an_applied_assessment_survey_that_feeds_its_exit_decision():
+    from jingzhun.assessment.models import AssessmentSurvey, CountyAssessment, SurveyStatus
+
+    load_demo(households=200, seed=1)
+    result = load_demo(households=200, seed=1)  # a reload replaces it
+    survey = AssessmentSurvey.objects.get()
+    assert survey.status == SurveyStatus.APPLIED and survey.seed == "demo-2026"
+    assert result.survey["households"] == survey.households.count() > 0
+    figures = CountyAssessment.objects.get(county=survey.county, year=survey.year)
+    assert figures.wrongly_exited_people == result.survey["wrongly_exited_people"]
+    assert figures.missed_poor_people == 1
+    page = Client()
+    page.force_login(User.objects.get(username="fenxi"))
+    shown = page.get(f"/assessment/surveys/{survey.pk}/").content.decode()
+    assert "错退率" in shown and "置信区间" in shown

@@ -135,6 +135,7 @@ class DemoResult:
     relocation: dict[str, int] = field(default_factory=dict)  # sites, households, jobs …
     problems: dict[str, int] = field(default_factory=dict)  # problems, closed, overdue
     projects: dict[str, int] = field(default_factory=dict)  # projects, funds, assets, notices
+    survey: dict[str, int] = field(default_factory=dict)  # assessment sample survey
     seconds: float = 0.0
 
 
@@ -231,6 +232,7 @@ def load_demo(
     result.relocation = _load_relocation(result.skipped_users)
     result.problems = _load_problems(result.skipped_users)
     result.projects = _create_demo_projects(result.skipped_users)
+    result.survey = _load_survey(result.skipped_users)
     result.seconds = time.monotonic() - started
     return result
 
@@ -292,6 +294,18 @@ def _load_problems(skipped_users: list[str]) -> dict[str, int]:
     return load_demo_problems(users["cun"].area, users)
 
 
+def _load_survey(skipped_users: list[str]) -> dict[str, int]:
+    """A third-party assessment sample survey of the demo county, applied (demo/survey.py)."""
+    from jingzhun.demo.survey import load_demo_survey
+
+    names = ("cun", "xian", "fenxi")
+    if any(name in skipped_users for name in names):
+        return {}
+    users = {u.username: u for u in User.objects.filter(username__in=names).select_related("area")}
+    county = users["xian"].area
+    return load_demo_survey(county, users)
+
+
 def _load_relocation(skipped_users: list[str]) -> dict[str, int]:
     """A resettlement site with relocated households for the demo county (demo/relocation.py)."""
     from jingzhun.demo.relocation import load_demo_relocation
@@ -347,6 +361,10 @@ def _remove_previous_demo(province: Area) -> dict[str, int]:
         from jingzhun.supervision.models import Problem
 
         bulk.purge(Problem, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
+        # The assessment's sample surveys name sampled households and villages.
+        from jingzhun.assessment.models import AssessmentSurvey
+
+        bulk.purge(AssessmentSurvey, Q(county_code__gte=lo, county_code__lt=hi), counts=counts)
         # The demo's assets, projects and their notices (some belong to the county itself, which
         # stays): before the households and villages they point at.
         from jingzhun.assets.models import Asset
