@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
-from jingzhun.areas.models import code_range
+from jingzhun.areas.models import VillageProfile, code_range
 from jingzhun.assistance.queries import visits_for
 from jingzhun.cases import choices as cc
 from jingzhun.cases.queries import cases_for, overdue_q
@@ -91,6 +91,20 @@ def _count_households(condition: Callable[[Scope], Q]) -> Callable[[Scope], Valu
 
 def _people(s: Scope) -> Values:
     return grouped(_households(s), "village_code", s.digits, n=Sum("member_count"))["n"]
+
+
+def _at_risk_people(s: Scope) -> Values:
+    qs = _households(s).filter(AT_RISK)
+    return grouped(qs, "village_code", s.digits, n=Sum("member_count"))["n"]
+
+
+def _rural_population(s: Scope) -> Values:
+    """农业户籍人口 of the villages' profiles (村情信息) of the period's year."""
+    low, high = s.range
+    qs = VillageProfile.objects.filter(
+        village__code__gte=low, village__code__lt=high, year=s.period.end.year
+    )
+    return grouped(qs, "village__code", s.digits, n=Sum("rural_population"))["n"]
 
 
 def _cases(s: Scope) -> QuerySet[Any]:
@@ -213,6 +227,8 @@ MEASURES: dict[str, Measure] = {
         "监测户", _count_households(lambda s: Q(household_type=c.HouseholdType.MONITORED)), "户"
     ),
     "at_risk": Measure("风险未消除的监测对象", _count_households(lambda s: AT_RISK), "户"),
+    "at_risk_people": Measure("风险未消除的监测对象人口", _at_risk_people, "人"),
+    "rural_population": Measure("农业户籍人口（村情信息）", _rural_population, "人"),
     "identified_in_period": Measure(
         "本期新识别监测对象",
         _count_households(

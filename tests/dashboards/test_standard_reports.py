@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from io import StringIO
 
 import openpyxl
@@ -138,3 +139,30 @@ def test_the_command_writes_the_report(world, county, tmp_path) -> None:
         call_command("report", "annual_summary", area=world.county.code, period="x", out=str(out))
     with pytest.raises(CommandError, match="不存在"):
         call_command("report", "annual_summary", area="999999", out=str(out))
+
+
+def test_the_indicators_divide_at_risk_people_by_the_villages_rural_population(world, county):
+    from jingzhun.areas.profiles import do_set_village_profile
+    from jingzhun.registry import actions as registry
+    from tests import factories
+
+    birth = dt.date(1980, 1, 2)
+    registry.do_add_member(
+        county["new"], actor=world.actor(world.approver),
+        data=factories.member_data("王建国", "head", birth, id_number=factories.id_male(birth)),
+    )  # fmt: skip
+    for village in (world.village, world.sibling_village):
+        do_set_village_profile(
+            village, actor=world.actor(world.reviewer), year=2026,
+            values={"rural_population": 500},
+        )  # fmt: skip
+    report = build(
+        world.approver, definitions()["indicators_yearly"], world.county,
+        periods.parse("year", "2026"),
+    )  # fmt: skip
+    mine = row_of(report, world.township.name)
+    assert mine["农业户籍人口（村情信息）（人）"] == 1000
+    assert mine["风险未消除的监测对象人口（人）"] == 1
+    assert mine["风险未消除监测对象人口占农村人口（%）"] == Decimal("0.1")
+    other = row_of(report, world.other_township.name)
+    assert other["风险未消除监测对象人口占农村人口（%）"] is None  # no profile: no denominator
