@@ -117,7 +117,10 @@ def test_the_upload_form_offers_each_role_its_own_ledgers(client, world):
     login(client, world.cadre)
     page = client.get(reverse("ledgers:list")).content.decode()
     assert 'value="relocations"' in page and 'value="cadres"' not in page
-    login(client, world.analyst)
+    login(client, world.analyst)  # enters the assessment survey's results, nothing else
+    page = client.get(reverse("ledgers:list")).content.decode()
+    assert 'value="survey_households"' in page and 'value="cadres"' not in page
+    login(client, world.city_viewer)
     assert "上传并预览" not in client.get(reverse("ledgers:list")).content.decode()
 
 
