@@ -73,11 +73,12 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def _weight(value: Any) -> float | None:
+def fraction_value(value: Any) -> float | None:
+    """A number, or a string such as ``0.25`` or ``1/3``, as float; None if it is neither."""
     number = _number(value)
     if number is not None:
         return number
-    if isinstance(value, str) and "/" in value:
+    if isinstance(value, str):
         try:
             return float(Fraction(value.replace(" ", "")))
         except (ValueError, ZeroDivisionError):
@@ -87,7 +88,7 @@ def _weight(value: Any) -> float | None:
 
 def k_error(k: Any) -> str | None:
     """The Chinese reason ``k`` is not a poverty cutoff in (0, 1], or None."""
-    value = _weight(k)
+    value = fraction_value(k)
     if value is None or not 0 < value <= 1:
         return f"k（贫困临界值）必须是大于0且不大于1的数（如 1/3），现为“{k}”：请改正。"
     return None
@@ -143,7 +144,7 @@ def spec_errors(raw: Any, columns: Iterable[str] | None = None) -> list[str]:
                 )
         if _number(item.get("cutoff")) is None:
             errors.append(f"{where}的 cutoff（剥夺临界值）必须是数字，现为“{item.get('cutoff')}”：请改正。")
-        weight = _weight(item.get("weight"))
+        weight = fraction_value(item.get("weight"))
         if weight is None or weight <= 0:
             errors.append(
                 f"{where}的 weight（权重）必须是大于0的数或分数（如 0.25、1/3），"
@@ -174,7 +175,7 @@ def parse_spec(raw: Any, columns: Iterable[str] | None = None) -> Spec:
         Indicator(
             column=item["column"],
             cutoff=float(item["cutoff"]),
-            weight=_weight(item["weight"]) or 0.0,
+            weight=fraction_value(item["weight"]) or 0.0,
             deprived=item["deprived"],
             name=item.get("name", ""),
             dimension=item.get("dimension", ""),
@@ -185,7 +186,7 @@ def parse_spec(raw: Any, columns: Iterable[str] | None = None) -> Spec:
     k = raw.get("k")
     return Spec(
         indicators=indicators,
-        k=None if k is None else _weight(k),
+        k=None if k is None else fraction_value(k),
         title=str(raw.get("title", "")),
         source=str(raw.get("source", "")),
     )
