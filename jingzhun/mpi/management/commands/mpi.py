@@ -26,6 +26,7 @@ from jingzhun.analytics.backend import SnapshotMismatch, open_backend
 from jingzhun.areas.models import Area
 from jingzhun.mpi.compute import file_measures, registry_measures
 from jingzhun.mpi.measures import Measures, change
+from jingzhun.mpi.registry import ACHIEVEMENTS
 from jingzhun.mpi.spec import REGISTRY_SPEC, SpecError, fraction_value, k_error, load_spec
 
 
@@ -84,7 +85,7 @@ class Command(BaseCommand):
             if area is None:
                 raise CommandError(f"区划代码“{options['area']}”不存在：请核对。")
         try:
-            spec = load_spec(options["spec"] or REGISTRY_SPEC)
+            spec = load_spec(options["spec"] or REGISTRY_SPEC, ACHIEVEMENTS)
         except SpecError as error:
             raise CommandError(str(error)) from None
         k = k if k is not None else spec.k
