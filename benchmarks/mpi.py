@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -176,8 +176,10 @@ def main() -> None:
     started = time.perf_counter()
     if not path.exists():
         generate(path, args.people, args.areas)
-    print(f"{args.people:,} people, {args.areas:,} areas, {len(SPEC.indicators)} indicators: "
-          f"data ready in {time.perf_counter() - started:.1f}s ({path.stat().st_size / 2**20:.0f} MB)")
+    print(
+        f"{args.people:,} people, {args.areas:,} areas, {len(SPEC.indicators)} indicators: "
+        f"data ready in {time.perf_counter() - started:.1f}s ({path.stat().st_size / 2**20:.0f} MB)"
+    )
 
     started = time.perf_counter()
     con = ibis.duckdb.connect()
@@ -191,8 +193,10 @@ def main() -> None:
 
     agree(app, hand)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"H={app.H:.6f} A={app.A:.6f} M0={app.M0:.6f} M1={app.M1:.6f} M2={app.M2:.6f} "
-          f"(q={app.q:,.0f}; {len(app.groups):,} areas) — app and hand-written SQL agree")
+    print(
+        f"H={app.H:.6f} A={app.A:.6f} M0={app.M0:.6f} M1={app.M1:.6f} M2={app.M2:.6f} "
+        f"(q={app.q:,.0f}; {len(app.groups):,} areas) — app and hand-written SQL agree"
+    )
     print(f"app (jingzhun.mpi):   {app_seconds:8.2f} s")
     print(f"hand-written SQL:     {sql_seconds:8.2f} s")
     print(f"ratio app ÷ SQL:      {app_seconds / sql_seconds:8.2f}")

@@ -98,9 +98,9 @@ def person_expr(
     age = _age_expr(m.birth_date, as_of)
     school_age = (age >= m.s_min) & (age <= m.s_max)
     out_of_school = school_age & (m.student_status.fill_null("") == NOT_STUDENT)
-    insured = m.resident_medical_insurance.fill_null(False) | m.employee_medical_insurance.fill_null(
+    insured = m.resident_medical_insurance.fill_null(
         False
-    )
+    ) | m.employee_medical_insurance.fill_null(False)
     years = m.education.fill_null("").substitute(
         {code: ibis.literal(n) for code, n in SCHOOLING_YEARS.items()}, else_=ibis.null()
     )

@@ -27,7 +27,9 @@ import yaml
 WEIGHT_TOLERANCE = 1e-9
 DEPRIVED = ("below", "above")
 SPEC_KEYS = frozenset({"title", "source", "k", "indicators"})
-INDICATOR_KEYS = frozenset({"column", "cutoff", "weight", "deprived", "name", "dimension", "source"})
+INDICATOR_KEYS = frozenset(
+    {"column", "cutoff", "weight", "deprived", "name", "dimension", "source"}
+)
 REGISTRY_SPEC = Path(__file__).resolve().parent / "specs" / "registry.yaml"
 
 
@@ -104,7 +106,8 @@ def spec_errors(raw: Any, columns: Iterable[str] | None = None) -> list[str]:
     unknown = sorted(set(map(str, raw)) - SPEC_KEYS)
     if unknown:
         errors.append(
-            f"未知的设定项 {', '.join(unknown)}：只允许 {', '.join(sorted(SPEC_KEYS))}，请删除或改名。"
+            f"未知的设定项 {', '.join(unknown)}：只允许 {', '.join(sorted(SPEC_KEYS))}，"
+            "请删除或改名。"
         )
     if "k" in raw and raw["k"] is not None and (message := k_error(raw["k"])):
         errors.append(message)
@@ -143,7 +146,9 @@ def spec_errors(raw: Any, columns: Iterable[str] | None = None) -> list[str]:
                     "请改正列名。"
                 )
         if _number(item.get("cutoff")) is None:
-            errors.append(f"{where}的 cutoff（剥夺临界值）必须是数字，现为“{item.get('cutoff')}”：请改正。")
+            errors.append(
+                f"{where}的 cutoff（剥夺临界值）必须是数字，现为“{item.get('cutoff')}”：请改正。"
+            )
         weight = fraction_value(item.get("weight"))
         if weight is None or weight <= 0:
             errors.append(
