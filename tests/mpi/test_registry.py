@@ -143,6 +143,26 @@ def test_the_registry_figures_of_a_county_match_the_hand_computed_ones(registry)
     assert groups[registry.other_township.code]["n"] == 0
 
 
+@pytest.mark.spark
+@pytest.mark.slow
+def test_the_registry_figures_are_the_same_on_spark(registry, spark):
+    args = ("--year", str(YEAR), "--area", registry.county.code, "--by-area")
+    on_duckdb = _run(*args)
+    on_spark = _run(*args, "--backend", "spark")
+    assert _flat(on_spark) == pytest.approx(_flat(on_duckdb))
+
+
+def _flat(data: dict, prefix: str = "") -> dict:
+    """Nested figures as one flat mapping (pytest.approx compares flat mappings of numbers)."""
+    out: dict = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out |= _flat(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def test_the_township_decomposes_into_its_villages(registry):
     data = _run("--year", str(YEAR), "--area", registry.township.code, "--by-area")
     groups = data["groups"]
