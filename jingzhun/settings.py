@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "jingzhun.projects",
     "jingzhun.assets",
     "jingzhun.risk",
+    "jingzhun.mpi",
     "jingzhun.relocation",
     "jingzhun.imports",
     "jingzhun.ledgers",

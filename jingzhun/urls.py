@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("jingzhun.projects.urls")),
     path("", include("jingzhun.assets.urls")),
     path("", include("jingzhun.risk.urls")),
+    path("", include("jingzhun.mpi.urls")),
     path("", include("jingzhun.relocation.urls")),
     path("", include("jingzhun.assessment.urls")),
     path("", include("jingzhun.registry.urls")),

@@ -238,6 +238,7 @@ def _unpersist(cached: dict[str, DataFrame]) -> None:
 @functools.cache
 def _ibis_backend_class() -> type:
     # Imported here: pyspark is needed only when a Spark backend is built.
+    import ibis
     from ibis.backends.pyspark import Backend
     from ibis.backends.pyspark.datatypes import PySparkSchema
 
@@ -250,4 +251,8 @@ def _ibis_backend_class() -> type:
             schema = PySparkSchema.from_ibis(op.schema)
             self._session.createDataFrame(data, schema=schema).createOrReplaceTempView(op.name)
 
+    # Ibis registers a backend's options (``ibis.options.pyspark``) when the backend is reached
+    # through ``ibis.pyspark``; built directly, the compiler would fail on a float literal.
+    if getattr(ibis.options, "pyspark", None) is None:
+        ArrowPySpark.register_options()
     return ArrowPySpark

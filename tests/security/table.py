@@ -792,6 +792,8 @@ TABLE: dict[str, Entry] = {
         touches=(PlanItem, Measures),
     ),
     "risk:visits": Entry(),
+    # --- multidimensional poverty (多维贫困): the user's own area; ?area= beyond it is 404 ----
+    "mpi:overview": Entry(),
     # --- problem ledgers (问题台账) -------------------------------------------------------------
     "supervision:list": Entry(needs=("problem",)),
     "supervision:report": Entry(needs=("problem",)),

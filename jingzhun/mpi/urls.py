@@ -1,0 +1,9 @@
+from django.urls import path
+
+from jingzhun.mpi import views
+
+app_name = "mpi"
+
+urlpatterns = [
+    path("mpi/", views.overview, name="overview"),
+]
