@@ -13,6 +13,7 @@ from jingzhun.core.actions import NotFound
 from jingzhun.core.http import domain_errors
 from jingzhun.core.idnumber import local_today
 from jingzhun.dashboards.figures import dashboard
+from jingzhun.quality.context import default_year
 from jingzhun.registry import scoping
 
 YEARS = (2014, 2100)
@@ -33,7 +34,11 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     if area.level > Level.VILLAGE:
         raise NotFound(code)
     today = local_today()
-    year = _year(request.GET.get("year", ""), today.year)
+    chosen = request.GET.get("year", "")
+    year = _year(chosen, today.year)
+    # The multidimensional index reads a year whose incomes are in: last year unless one is
+    # chosen.
+    mpi_year = year if chosen else default_year(today)
     board = dashboard(user, area, year, today)  # type: ignore[arg-type]
     return render(
         request,
@@ -43,5 +48,6 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
             "charts": board.charts(),
             "ancestors": [a for a in area.ancestors() if a.code.startswith(user.scope_prefix)],  # type: ignore[union-attr]
             "years": range(today.year, today.year - 6, -1),
+            "mpi_year": mpi_year,
         },
     )

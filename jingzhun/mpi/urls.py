@@ -6,4 +6,5 @@ app_name = "mpi"
 
 urlpatterns = [
     path("mpi/", views.overview, name="overview"),
+    path("mpi/summary/", views.summary, name="summary"),
 ]

@@ -134,3 +134,29 @@ def _measures(area: Area, year: int, k: float, raw_k: str, snapshot: SnapshotInf
         "unit": "%",
     }
     return {"result": result, "groups": groups, "chart": chart}
+
+
+@login_required
+@domain_errors
+@require_GET
+def summary(request: HttpRequest) -> HttpResponse:
+    """The headline of the page for an area and year, as a fragment the dashboards load after
+    they are shown (the measures take a second on a county's snapshot): H, A, M0 and the
+    largest contributions, linking to the full page."""
+    user: Any = request.user
+    code = request.GET.get("area", "")
+    area = scoping.access_area_by_code(user, code) if code else user.area
+    year = _year(request)
+    context: dict[str, Any] = {"area": area, "year": year, "result": None, "top": []}
+    snapshot = find_snapshot(area, year) if user.has_role else None
+    if snapshot is not None:
+        spec = registry_spec()
+        found = _measures(area, year, spec.k or 1.0, "", snapshot)["result"]
+        context["result"] = found
+        context["top"] = sorted(
+            (i for i in found.indicators if i.contribution),
+            key=lambda i: i.contribution,
+            reverse=True,
+        )[:3]
+    context["url"] = page_url(area, year, "")
+    return render(request, "mpi/_summary.html", context)

@@ -383,3 +383,22 @@ def test_a_user_without_a_role_sees_no_figures(snapshot, client):
     response = login(client, user).get("/mpi/", {"year": YEAR})
     assert response.status_code == 200
     assert response.context["result"] is None
+
+
+def test_the_dashboard_loads_the_headline_of_its_area(snapshot, client):
+    login(client, snapshot.approver)
+    board = client.get("/dashboard/", {"year": YEAR}).content.decode()
+    assert f"/mpi/summary/?area={snapshot.approver.area.code}&amp;year={YEAR}" in board
+    fragment = client.get("/mpi/summary/", {"year": YEAR})
+    assert fragment.status_code == 200
+    assert fragment.context["result"].q == 2
+    assert "多维贫困发生率 H" in fragment.content.decode()
+    outside = client.get("/mpi/summary/", {"year": YEAR, "area": snapshot.outsider.area.code})
+    assert outside.status_code == 404
+
+
+def test_the_dashboard_fragment_says_what_to_run_without_a_snapshot(registry, client):
+    response = login(client, registry.reviewer).get("/mpi/summary/", {"year": YEAR})
+    assert (
+        response.status_code == 200 and f"jingzhun mpi --year {YEAR}" in response.content.decode()
+    )

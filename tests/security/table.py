@@ -794,6 +794,7 @@ TABLE: dict[str, Entry] = {
     "risk:visits": Entry(),
     # --- multidimensional poverty (多维贫困): the user's own area; ?area= beyond it is 404 ----
     "mpi:overview": Entry(),
+    "mpi:summary": Entry(),  # the dashboards' fragment: the same figures, scoped alike
     # --- problem ledgers (问题台账) -------------------------------------------------------------
     "supervision:list": Entry(needs=("problem",)),
     "supervision:report": Entry(needs=("problem",)),
