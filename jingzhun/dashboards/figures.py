@@ -33,7 +33,7 @@ from jingzhun.quality import queries as quality
 from jingzhun.quality.models import VillageScore
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import Income, RiskFactor
-from jingzhun.registry.scoping import households_for
+from jingzhun.registry.scoping import households_for, measures_for
 from jingzhun.supervision.queries import overdue_q as problem_overdue_q
 from jingzhun.supervision.queries import problems_for, rate
 
@@ -370,7 +370,20 @@ def _problems(user: User, area: Area, today: dt.date) -> list[Figure]:
 def _assistance(user: User, area: Area, year: int) -> list[Figure]:
     funds = fund_figures(user, year=year, area=area)
     a = _area_param(area, user)
+    low, high = code_range(area.scope_prefix)
+    with_measures = (
+        measures_for(user)
+        .filter(year=year, household__village_code__gte=low, household__village_code__lt=high)
+        .values("household_id")
+        .distinct()
+        .count()
+    )
     return [
+        Figure(
+            _("%(year)s年有帮扶措施的农户") % {"year": year},
+            with_measures,
+            households_url(area=a, measures_year=year),
+        ),
         Figure(
             _("%(year)s年项目（个）") % {"year": year},
             len(funds.projects),

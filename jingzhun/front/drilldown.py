@@ -48,7 +48,7 @@ from jingzhun.quality.models import QualityRun
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import Household
 from jingzhun.registry.queries import HouseholdFilters, filter_households, household_page
-from jingzhun.registry.scoping import areas_for
+from jingzhun.registry.scoping import areas_for, measures_for
 
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
@@ -92,6 +92,7 @@ class DrillDown:
     cadre: int | None = None
     # Monitoring dates (dashboards: "new this month", "eliminated this year"): inclusive ranges.
     dates: dict[str, dt.date] = field(default_factory=dict)
+    measures_year: int | None = None  # households with assistance measures (帮扶措施) that year
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -164,6 +165,12 @@ class DrillDown:
                 d.assistance = ""
             else:
                 d.cadre = cadre.pk
+        raw_measures = (params.get("measures_year") or "").strip()
+        if raw_measures:
+            if raw_measures.isdigit() and len(raw_measures) == 4:
+                d.measures_year = int(raw_measures)
+            else:
+                d.errors["measures_year"] = _("“%(v)s”不是年份。") % {"v": raw_measures}
         for key in DATE_FILTERS:
             raw = (params.get(key) or "").strip()
             if raw:
@@ -206,6 +213,7 @@ class DrillDown:
             "cadre": self.cadre if self.assistance == "cadre" else "",
         }
         out |= {key: day.isoformat() for key, day in self.dates.items()}
+        out["measures_year"] = self.measures_year
         return {k: v for k, v in out.items() if v not in ("", None)}
 
     def describe(self) -> list[str]:
@@ -249,6 +257,8 @@ class DrillDown:
             lines.append(_(ASSISTANCE[self.assistance]))
         for key, day in self.dates.items():
             lines.append(f"{_(DATE_FILTERS[key][1])}{day.isoformat()}")
+        if self.measures_year:
+            lines.append(_("%(year)s年有帮扶措施") % {"year": self.measures_year})
         return lines
 
     def restrict(self, user: User) -> list[Any]:
@@ -256,6 +266,8 @@ class DrillDown:
         out: list[Any] = []
         if self.dates:
             out.append(Household.objects.filter(self.dates_q()).values("id"))
+        if self.measures_year:
+            out.append(measures_for(user).filter(year=self.measures_year).values("household_id"))
         if self.check and self.quality_runs:
             out.append(quality.finding_households(self.quality_runs, self.check))
         if self.cases:

@@ -97,3 +97,18 @@ def test_a_list_filtered_by_monitoring_dates_says_so_and_refuses_a_bad_date(clie
     assert total_of(client, "/households/?identified_from=2026-12-01") == 1
     bad = client.get("/households/?eliminated_from=2026-13-01")
     assert "不是日期" in bad.content.decode()
+
+
+def test_households_with_measures_this_year_open_as_a_list(client, world, county) -> None:
+    from jingzhun.registry import actions as registry
+
+    registry.do_set_measures(
+        county["well"], actor=world.actor(world.approver), year=2026,
+        values={"industry_aid": "产业奖补"},
+    )  # fmt: skip
+    board = dashboard(world.approver, world.county, 2026, TODAY.date())
+    figure = next(f for f in board.assistance if "有帮扶措施" in f.label)
+    assert figure.value == 1
+    login(client, world.approver)
+    assert total_of(client, figure.url) == 1
+    assert "2026年有帮扶措施" in client.get(figure.url).content.decode()
