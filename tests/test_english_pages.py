@@ -189,6 +189,10 @@ def pages(county: dict[str, Any]) -> list[str]:
         reverse("parameter_list"),
         reverse("crosscheck:inbox"),
         reverse("crosscheck:alert", args=[county["alert"].pk]),
+        reverse("dashboards:home"),
+        reverse("mpi:overview"),
+        reverse("reporting:list"),
+        reverse("assessment:surveys"),
     ]
 
 
