@@ -271,7 +271,8 @@ def do_add_listing_task(
         changes["task"] = [None, task.pk]
         changes["area"] = [None, where.code]
         if household is not None:
-            changes["household"] = [None, household.number]
+            # Its id, not its number: the listing's history is read in the villages too.
+            changes["household"] = [None, household.pk]
         recorder.record(
             actor=actor,
             action="add_listing_task",

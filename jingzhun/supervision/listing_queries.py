@@ -41,7 +41,8 @@ def listings_for(user: User, *, within: str = "") -> QuerySet[Listing]:
     """Listings of the user's area and beneath it, and of the areas above the user's
     (``within``, a scope prefix, narrows to the listings under one area)."""
     low, high = code_range(user.scope_prefix)
-    above = [a.code for a in user.area.ancestors()]
+    # Without a role the scope is empty, above as below.
+    above = [a.code for a in user.area.ancestors()] if user.has_role else []
     qs = Listing.objects.filter(Q(area_code__gte=low, area_code__lt=high) | Q(area_code__in=above))
     if within:
         w_low, w_high = code_range(within)
@@ -63,7 +64,7 @@ def access_listing(user: User, listing_id: int | str) -> Listing:
 def access_task(listing: Listing, task_id: int | str) -> ListingTask:
     """A task of a listing the user may read (``listing`` from :func:`access_listing`)."""
     try:
-        return ListingTask.objects.select_related("listing__area", "area").get(
+        return ListingTask.objects.select_related("listing__area", "area", "household").get(
             pk=int(task_id), listing=listing
         )
     except (ListingTask.DoesNotExist, ValueError, TypeError):

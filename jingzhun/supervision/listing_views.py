@@ -168,8 +168,14 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _act(request, listing)
     on = today()
     tasks = list(listing.tasks.select_related("area", "household").order_by("deadline", "id"))
+    prefix = user.scope_prefix  # type: ignore[union-attr]
     for task in tasks:
         task.overdue = task.is_overdue(on)  # type: ignore[attr-defined]
+        # A township's listing read from one of its villages: other villages' households are
+        # not the reader's to see.
+        task.household_shown = bool(  # type: ignore[attr-defined]
+            task.household_id and task.household.village_code.startswith(prefix)
+        )
     weeks = queries.listing_progress(listing, on)
     problems = list(queries.with_open_problems(user, listing)[: OPEN_PROBLEMS_SHOWN + 1])  # type: ignore[arg-type]
     done = sum(1 for t in tasks if t.status == TaskStatus.DONE)
@@ -259,6 +265,9 @@ def task_detail(request: HttpRequest, pk: int, task: int) -> HttpResponse:
             "listing": listing,
             "task": found,
             "overdue": found.is_overdue(today()),
+            "household_shown": bool(
+                found.household_id and found.household.village_code.startswith(user.scope_prefix)  # type: ignore[union-attr]
+            ),
             "evidence": list(found.evidence.select_related("added_by")),
             "statuses": [(c, label) for c, label in TaskStatus.choices if c != found.status],
             "may": {
