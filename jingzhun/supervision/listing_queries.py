@@ -121,6 +121,8 @@ def weekly_progress(tasks: Iterable[TaskFacts], start: dt.date, until: dt.date) 
     (nothing when ``until`` is before ``start``). Pure: tested without a database."""
     facts = list(tasks)
     weeks: list[Week] = []
+    if until < start:
+        return weeks
     monday = start - dt.timedelta(days=start.weekday())
     while monday <= until:
         sunday = monday + dt.timedelta(days=6)
