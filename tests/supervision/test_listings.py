@@ -259,8 +259,7 @@ def test_weekly_progress_counts_tasks_due_done_and_overdue_per_iso_week(world, c
     at(clock, "2026-12-01")
     weeks = listing_queries.listing_progress(listing, dt.date(2026, 12, 1))
     assert [
-        (w.label, w.as_of.isoformat(), w.tasks, w.due, w.done, w.overdue, w.percent)
-        for w in weeks
+        (w.label, w.as_of.isoformat(), w.tasks, w.due, w.done, w.overdue, w.percent) for w in weeks
     ] == [
         ("2026-W45", "2026-11-08", 4, 1, 1, 0, Decimal("25.0")),
         ("2026-W46", "2026-11-15", 4, 2, 1, 1, Decimal("25.0")),
