@@ -62,7 +62,7 @@ def test_the_listing_page_shows_tasks_progress_and_the_areas_open_problems(clien
     assert "已逾期" in page  # the first task is past its deadline on 2026-12-01
     assert task.text in page
     assert problem.number in page
-    assert [w.label for w in response.context["weeks"]][0] == "2026-W45"
+    assert response.context["weeks"][0].label == "2026-W45"
     assert response.context["may"] == {"edit": True, "close": False}
     assert 'data-chart="progress-chart-data"' in page
 
