@@ -329,10 +329,12 @@ def do_update_listing_task_status(
     status: str,
     text: str = "",
     file: UploadedFile | None = None,
+    completed_on: Any = None,
 ) -> ListingTask:
     """Report a task's progress (未开始 / 推进中 / 已完成) with evidence — a text, a file or
-    both — by the staff of the area the task concerns. Becoming 已完成 stores today as
-    ``completed_on``; leaving it clears the date."""
+    both — by the staff of the area the task concerns. Becoming 已完成 stores ``completed_on``
+    (the day it was finished when reported later: not in the future, not before the listing
+    started; today when not given); leaving 已完成 clears the date."""
     listing = task.listing
     ensure_role(actor, LISTING_TASK_REPORTERS, "更新督战任务进度")
     ensure_area(actor, task.area_code, task.pk)
@@ -349,9 +351,24 @@ def do_update_listing_task_status(
     upload = _file(file, errors)
     if not (text or upload):
         errors.setdefault("text", []).append("请填写进展说明或上传佐证材料。")
+    finished = None
+    if status == TaskStatus.DONE:
+        finished = (
+            date_value({"completed_on": completed_on}, errors, "completed_on", "完成日期")
+            if completed_on not in (None, "")
+            else today()
+        )
+        if finished and finished > today():
+            errors.setdefault("completed_on", []).append(
+                f"完成日期{finished}晚于今天：请填写任务实际完成的日期。"
+            )
+        elif finished and finished < listing.starts_on:
+            errors.setdefault("completed_on", []).append(
+                f"完成日期{finished}早于督战开始日期{listing.starts_on}：请核对完成日期。"
+            )
     raise_if_errors(errors)
     old, old_completed_on = task.status, task.completed_on
-    completed_on = today() if status == TaskStatus.DONE else None
+    completed_on = finished
     with transaction.atomic():
         moved = ListingTask.objects.filter(pk=task.pk, status=old).update(
             status=status, completed_on=completed_on, version=F("version") + 1

@@ -294,6 +294,7 @@ def _act_on_task(request: HttpRequest, listing: Listing, task: ListingTask) -> H
                 status=post.get("status", ""),
                 text=post.get("text", ""),
                 file=request.FILES.get("file"),
+                completed_on=post.get("completed_on", ""),
             )
             messages.success(request, _("已更新任务进度。"))
         elif what == "change":

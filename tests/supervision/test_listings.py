@@ -278,3 +278,19 @@ def test_weekly_progress_stops_at_the_closing_day_and_is_empty_before_the_start(
     ]
     assert weekly_progress(facts, dt.date(2026, 2, 1), dt.date(2026, 1, 31)) == []
     assert weekly_progress([], dt.date(2026, 1, 5), dt.date(2026, 1, 5))[0].percent is None
+
+
+def test_a_task_finished_earlier_is_reported_with_its_day_but_never_a_future_one(world) -> None:
+    listing = new_listing(world)
+    task = new_task(world, listing)
+    actor = world.actor(world.reviewer)
+    for day, message in (("2026-12-02", "晚于今天"), ("2026-11-01", "早于督战开始日期")):
+        with pytest.raises(ValidationError) as caught:
+            listing_actions.do_update_listing_task_status(
+                actor=actor, task=task, status=TaskStatus.DONE, text="完成", completed_on=day
+            )
+        assert message in caught.value.message_dict["completed_on"][0]
+    done = listing_actions.do_update_listing_task_status(
+        actor=actor, task=task, status=TaskStatus.DONE, text="完成", completed_on="2026-11-27"
+    )
+    assert done.completed_on == dt.date(2026, 11, 27)
