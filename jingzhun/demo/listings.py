@@ -28,6 +28,7 @@ from jingzhun.supervision.listings import ListingTask, TaskStatus
 
 DEMO_BOUNDARY_SOURCE = "演示用示意形状，非真实行政区划边界（jingzhun 演示数据按网格生成）"
 LISTING_WEEKS = 8
+UNITS = {True: "人民政府", False: "村民委员会"}  # the owner of a township's / a village's task
 # Where the synthetic grid is drawn (degrees): a nominal spot, not the county's real extent.
 ORIGIN = (113.0, 38.5)
 CELL = 0.12
@@ -92,7 +93,7 @@ def load_demo_listing(home_village: Area, users: dict[str, User]) -> dict[str, i
             listing=listing,
             values={
                 "text": text,
-                "owner_unit": (area or township).name + ("人民政府" if area is None else "村民委员会"),
+                "owner_unit": (area or township).name + UNITS[area is None],
                 "owner_person": "演示责任人",
                 "deadline": start + dt.timedelta(days=due),
             },
