@@ -88,6 +88,7 @@ def load_demo_listing(home_village: Area, users: dict[str, User]) -> dict[str, i
             area = sibling
         elif where == "household" and households:
             household = households[index % len(households)]
+            area = home_village
         task = listing_actions.do_add_listing_task(
             actor=approver if where == "township" else reviewer,
             listing=listing,
