@@ -182,3 +182,25 @@ def test_only_supervising_roles_open_the_listing_form(client, world) -> None:
     assert page.status_code == 200
     codes = {a.code for a in page.context["areas"]}
     assert world.township.code in codes and world.county.code not in codes
+
+
+def test_the_list_and_the_battle_map_take_the_same_queries_for_one_listing_or_three(
+    client, world
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts() -> tuple[int, int]:
+        login(client, world.approver)
+        taken = []
+        for url in (LIST, MAP):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            taken.append(len(queries))
+        return taken[0], taken[1]
+
+    new_task(world, new_listing(world))
+    one = counts()
+    new_task(world, new_listing(world, area=world.far_village))
+    new_task(world, new_listing(world, area=world.sibling_village))
+    assert counts() == one
