@@ -197,6 +197,7 @@ EXTRA_FIELD_LABELS: dict[str, Promise] = {
     "lines": _("收益分配"),
     "disposal_status": _("审批结果"),
     "period": _("期间"),
+    "evidence": _("佐证材料"),
 }
 
 # Keys never shown: the optimistic-lock counter says nothing to a reader.

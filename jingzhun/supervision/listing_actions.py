@@ -1,8 +1,9 @@
 """Every write of listed supervision (挂牌督战): listing an area, adding and changing the tasks
 of its list, reporting a task's progress with evidence, and closing the listing (摘牌). Each
 checks role and scope, validates with messages naming the field and the fix, writes in one
-transaction with its audit entry (object type ``listing``: the tasks' changes are the
-listing's history), and changes nothing when it refuses. Status moves are conditional updates.
+transaction with its audit entry (object type ``listing``, or ``listingtask`` for a task's:
+together the listing's history), and changes nothing when it refuses. Status moves are
+conditional updates.
 
 Who: :data:`~jingzhun.accounts.roles.LISTING_MANAGERS` of a level above the area list and
 close; :data:`~jingzhun.accounts.roles.LISTING_TASK_EDITORS` of the listed area or above keep
@@ -268,7 +269,6 @@ def do_add_listing_task(
             listing=listing, area=where, area_code=where.code, household=household, **clean
         )
         changes = {k: [None, jsonable(v)] for k, v in clean.items()}
-        changes["task"] = [None, task.pk]
         changes["area"] = [None, where.code]
         if household is not None:
             # Its id, not its number: the listing's history is read in the villages too.
@@ -276,7 +276,7 @@ def do_add_listing_task(
         recorder.record(
             actor=actor,
             action="add_listing_task",
-            obj=listing,
+            obj=task,
             area_code=listing.area_code,
             label=_label(listing),
             changes=changes,
@@ -310,11 +310,10 @@ def do_change_listing_task(
         if not updated:
             raise ConcurrentEditError(label=f"任务“{task.text[:20]}”")
         task.refresh_from_db()
-        changes["task"] = [task.pk, task.pk]
         recorder.record(
             actor=actor,
             action="change_listing_task",
-            obj=listing,
+            obj=task,
             area_code=listing.area_code,
             label=_label(listing),
             changes=changes,
@@ -382,11 +381,10 @@ def do_update_listing_task_status(
         recorder.record(
             actor=actor,
             action="update_listing_task_status",
-            obj=listing,
+            obj=task,
             area_code=listing.area_code,
             label=_label(listing),
             changes={
-                "task": [task.pk, task.pk],
                 "status": [old, status],
                 "completed_on": [jsonable(old_completed_on), jsonable(completed_on)],
                 "evidence": [None, [text or None, upload.name if upload else None]],

@@ -72,10 +72,12 @@ def access_task(listing: Listing, task_id: int | str) -> ListingTask:
 
 
 def history(listing: Listing) -> QuerySet[AuditEntry]:
-    """The listing's audit trail (its tasks' changes included), oldest first."""
-    return AuditEntry.objects.filter(object_type="listing", object_id=str(listing.pk)).order_by(
-        "at", "id"
-    )
+    """The listing's audit trail and its tasks', oldest first."""
+    tasks = [str(pk) for pk in listing.tasks.values_list("pk", flat=True)]
+    return AuditEntry.objects.filter(
+        Q(object_type="listing", object_id=str(listing.pk))
+        | Q(object_type="listingtask", object_id__in=tasks)
+    ).order_by("at", "id")
 
 
 # --- weekly progress -----------------------------------------------------------------------------

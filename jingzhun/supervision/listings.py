@@ -2,8 +2,8 @@
 supervision, with a supervising leader and unit, a period, a task list (任务清单) down to
 villages and households, and its closing (摘牌). The models; every write is in
 :mod:`jingzhun.supervision.listing_actions`, every read in
-:mod:`jingzhun.supervision.listing_queries`. A listing's history — its tasks' changes included —
-is its audit trail (object type ``listing``).
+:mod:`jingzhun.supervision.listing_queries`. A listing's history is its audit trail (object
+type ``listing``) with its tasks' (``listingtask``).
 
 A task's 已逾期 is never stored: it is read from its deadline and the day (see
 :meth:`ListingTask.is_overdue`). ``completed_on`` is stored when a task becomes 已完成, so the

@@ -65,6 +65,8 @@ def test_the_listing_page_shows_tasks_progress_and_the_areas_open_problems(clien
     assert response.context["weeks"][0].label == "2026-W45"
     assert response.context["may"] == {"edit": True, "close": False}
     assert 'data-chart="progress-chart-data"' in page
+    actions = [h.action for h in response.context["history"]]
+    assert actions == ["挂牌督战", "添加督战任务", "添加督战任务"]
 
 
 def test_the_approver_adds_a_task_through_the_page_and_a_missing_owner_is_said(
