@@ -490,3 +490,27 @@ def test_the_demo_county_has_an_applied_assessment_survey_that_feeds_its_exit_de
     page.force_login(User.objects.get(username="fenxi"))
     shown = page.get(f"/assessment/surveys/{survey.pk}/").content.decode()
     assert "错退率" in shown and "置信区间" in shown
+
+
+def test_the_demo_township_is_listed_with_tasks_done_and_overdue_and_maps_draw():
+    from jingzhun.areas.maps import area_map
+    from jingzhun.areas.models import AreaBoundary
+    from jingzhun.demo.listings import DEMO_BOUNDARY_SOURCE
+    from jingzhun.supervision import listing_queries
+    from jingzhun.supervision.listings import Listing, ListingTask
+
+    load_demo(households=200, seed=1)
+    result = load_demo(households=200, seed=1)  # a reload replaces them
+    listing = Listing.objects.get()
+    assert result.listing["tasks"] == ListingTask.objects.count() == 7
+    assert result.listing["done"] == 3 and result.listing["overdue"] == 3
+    weeks = listing_queries.listing_progress(listing, timezone.localdate())
+    assert len(weeks) >= 8 and weeks[0].tasks == 7
+    assert weeks[1].done < weeks[-1].done == 3
+    # Synthetic boundaries, labelled so, for every township of the county and its villages.
+    county = User.objects.get(username="xian").area
+    townships = list(Area.objects.filter(parent=county).order_by("code"))
+    assert area_map(townships, {}, {})["mode"] == "geo"
+    assert result.listing["boundaries"] == AreaBoundary.objects.count()
+    assert set(AreaBoundary.objects.values_list("source", flat=True)) == {DEMO_BOUNDARY_SOURCE}
+    assert "非真实行政区划边界" in DEMO_BOUNDARY_SOURCE

@@ -100,3 +100,12 @@ PROBLEM_CLOSERS = frozenset(
     {Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER, Role.INSPECTOR, Role.ADMIN}
 )
 PROBLEM_REOPENERS = PROBLEM_CLOSERS
+
+# Listed supervision (挂牌督战, jingzhun/supervision/listings.py): a county, township or village
+# is listed — and its listing closed (摘牌) — by the county's approver, an inspector or an
+# administrator of a level ABOVE it (a township by its county, a county by its city); the
+# listed area's own managers and those above add and change its tasks; the staff of the area
+# a task concerns (the roles that write the registry) report its progress.
+LISTING_MANAGERS = frozenset({Role.COUNTY_APPROVER, Role.INSPECTOR, Role.ADMIN})
+LISTING_TASK_EDITORS = LISTING_MANAGERS | AREA_MANAGERS
+LISTING_TASK_REPORTERS = REGISTRY_WRITERS

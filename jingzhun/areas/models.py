@@ -186,3 +186,26 @@ PROFILE_FLAGS = (
     "has_good_committee",
 )
 PROFILE_FIELDS = ("rural_population", *PROFILE_FLAGS, "collective_income", "notes")
+
+
+class AreaBoundary(models.Model):
+    """The boundary of one area as GeoJSON, loaded by users from a file they have the right to
+    use (``jingzhun boundaries load``): no boundary ships with jingzhun (docs/maps.md). Maps
+    draw areas by these when every area shown has one, and fall back to a tile layout
+    otherwise (:mod:`jingzhun.areas.maps`)."""
+
+    area = models.OneToOneField(
+        Area, verbose_name=_("行政区划"), on_delete=models.CASCADE, related_name="boundary"
+    )
+    # The GeoJSON geometry (Polygon or MultiPolygon, WGS 84 / GCJ-02 as the file gives it).
+    geometry = models.TextField(_("边界（GeoJSON）"))
+    source = models.CharField(_("来源与许可"), max_length=500)
+    loaded_at = models.DateTimeField(_("导入时间"))
+
+    class Meta:
+        verbose_name = _("行政区划边界")
+        verbose_name_plural = _("行政区划边界")
+        ordering = ["area__code"]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.source[:20]}"

@@ -71,6 +71,14 @@ ACTION_LABELS: dict[str, Promise] = {
     "close_problem": _("问题销号"),
     "return_problem": _("退回整改"),
     "reopen_problem": _("重新打开问题"),
+    # listed supervision and area boundaries
+    "create_listing": _("挂牌督战"),
+    "add_listing_task": _("添加督战任务"),
+    "change_listing_task": _("修改督战任务"),
+    "update_listing_task_status": _("更新督战任务进度"),
+    "close_listing": _("摘牌"),
+    "load_boundaries": _("导入行政区划边界"),
+    "clear_boundaries": _("清除行政区划边界"),
     "record_presence": _("登记在岗天数"),
     "record_visit": _("登记走访"),
     "take_up_visit_signal": _("受理走访发现的风险"),
@@ -193,6 +201,7 @@ EXTRA_FIELD_LABELS: dict[str, Promise] = {
     "lines": _("收益分配"),
     "disposal_status": _("审批结果"),
     "period": _("期间"),
+    "evidence": _("佐证材料"),
 }
 
 # Keys never shown: the optimistic-lock counter says nothing to a reader.

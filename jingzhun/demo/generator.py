@@ -134,6 +134,7 @@ class DemoResult:
     assistance: dict[str, int] = field(default_factory=dict)  # cadres, pairings, posts, visits …
     relocation: dict[str, int] = field(default_factory=dict)  # sites, households, jobs …
     problems: dict[str, int] = field(default_factory=dict)  # problems, closed, overdue
+    listing: dict[str, int] = field(default_factory=dict)  # tasks, done, overdue, boundaries
     projects: dict[str, int] = field(default_factory=dict)  # projects, funds, assets, notices
     survey: dict[str, int] = field(default_factory=dict)  # assessment sample survey
     seconds: float = 0.0
@@ -231,6 +232,7 @@ def load_demo(
     result.assistance = _load_assistance(result.skipped_users)
     result.relocation = _load_relocation(result.skipped_users)
     result.problems = _load_problems(result.skipped_users)
+    result.listing = _load_listing(result.skipped_users)
     result.projects = _create_demo_projects(result.skipped_users)
     result.survey = _load_survey(result.skipped_users)
     result.seconds = time.monotonic() - started
@@ -306,6 +308,21 @@ def _load_survey(skipped_users: list[str]) -> dict[str, int]:
     return load_demo_survey(county, users)
 
 
+def _load_listing(skipped_users: list[str]) -> dict[str, int]:
+    """The demo township listed for supervision with its task list, and synthetic boundaries
+    of the demo county's townships and villages so that maps draw (demo/listings.py)."""
+    from jingzhun.demo.listings import load_demo_boundaries, load_demo_listing
+
+    names = ("cun", "xiang", "xian")
+    if any(name in skipped_users for name in names):
+        return {}
+    users = {u.username: u for u in User.objects.filter(username__in=names).select_related("area")}
+    counts = load_demo_listing(users["cun"].area, users)
+    county = Area.objects.get(code=HOME_COUNTY_CODE)
+    counts["boundaries"] = load_demo_boundaries(county)
+    return counts
+
+
 def _load_relocation(skipped_users: list[str]) -> dict[str, int]:
     """A resettlement site with relocated households for the demo county (demo/relocation.py)."""
     from jingzhun.demo.relocation import load_demo_relocation
@@ -365,6 +382,10 @@ def _remove_previous_demo(province: Area) -> dict[str, int]:
         from jingzhun.assessment.models import AssessmentSurvey
 
         bulk.purge(AssessmentSurvey, Q(county_code__gte=lo, county_code__lt=hi), counts=counts)
+        # The demo's listings (their tasks name demo villages and households).
+        from jingzhun.supervision.listings import Listing
+
+        bulk.purge(Listing, Q(area_code__gte=lo, area_code__lt=hi), counts=counts)
         # The demo's assets, projects and their notices (some belong to the county itself, which
         # stays): before the households and villages they point at.
         from jingzhun.assets.models import Asset

@@ -6,7 +6,8 @@ directory of the settings:
 * ``uploads`` — ``settings.UPLOAD_DIR``: imported files as uploaded, with their progress and plan
   files (the import pages read them again);
 * ``media`` — ``settings.MEDIA_ROOT``: case and project step attachments (``media/cases/``,
-  ``media/projects/``) and problems' evidence files (``media/problems/``);
+  ``media/projects/``), problems' evidence files (``media/problems/``) and listed-supervision
+  tasks' evidence files (``media/listings/``);
 * ``exports`` — ``settings.EXPORT_DIR``: generated exports users download later;
 * ``var`` — everything else under ``settings.VAR_DIR`` (stored evaluation runs under
   ``evaluations/``, and whatever later code keeps there).

@@ -171,3 +171,21 @@ class ProblemEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} {self.kind}"
+
+
+# Listed supervision (挂牌督战) lives in its own module; Django finds its models here.
+from jingzhun.supervision.listings import (  # noqa: E402
+    Listing,
+    ListingStatus,
+    ListingTask,
+    ListingTaskEvidence,
+    TaskStatus,
+)
+
+__all__ = [
+    "Listing",
+    "ListingStatus",
+    "ListingTask",
+    "ListingTaskEvidence",
+    "TaskStatus",
+]

@@ -595,6 +595,44 @@ class MatrixData:
         )
 
     @cached_property
+    def listing(self) -> Any:
+        """The village listed by the county's approver, with a task of the village and its
+        progress reported by the village cadre with a file."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from jingzhun.supervision import listing_actions
+
+        listing = listing_actions.do_create_listing(
+            actor=self.world.actor(self.world.approver),
+            area=self.world.village,
+            values={
+                "reason": "脱贫攻坚任务重",
+                "supervisor_name": "张县长",
+                "supervisor_post": "副县长",
+                "supervising_unit": "县乡村振兴局",
+                "starts_on": NOW.date() - dt.timedelta(days=20),
+                "ends_on": NOW.date() + dt.timedelta(days=60),
+            },
+        )
+        task = listing_actions.do_add_listing_task(
+            actor=self.world.actor(self.world.approver),
+            listing=listing,
+            values={
+                "text": "完成危房改造",
+                "owner_unit": "东冶村村民委员会",
+                "owner_person": "李支书",
+                "deadline": NOW.date() + dt.timedelta(days=10),
+            },
+        )
+        photo = SimpleUploadedFile("site.pdf", b"%PDF-1.4 " + b"0" * 64, "application/pdf")
+        listing_actions.do_update_listing_task_status(
+            actor=self.cadre, task=task, status="in_progress", text="已开工", file=photo
+        )
+        listing.task = task
+        listing.file_evidence = task.evidence.exclude(file="").get()
+        return listing
+
+    @cached_property
     def api_token(self) -> Any:
         """The analyst's API token (a record of its owner alone: anyone else's is 404)."""
         from jingzhun.accounts.tokens import do_issue_token

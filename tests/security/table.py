@@ -31,6 +31,9 @@ from jingzhun.accounts.roles import (
     DISCLOSURE_PUBLISHERS,
     DISPOSAL_APPROVERS,
     FUND_KEEPERS,
+    LISTING_MANAGERS,
+    LISTING_TASK_EDITORS,
+    LISTING_TASK_REPORTERS,
     PROBLEM_CLOSERS,
     PROBLEM_RECORDERS,
     PROBLEM_RECTIFIERS,
@@ -61,7 +64,13 @@ from jingzhun.quality.actions import QUALITY_RUNNERS
 from jingzhun.quality.models import Exemption, QualityRun
 from jingzhun.registry.models import Conditions, Household, Income, Measures, Member
 from jingzhun.relocation.models import FollowUpMeasure, MemberJob, Relocation, ResettlementSite
-from jingzhun.supervision.models import Problem, ProblemEvidence
+from jingzhun.supervision.models import (
+    Listing,
+    ListingTask,
+    ListingTaskEvidence,
+    Problem,
+    ProblemEvidence,
+)
 from tests.cases import helpers
 from tests.security.data import NO_ROLE, NOW, YEAR, MatrixData
 
@@ -823,6 +832,42 @@ TABLE: dict[str, Entry] = {
     "supervision:evidence_file": Entry(
         scope=RECORD,
         params=lambda d: {"pk": d.problem.pk, "evidence": d.problem.file_evidence.pk},
+        binary="pdf",
+    ),
+    # --- listed supervision (挂牌督战) and the battle map (作战图) --------------------------------
+    "supervision:listings": Entry(needs=("listing",)),
+    "supervision:battle_map": Entry(needs=("listing",)),
+    "supervision:listing_new": Entry(
+        scope=NONE,
+        read=frozenset(LISTING_MANAGERS),
+        writes={"POST": frozenset(LISTING_MANAGERS)},
+        accepted=frozenset({400}),  # an empty form comes back with its errors
+        touches=(Listing,),
+    ),
+    "supervision:listing": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.listing.pk},
+        writes={"POST": frozenset(LISTING_TASK_EDITORS | LISTING_MANAGERS)},
+        accepted=frozenset({302}),  # no action chosen: back with the message
+        touches=(Listing, ListingTask),
+    ),
+    "supervision:listing_progress": Entry(
+        scope=RECORD, params=lambda d: {"pk": d.listing.pk}, binary="xlsx"
+    ),
+    "supervision:listing_task": Entry(
+        scope=RECORD,
+        params=lambda d: {"pk": d.listing.pk, "task": d.listing.task.pk},
+        writes={"POST": frozenset(LISTING_TASK_EDITORS | LISTING_TASK_REPORTERS)},
+        accepted=frozenset({302}),  # no action chosen: back with the message
+        touches=(ListingTask, ListingTaskEvidence),
+    ),
+    "supervision:listing_evidence_file": Entry(
+        scope=RECORD,
+        params=lambda d: {
+            "pk": d.listing.pk,
+            "task": d.listing.task.pk,
+            "evidence": d.listing.file_evidence.pk,
+        },
         binary="pdf",
     ),
     # --- relocation (易地扶贫搬迁) ------------------------------------------------------------
