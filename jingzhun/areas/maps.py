@@ -47,8 +47,10 @@ def area_map(
 ) -> dict[str, Any]:
     """The JSON ``maps.js`` reads: ``mode`` (``"geo"`` or ``"tiles"``), ``items`` (one per
     area: ``code``, ``name``, ``value`` (None: no figure), ``url`` ('' : not clickable),
-    ``size``), ``unit``, the colour range ``low``–``high``, and ``geojson`` (a
-    FeatureCollection whose features carry ``code`` and ``name``) only in ``"geo"`` mode.
+    ``size``), ``unit``, the colour range ``low``–``high`` (red at ``low``, green at
+    ``high``; ``low`` above ``high`` reverses it, for a figure where more is worse), and
+    ``geojson`` (a FeatureCollection whose features carry ``code`` and ``name``) only in
+    ``"geo"`` mode.
     One query for the boundaries."""
     codes = [a.code for a in areas]
     boundaries = dict(

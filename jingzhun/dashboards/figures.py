@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,9 @@ from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from jingzhun.areas.maps import area_map
 from jingzhun.areas.models import SCOPE_DIGITS, Area, Level, code_range
 from jingzhun.cases import choices as cc
 from jingzhun.cases.queries import cases_for, overdue_q
@@ -501,4 +504,34 @@ def dashboard(user: User, area: Area, year: int, today: dt.date) -> Dashboard:
         problems=_problems(user, area, today),
         assistance=_assistance(user, area, year),
         children=_children(user, area, today),
+    )
+
+
+# The figures the map of the areas one level down can colour: key → (label, value of a child,
+# whether more is worse).
+MAP_FIGURES: dict[str, tuple[str, Callable[[Child], Any], bool]] = {
+    "at_risk": (gettext_noop("风险未消除的监测对象占农户比例"), lambda ch: ch.at_risk_share, True),
+    "quality": (gettext_noop("数据质量得分"), lambda ch: ch.quality_score, False),
+    "problems": (gettext_noop("逾期未整改问题"), lambda ch: ch.problems_overdue, True),
+}
+
+
+def children_map(board: Dashboard, figure: str) -> dict[str, Any]:
+    """The areas one level down on a map (a choropleth where boundaries are loaded, tiles sized
+    by households otherwise), coloured by ``figure`` of :data:`MAP_FIGURES`: red is worse."""
+    _label, value, worse_when_more = MAP_FIGURES[figure]
+    values = {ch.area.code: value(ch) for ch in board.children}
+    present = [float(v) for v in values.values() if v is not None]
+    top = max(present, default=0.0) or 1.0
+    bottom = min(present, default=0.0)
+    low, high = (top, bottom) if worse_when_more else (bottom, top)
+    unit = "%" if figure == "at_risk" else ""
+    return area_map(
+        [ch.area for ch in board.children],
+        values,
+        {ch.area.code: ch.links["dashboard"] for ch in board.children},
+        sizes={ch.area.code: ch.households for ch in board.children},
+        unit=unit,
+        low=low,
+        high=high,
     )

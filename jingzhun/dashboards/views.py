@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingzhun.areas.models import Level
 from jingzhun.core.actions import NotFound
 from jingzhun.core.http import domain_errors
 from jingzhun.core.idnumber import local_today
-from jingzhun.dashboards.figures import dashboard
+from jingzhun.dashboards.figures import MAP_FIGURES, children_map, dashboard
 from jingzhun.quality.context import default_year
 from jingzhun.registry import scoping
 
@@ -40,6 +41,8 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
     # chosen.
     mpi_year = year if chosen else default_year(today)
     board = dashboard(user, area, year, today)  # type: ignore[arg-type]
+    figure = request.GET.get("map", "")
+    figure = figure if figure in MAP_FIGURES else "at_risk"
     return render(
         request,
         "dashboards/dashboard.html",
@@ -49,5 +52,8 @@ def area_dashboard(request: HttpRequest, code: str = "") -> HttpResponse:
             "ancestors": [a for a in area.ancestors() if a.code.startswith(user.scope_prefix)],  # type: ignore[union-attr]
             "years": range(today.year, today.year - 6, -1),
             "mpi_year": mpi_year,
+            "map": children_map(board, figure) if board.children else None,
+            "map_figure": figure,
+            "map_figures": [(key, _(label)) for key, (label, _v, _w) in MAP_FIGURES.items()],
         },
     )

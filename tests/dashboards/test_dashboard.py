@@ -112,3 +112,29 @@ def test_households_with_measures_this_year_open_as_a_list(client, world, county
     login(client, world.approver)
     assert total_of(client, figure.url) == 1
     assert "2026年有帮扶措施" in client.get(figure.url).content.decode()
+
+
+def test_the_areas_one_level_down_are_on_a_map_coloured_worse_in_red(client, world, county):
+    from jingzhun.areas.boundaries import do_load_boundaries, parse_boundaries
+    from jingzhun.core.actions import Actor
+    from jingzhun.dashboards.figures import children_map
+    from tests.areas.test_boundaries import SOURCE, collection, square
+
+    board = dashboard(world.approver, world.county, 2026, TODAY.date())
+    tiles = children_map(board, "at_risk")
+    assert tiles["mode"] == "tiles"  # no boundaries loaded: tiles sized by households
+    by_code = {item["code"]: item for item in tiles["items"]}
+    mine = by_code[world.township.code]
+    assert (mine["value"], mine["size"]) == (25.0, 4)  # 1 of 4 households at risk
+    assert mine["url"] == f"/dashboard/{world.township.code}/"
+    assert tiles["low"] > tiles["high"]  # more at risk is worse: the scale is reversed
+    quality = children_map(board, "quality")
+    assert quality["low"] <= quality["high"]
+    children = [ch.area for ch in board.children]
+    parsed = parse_boundaries(
+        collection(*((a.code, square(i, 0), a.name) for i, a in enumerate(children))), "adcode"
+    )
+    do_load_boundaries(actor=Actor(user=None, source="command"), parsed=parsed, source=SOURCE)
+    assert children_map(board, "at_risk")["mode"] == "geo"
+    page = login(client, world.approver).get("/dashboard/?map=problems").content.decode()
+    assert 'data-area-map="children-map-data"' in page and 'id="children-map-data"' in page

@@ -32,6 +32,9 @@ def test_the_county_dashboard_draws_its_charts_and_opens_the_lists(shanxi, world
     names = {drawn.nth(i).get_attribute("data-dashboard") for i in range(drawn.count())}
     assert {"categories", "risks", "incomes", "children"} <= names
     assert page.locator('[data-dashboard="risks"] svg path').count() > 0  # bars were drawn
+    # The townships on the map (tiles: no boundaries loaded in this test).
+    page.locator('[data-area-map][data-drawn="tiles"]').wait_for()
+    assert page.locator("#children-map svg").count() == 1
 
     page.get_by_role("link", name=re.compile("风险未消除的监测对象")).first.click()
     page.wait_for_url("**/households/?*at_risk=1*")

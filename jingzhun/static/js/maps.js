@@ -13,7 +13,8 @@
   }
   function colour(value, low, high) {
     if (value === null || value === undefined) { return NONE; }
-    var t = high > low ? Math.max(0, Math.min(1, (value - low) / (high - low))) : 1;
+    // low > high reverses the scale: a figure where more is worse (a share at risk) is red at high.
+    var t = high !== low ? Math.max(0, Math.min(1, (value - low) / (high - low))) : 1;
     return t < 0.5 ? mix(LOW, MID, t * 2) : mix(MID, HIGH, (t - 0.5) * 2);
   }
   function shown(item, unit) {
