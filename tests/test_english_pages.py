@@ -193,6 +193,8 @@ def pages(county: dict[str, Any]) -> list[str]:
         reverse("mpi:overview"),
         reverse("reporting:list"),
         reverse("assessment:surveys"),
+        reverse("supervision:listings"),
+        reverse("supervision:battle_map"),
     ]
 
 
