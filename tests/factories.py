@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,9 @@ from jingzhun.core.idnumber import make_id_number
 from jingzhun.registry import actions
 from jingzhun.registry.models import Household
 
-_sequence = iter(range(100, 10_000))
+# Endless: a worker of the whole suite draws tens of thousands (``% 1000`` below keeps the
+# sequence number of an ID within its three digits).
+_sequence = itertools.count(100)
 
 
 def id_for(birth: dt.date, area: str = "140922") -> str:

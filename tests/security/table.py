@@ -57,6 +57,7 @@ from jingzhun.crosscheck.models import Alert, Batch, FeedToken
 from jingzhun.exports.models import ExportLog
 from jingzhun.imports.models import Upload
 from jingzhun.ledgers.models import LedgerUpload
+from jingzhun.ledgers.spec import ledgers
 from jingzhun.policy.models import EvaluationJob, ParameterValue, WhatIfRun
 from jingzhun.policy.runs import EVALUATION_STARTERS
 from jingzhun.projects.models import Allocation, Benefit, Disbursement, Project, ProjectStep
@@ -594,10 +595,12 @@ TABLE: dict[str, Entry] = {
     # --- ledger imports (台账导入) -----------------------------------------------------------
     # Every ledger's roles are the roles of its action; together (cadres and work teams:
     # ASSISTANCE_MANAGERS, sites: SITE_MANAGERS, relocation: RELOCATION_WRITERS) the writers,
-    # and with the problem ledger (PROBLEM_RECORDERS) the inspectors.
+    # with the problem ledger (PROBLEM_RECORDERS) the inspectors, and with the assessment
+    # survey's results (SURVEY_MANAGERS) the county analysts.
     "ledgers:list": Entry(
         needs=("ledger_upload",),
-        writes={"POST": WRITERS | frozenset(PROBLEM_RECORDERS)},
+        # Every role that may load some ledger (each ledger's roles are its action's).
+        writes={"POST": frozenset().union(*(ledger.roles for ledger in ledgers()))},
         accepted=frozenset({400}),  # an empty form comes back with its errors
         touches=(LedgerUpload,),
     ),
