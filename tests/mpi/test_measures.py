@@ -20,19 +20,22 @@ from tests.test_citations import _file_like
 
 SPARK = [pytest.mark.spark, pytest.mark.slow]
 
-# Alkire & Foster (2011), section 2–4: four people, four dimensions (income, years of
-# schooling, a health score and a 0/1 access indicator), cutoffs z = (500, 12, 3, 1). The
-# deprivation counts are c = (0, 2, 4, 1); with equal weights and k = 2 of 4 (k = 1/2 here,
-# the share of the weighted dimensions) persons 2 and 3 are poor: H = 1/2, A = 3/4, M0 = 3/8.
+# Alkire & Foster (2011), J. Public Economics 95:476–487, section 2 (the matrix y and cutoffs
+# z = (13, 12, 3, 1) of its illustration: four people; income, years of schooling, a health
+# score and a 0/1 access indicator). The deprivation matrix is g0 = [0 0 0 0; 0 1 0 1;
+# 1 1 1 1; 0 1 0 0], the counts c = (0, 2, 4, 1); with equal weights and k = 2 of 4 (k = 1/2
+# here, the share of the weighted dimensions) persons 2 and 3 are poor: H = 1/2, A = 3/4,
+# M0 = 3/8, and the normalised gaps of the poor are those of the paper's g1 (0.42 and 1;
+# 0.04, 0.17, 0.67 and 1).
 EXAMPLE = {
-    "income": [700, 300, 400, 800],
-    "schooling": [14, 13, 10, 11],
-    "health": [4, 6, 1, 3],
+    "income": [13.1, 15.2, 12.5, 20.0],
+    "schooling": [14, 7, 10, 11],
+    "health": [4, 5, 1, 3],
     "access": [1, 0, 0, 1],
 }
 EXAMPLE_SPEC = {
     "indicators": [
-        {"column": "income", "cutoff": 500, "weight": "1/4", "deprived": "below"},
+        {"column": "income", "cutoff": 13, "weight": "1/4", "deprived": "below"},
         {"column": "schooling", "cutoff": 12, "weight": "1/4", "deprived": "below"},
         {"column": "health", "cutoff": 3, "weight": "1/4", "deprived": "below"},
         {"column": "access", "cutoff": 1, "weight": "1/4", "deprived": "below"},
@@ -62,14 +65,14 @@ def test_the_worked_example_of_alkire_and_foster_gives_the_published_figures(kin
     assert _exact(Fraction(1, 2)) == m.H
     assert _exact(Fraction(3, 4)) == m.A
     assert _exact(Fraction(3, 8)) == m.M0
-    # Censored normalised gaps: person 2 (500−300)/500 and (1−0)/1; person 3 (500−400)/500,
+    # Censored normalised gaps: person 2 (12−7)/12 and (1−0)/1; person 3 (13−12.5)/13,
     # (12−10)/12, (3−1)/3 and 1. M1 is their mean over n·d entries, M2 that of their squares.
-    gaps = [Fraction(2, 5), Fraction(1), Fraction(1, 5), Fraction(1, 6), Fraction(2, 3), 1]
+    gaps = [Fraction(5, 12), Fraction(1), Fraction(1, 26), Fraction(1, 6), Fraction(2, 3), 1]
     assert _exact(sum(gaps, Fraction(0)) / 16) == m.M1
     assert _exact(sum((Fraction(g) ** 2 for g in gaps), Fraction(0)) / 16) == m.M2
     by_column = {i.column: i for i in m.indicators}
-    uncensored = {"income": (2, 4), "schooling": (2, 4), "health": (1, 4), "access": (2, 4)}
-    censored = {"income": (2, 4), "schooling": (1, 4), "health": (1, 4), "access": (2, 4)}
+    uncensored = {"income": (1, 4), "schooling": (3, 4), "health": (1, 4), "access": (2, 4)}
+    censored = {"income": (1, 4), "schooling": (2, 4), "health": (1, 4), "access": (2, 4)}
     for column, (num, den) in uncensored.items():
         assert by_column[column].uncensored_headcount == _exact(Fraction(num, den))
     for column, (num, den) in censored.items():
@@ -129,7 +132,7 @@ def test_the_change_between_two_years_is_absolute_and_relative():
     spec = parse_spec(EXAMPLE_SPEC)
     con = ibis.duckdb.connect()
     before = compute(con.to_pyarrow, ibis.memtable(pa.table(EXAMPLE)), spec, 0.5)
-    better = dict(EXAMPLE, income=[700, 600, 400, 800])
+    better = dict(EXAMPLE, access=[1, 1, 0, 1])  # person 2 no longer poor
     after = compute(con.to_pyarrow, ibis.memtable(pa.table(better)), spec, 0.5)
     delta = change(before, after)
     assert delta["H"]["absolute"] == pytest.approx(-0.25)

@@ -222,12 +222,13 @@ def test_a_spec_naming_a_column_the_registry_lacks_is_refused(registry, settings
 
 # --- any file -----------------------------------------------------------------------------------
 
+# The illustration of Alkire & Foster (2011), section 2 (tests/mpi/test_measures.py).
 AF_CSV = (
-    "income,schooling,health,access,area\n700,14,4,1,a\n300,13,6,0,a\n400,10,1,0,b\n800,11,3,1,b\n"
+    "income,schooling,health,access,area\n13.1,14,4,1,a\n15.2,7,5,0,a\n12.5,10,1,0,b\n20,11,3,1,b\n"
 )
 AF_SPEC = """k: 1/2
 indicators:
-  - {column: income, cutoff: 500, weight: 0.25, deprived: below}
+  - {column: income, cutoff: 13, weight: 0.25, deprived: below}
   - {column: schooling, cutoff: 12, weight: 0.25, deprived: below}
   - {column: health, cutoff: 3, weight: 0.25, deprived: below}
   - {column: access, cutoff: 1, weight: 1/4, deprived: below}
@@ -256,11 +257,12 @@ def test_a_data_file_gives_the_measures_as_json(files, kind):
     assert (data["n"], data["q"]) == (4, 2)
     assert data["H"] == pytest.approx(0.5) and data["A"] == pytest.approx(0.75)
     assert data["M0"] == pytest.approx(0.375)
-    assert data["M1"] == pytest.approx(103 / 480)
-    assert data["M2"] == pytest.approx((4 / 25 + 1 + 1 / 25 + 1 / 36 + 4 / 9 + 1) / 16)
-    assert data["indicators"]["schooling"]["uncensored_headcount"] == pytest.approx(0.5)
-    assert data["indicators"]["schooling"]["censored_headcount"] == pytest.approx(0.25)
-    assert data["indicators"]["income"]["contribution"] == pytest.approx(1 / 3)
+    gaps = [5 / 12, 1, 1 / 26, 1 / 6, 2 / 3, 1]  # the paper's g1: 0.42, 1; 0.04, 0.17, 0.67, 1
+    assert data["M1"] == pytest.approx(sum(gaps) / 16)
+    assert data["M2"] == pytest.approx(sum(g * g for g in gaps) / 16)
+    assert data["indicators"]["schooling"]["uncensored_headcount"] == pytest.approx(0.75)
+    assert data["indicators"]["schooling"]["censored_headcount"] == pytest.approx(0.5)
+    assert data["indicators"]["income"]["contribution"] == pytest.approx(1 / 6)
     assert data["groups"]["b"]["contribution"] == pytest.approx(2 / 3)
 
 
