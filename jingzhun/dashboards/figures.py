@@ -37,6 +37,8 @@ from jingzhun.quality.models import VillageScore
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import Income, RiskFactor
 from jingzhun.registry.scoping import households_for, measures_for
+from jingzhun.supervision.listing_queries import listings_for
+from jingzhun.supervision.listings import ListingStatus, ListingTask, TaskStatus
 from jingzhun.supervision.queries import overdue_q as problem_overdue_q
 from jingzhun.supervision.queries import problems_for, rate
 
@@ -370,6 +372,26 @@ def _problems(user: User, area: Area, today: dt.date) -> list[Figure]:
     ]
 
 
+def _listings(user: User, area: Area, today: dt.date) -> list[Figure]:
+    """Listed supervision (挂牌督战) under the area: active listings, their open and overdue
+    tasks — each opening the battle map of the area."""
+    tasks = ListingTask.objects.filter(
+        listing__in=listings_for(user, within=area.scope_prefix)
+        .filter(status=ListingStatus.ACTIVE)
+        .values("id")
+    ).exclude(status=TaskStatus.DONE)
+    active = (
+        listings_for(user, within=area.scope_prefix).filter(status=ListingStatus.ACTIVE).count()
+    )
+    counts = tasks.aggregate(n=Count("id"), late=Count("id", filter=Q(deadline__lt=today)))
+    url = _url("supervision:battle_map", area=area.code)
+    return [
+        Figure(_("督战中的挂牌"), active, url),
+        Figure(_("督战任务未完成"), counts["n"], url),
+        Figure(_("督战任务逾期未完成"), counts["late"], url, alert=bool(counts["late"])),
+    ]
+
+
 def _assistance(user: User, area: Area, year: int) -> list[Figure]:
     funds = fund_figures(user, year=year, area=area)
     a = _area_param(area, user)
@@ -501,7 +523,7 @@ def dashboard(user: User, area: Area, year: int, today: dt.date) -> Dashboard:
         timeliness=_timeliness(user, area, today),
         incomes=_incomes(user, area, year),
         quality=_quality(user, area),
-        problems=_problems(user, area, today),
+        problems=_problems(user, area, today) + _listings(user, area, today),
         assistance=_assistance(user, area, year),
         children=_children(user, area, today),
     )

@@ -138,3 +138,38 @@ def test_the_areas_one_level_down_are_on_a_map_coloured_worse_in_red(client, wor
     assert children_map(board, "at_risk")["mode"] == "geo"
     page = login(client, world.approver).get("/dashboard/?map=problems").content.decode()
     assert 'data-area-map="children-map-data"' in page and 'id="children-map-data"' in page
+
+
+def test_listed_supervision_under_the_area_is_counted_and_opens_the_battle_map(
+    client, world, county
+):
+    import datetime as dt
+
+    from jingzhun.supervision import listing_actions
+
+    actor = world.actor(world.approver)
+    listing = listing_actions.do_create_listing(
+        actor=actor,
+        area=world.village,
+        values={
+            "reason": "监测对象多", "supervisor_name": "张县长", "supervisor_post": "副县长",
+            "supervising_unit": "县乡村振兴局", "starts_on": dt.date(2026, 11, 1),
+            "ends_on": dt.date(2027, 3, 1),
+        },
+    )  # fmt: skip
+    for text, deadline in (("危房改造", dt.date(2026, 12, 1)), ("饮水工程", dt.date(2027, 1, 1))):
+        listing_actions.do_add_listing_task(
+            actor=actor, listing=listing,
+            values={"text": text, "owner_unit": "东冶村委会", "owner_person": "李支书",
+                    "deadline": deadline},
+        )  # fmt: skip
+    board = dashboard(world.approver, world.county, 2026, TODAY.date())
+    found = figures(board.problems)
+    assert (found["督战中的挂牌"], found["督战任务未完成"], found["督战任务逾期未完成"]) == (
+        1,
+        2,
+        1,
+    )
+    url = next(f.url for f in board.problems if f.label == "督战中的挂牌")
+    assert url == f"/listings/map/?area={world.county.code}"
+    assert login(client, world.approver).get(url).status_code == 200
