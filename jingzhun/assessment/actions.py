@@ -240,7 +240,7 @@ def do_draw_survey(
     return survey
 
 
-def _surveyed_on(values: dict[str, Any], survey: AssessmentSurvey, errors: Errors) -> Any:
+def _surveyed_on(values: dict[str, Any], errors: Errors) -> Any:
     day = date_value(values, errors, "surveyed_on", "调查日期", required=False)
     if day is not None and day > timezone.localdate():
         errors.setdefault("surveyed_on", []).append("调查日期不能晚于今天。")
@@ -311,7 +311,7 @@ def do_record_survey_household(
     if approves not in (None, "", True, False):
         errors["approves"] = ["是否认可请填“是”“否”或留空（未答）。"]
     clean["approves"] = None if approves == "" else approves
-    clean["surveyed_on"] = _surveyed_on(values, survey, errors)
+    clean["surveyed_on"] = _surveyed_on(values, errors)
     clean["notes"] = text_value(values, errors, "notes", "备注", size=500, required=False)
     raise_if_errors(errors)
     return _write_result(actor, survey, survey_household, clean, "record_survey_household")
@@ -342,7 +342,7 @@ def do_record_survey_village(
     _part(clean, "non_registered_approving", "non_registered_households", labels, errors)
     if clean["non_registered_households"] is not None and clean["non_registered_approving"] is None:
         errors["non_registered_approving"] = ["填写了调查户数时请同时填写认可户数。"]
-    clean["surveyed_on"] = _surveyed_on(values, survey, errors)
+    clean["surveyed_on"] = _surveyed_on(values, errors)
     clean["notes"] = text_value(values, errors, "notes", "备注", size=500, required=False)
     raise_if_errors(errors)
     return _write_result(actor, survey, survey_village, clean, "record_survey_village")

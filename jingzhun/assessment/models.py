@@ -181,7 +181,3 @@ class SurveyHousehold(models.Model):
 
     def __str__(self) -> str:
         return self.household.number
-
-    @property
-    def entered(self) -> bool:
-        return self.people is not None and self.wrongly_exited_people is not None

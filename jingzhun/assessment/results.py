@@ -17,6 +17,8 @@ from jingzhun.assessment.models import (
     SurveyVillage,
 )
 from jingzhun.core.actions import NotFound
+from jingzhun.registry.choices import HouseholdType
+from jingzhun.registry.models import Household
 
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
@@ -37,6 +39,20 @@ def access_survey_by_id(user: User, survey_id: Any) -> AssessmentSurvey:
         return surveys_for(user).select_related("county").get(pk=int(survey_id))
     except (AssessmentSurvey.DoesNotExist, ValueError, TypeError):
         raise NotFound(survey_id) from None
+
+
+def registry_people(county: Any) -> tuple[int, int]:
+    """The county's exited people and all its registered people, from the registry (two sums
+    over the scope index): what the 综合贫困发生率 extrapolation scales the sample rates by."""
+    low, high = code_range(county.scope_prefix)
+    households = Household.objects.filter(
+        village_code__gte=low, village_code__lt=high, is_deleted=False
+    )
+    exited = households.filter(household_type=HouseholdType.EXITED).aggregate(
+        n=Sum("member_count")
+    )["n"]
+    registered = households.aggregate(n=Sum("member_count"))["n"]
+    return exited or 0, registered or 0
 
 
 @dataclass
@@ -130,9 +146,7 @@ def survey_rates(
     """三率一度 of the survey. ``exited_people`` and ``registered_people`` are the county's
     registry figures the 综合贫困发生率 extrapolation needs beside the county's entered 农村人口数
     and 剩余建档立卡贫困人口数."""
-    fraction = survey.village_sample and min(
-        len(totals.villages) / max(survey.villages_in_frame, 1), 1.0
-    )
+    fraction = min(len(totals.villages) / max(survey.villages_in_frame, 1), 1.0)
     villages = totals.villages
 
     def rate(pairs: list[tuple[int, int]]) -> Estimate:

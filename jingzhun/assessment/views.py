@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingzhun.accounts.roles import SURVEY_MANAGERS
-from jingzhun.areas.models import Level, code_range
+from jingzhun.areas.models import Level
 from jingzhun.assessment import actions, results
 from jingzhun.assessment.actions import ASSESSMENT_EDITORS
 from jingzhun.assessment.models import AssessmentSurvey, SurveyHousehold, SurveyVillage
@@ -26,7 +25,6 @@ from jingzhun.core.actions import Actor, NotFound, PermissionDenied
 from jingzhun.core.http import domain_errors
 from jingzhun.exports.reports import Report, report_download
 from jingzhun.registry import scoping
-from jingzhun.registry.choices import HouseholdType
 
 BOOLEAN = {"1": True, "0": False, "": None}
 
@@ -81,21 +79,6 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _registry_people(survey: AssessmentSurvey) -> tuple[int, int]:
-    """The county's exited people and registered people (two sums over the scope index)."""
-    low, high = code_range(survey.county.scope_prefix)
-    from jingzhun.registry.models import Household
-
-    households = Household.objects.filter(
-        village_code__gte=low, village_code__lt=high, is_deleted=False
-    )
-    exited = households.filter(household_type=HouseholdType.EXITED).aggregate(
-        n=Sum("member_count")
-    )["n"]
-    registered = households.aggregate(n=Sum("member_count"))["n"]
-    return exited or 0, registered or 0
-
-
 @login_required
 @domain_errors
 def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -104,7 +87,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         return _act(request, survey)
     totals = results.survey_totals(survey)
-    exited, registered = _registry_people(survey)
+    exited, registered = results.registry_people(survey.county)
     rates = results.survey_rates(survey, totals, exited_people=exited, registered_people=registered)
     households = list(
         SurveyHousehold.objects.filter(survey=survey).select_related("household", "village")
@@ -120,9 +103,9 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "totals": totals,
             "rates": rates,
             "rate_rows": [
-                (_("错退率"), rates.wrong_exit, "wrong_exit_rate_max"),
-                (_("漏评率"), rates.missed, "missed_poor_rate_max"),
-                (_("群众认可度"), rates.approval, "public_approval_min"),
+                (_("错退率"), rates.wrong_exit),
+                (_("漏评率"), rates.missed),
+                (_("群众认可度"), rates.approval),
             ],
             "villages": [(v, by_village.get(v.village.pk, [])) for v in totals.villages],
             "exited_people": exited,

@@ -36,6 +36,7 @@ from jingzhun.quality import queries as quality
 from jingzhun.quality.models import VillageScore
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import Income, RiskFactor
+from jingzhun.registry.queries import AT_RISK
 from jingzhun.registry.scoping import households_for, measures_for
 from jingzhun.supervision.listing_queries import listings_for
 from jingzhun.supervision.listings import ListingStatus, ListingTask, TaskStatus
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from jingzhun.accounts.models import User
 
 INCOME_YEARS = 5  # years of exited households' incomes shown against the line
-AT_RISK = Q(~Q(monitoring_category=""), ~Q(risk_eliminated=True))
 
 
 @dataclass

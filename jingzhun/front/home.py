@@ -44,6 +44,7 @@ from jingzhun.quality import queries as quality
 from jingzhun.quality.checks import CATALOGUE
 from jingzhun.quality.models import QualityCount, RunStatus
 from jingzhun.registry import choices as c
+from jingzhun.registry.queries import AT_RISK
 from jingzhun.registry.scoping import households_for
 
 if TYPE_CHECKING:
@@ -392,7 +393,7 @@ def headline(user: User) -> list[Figure]:
         exited=Count("id", filter=Q(household_type=c.HouseholdType.EXITED)),
         monitored=Count("id", filter=Q(household_type=c.HouseholdType.MONITORED)),
         ordinary=Count("id", filter=Q(household_type=c.HouseholdType.ORDINARY)),
-        at_risk=Count("id", filter=Q(~Q(monitoring_category=""), ~Q(risk_eliminated=True))),
+        at_risk=Count("id", filter=AT_RISK),
         people=Sum("member_count"),
     )
     return [

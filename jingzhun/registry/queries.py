@@ -178,6 +178,11 @@ class HouseholdFilters:
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
+# 风险未消除: a monitoring category whose risk is not eliminated — the list's ``at_risk`` filter
+# and every count of "monitored households still at risk" (home, dashboards, reports).
+AT_RISK = Q(~Q(monitoring_category=""), ~Q(risk_eliminated=True))
+
+
 # Further sets of household ids the list must keep to (a ``values`` queryset of
 # ``household_id``, or ids): how the pages above the registry narrow the list to a quality
 # check's, a case step's or an evaluation's households without the registry knowing them.
@@ -201,7 +206,7 @@ def _filtered(
     if f.group:
         qs = qs.filter(group__code=f.group)
     if f.at_risk:
-        qs = qs.exclude(monitoring_category="").exclude(risk_eliminated=True)
+        qs = qs.filter(AT_RISK)
     if f.household_type:
         qs = qs.filter(household_type=f.household_type)
     if f.monitoring_category:

@@ -28,6 +28,7 @@ from jingzhun.projects.models import Allocation, Disbursement
 from jingzhun.projects.queries import projects_for
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import Income
+from jingzhun.registry.queries import AT_RISK
 from jingzhun.registry.scoping import households_for
 from jingzhun.reporting.periods import Period
 from jingzhun.supervision.queries import overdue_q as problem_overdue_q
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from jingzhun.areas.models import Area
 
 Values = dict[str, Any]  # area-code prefix → figure
-AT_RISK = Q(~Q(monitoring_category=""), ~Q(risk_eliminated=True))
 WATCHED_CASES = (cc.CaseType.MONITORING, cc.CaseType.REVERSAL)
 
 
