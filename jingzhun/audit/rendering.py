@@ -133,6 +133,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "store_evaluation_run": _("保存政策评估结果"),
     "queue_evaluation": _("发起批量判定"),
     "queue_whatif": _("提交政策模拟"),
+    "store_whatif": _("保存政策模拟结果"),
     # quality
     "queue_quality_run": _("提交质量检查"),
     "record_quality_run": _("保存质量检查结果"),
@@ -190,6 +191,7 @@ EXTRA_FIELD_LABELS: dict[str, Promise] = {
     "findings": _("问题数"),
     "exempted": _("豁免数"),
     "overrides": _("调整的参数"),
+    "affected": _("受影响农户数"),
     "file": _("文件"),
     "member": _("家庭成员"),
     "revoked": _("已吊销"),

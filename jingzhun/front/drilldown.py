@@ -6,6 +6,8 @@ The registry's own filters (area, group, type, category, risk, income range) liv
 
 * a stored evaluation's households: ``run``, ``decision``, ``status``, ``failed`` (a criterion
   that failed), or ``decision=unmonitored`` with ``status`` a monitoring category;
+* a what-if's affected households: ``whatif`` (the run), ``decision`` (one compared decision, or
+  none: every affected household) and ``move`` (``entered``, ``left``, or none: any change);
 * a quality check's households in the latest run (or ``qrun``): ``check``;
 * households with an open case of a type and step: ``case_type``, ``step``, ``overdue=1``;
 * monitoring dates: ``identified_from``/``identified_to`` (识别监测时间) and
@@ -41,7 +43,8 @@ from jingzhun.core.idnumber import local_today
 from jingzhun.policy import runs
 from jingzhun.policy.criteria import CRITERIA, STATUS_LABELS
 from jingzhun.policy.decisions import DECISIONS
-from jingzhun.policy.models import EvaluationRun
+from jingzhun.policy.models import EvaluationRun, WhatIfRun
+from jingzhun.policy.whatif import DECISION_TITLES, TRACKED
 from jingzhun.quality import queries as quality
 from jingzhun.quality.checks import CATALOGUE
 from jingzhun.quality.models import QualityRun
@@ -76,9 +79,15 @@ DATE_FILTERS = {
 }
 
 
+# How the list's heading says a what-if move (msgids).
+MOVE_LABELS = {"entered": gettext_noop("新进入"), "left": gettext_noop("不再符合")}
+
+
 @dataclass
 class DrillDown:
     run: EvaluationRun | None = None
+    whatif: WhatIfRun | None = None
+    move: str = ""  # with whatif: entered, left, "" (any change)
     decision: str = ""
     status: str = ""
     failed: str = ""
@@ -99,6 +108,10 @@ class DrillDown:
     def from_params(cls, user: User, params: Any) -> DrillDown:
         """Parse; each unknown value is reported in ``errors`` and dropped."""
         d = cls()
+        if params.get("whatif"):
+            d._parse_whatif(user, params)
+            d._parse_others(user, params)
+            return d
         raw_run = params.get("run") or ""
         if raw_run:
             d.run = runs.runs_for(user).filter(pk=raw_run).first() if raw_run.isdigit() else None
@@ -125,6 +138,30 @@ class DrillDown:
         if d.run is not None and not d.decision:
             d.errors["decision"] = _("请选择判定。")
             d.run = None
+        d._parse_others(user, params)
+        return d
+
+    def _parse_whatif(self, user: User, params: Any) -> None:
+        raw = params.get("whatif") or ""
+        self.whatif = (
+            runs.whatif_runs_for(user).filter(pk=raw, status=WhatIfRun.Status.DONE).first()
+            if raw.isdigit()
+            else None
+        )
+        if self.whatif is None:
+            self.errors["whatif"] = _("未找到该政策模拟结果。")
+            return
+        self.decision = params.get("decision") or ""
+        if self.decision and self.decision not in TRACKED:
+            self.errors["decision"] = _("取值“%(v)s”无效。") % {"v": self.decision}
+            self.decision = ""
+        self.move = params.get("move") or ""
+        if self.move and (self.move not in runs.MOVES or not self.decision):
+            self.errors["move"] = _("取值“%(v)s”无效。") % {"v": self.move}
+            self.move = ""
+
+    def _parse_others(self, user: User, params: Any) -> None:
+        d = self
         d.check = params.get("check") or ""
         if d.check:
             if d.check not in CATALOGUE and d.check != quality.ERRORS:
@@ -178,11 +215,16 @@ class DrillDown:
                     d.dates[key] = dt.date.fromisoformat(raw)
                 except ValueError:
                     d.errors[key] = _("“%(v)s”不是日期（如 2026-03-08）。") % {"v": raw}
-        return d
 
     @property
     def evaluation(self) -> bool:
         return self.run is not None and bool(self.decision)
+
+    @property
+    def ordered(self) -> bool:
+        """Whether the households come from a stored file (an evaluation's or a what-if's), read
+        in list order and matched against the registry."""
+        return self.evaluation or self.whatif is not None
 
     @property
     def cases(self) -> bool:
@@ -197,6 +239,8 @@ class DrillDown:
 
     def as_params(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        if self.whatif is not None:
+            out |= {"whatif": self.whatif.pk, "decision": self.decision, "move": self.move}
         if self.evaluation:
             assert self.run is not None
             out |= {"run": self.run.pk, "decision": self.decision}
@@ -219,6 +263,17 @@ class DrillDown:
     def describe(self) -> list[str]:
         """What the drill-down selects, in words, for the page's heading."""
         lines = []
+        if self.whatif is not None:
+            what = _("受影响农户")
+            if self.decision:
+                what = _(str(DECISION_TITLES[self.decision]))
+                if self.move:
+                    what += f"：{_(MOVE_LABELS[self.move])}"
+            lines.append(
+                _("政策模拟 #%(run)s（%(year)s年度）")
+                % {"run": self.whatif.pk, "year": self.whatif.year}
+                + f" · {what}"
+            )
         if self.evaluation:
             assert self.run is not None
             if self.decision == runs.UNMONITORED:
@@ -262,7 +317,7 @@ class DrillDown:
         return lines
 
     def restrict(self, user: User) -> list[Any]:
-        """Id sets (subqueries) for everything but the evaluation (see :meth:`evaluation_ids`)."""
+        """Id sets (subqueries) for everything but the evaluation (see :meth:`ordered_ids`)."""
         out: list[Any] = []
         if self.dates:
             out.append(Household.objects.filter(self.dates_q()).values("id"))
@@ -292,7 +347,16 @@ class DrillDown:
                 out.append(pairings.values("household_id"))
         return out
 
-    def evaluation_ids(self, user: User, area_prefix: str) -> list[tuple[str, int]]:
+    def ordered_ids(self, user: User, area_prefix: str) -> list[tuple[str, int]]:
+        """(village code, id), sorted, of the stored file's households under ``area_prefix``."""
+        if self.whatif is not None:
+            try:
+                return runs.whatif_households(
+                    self.whatif, prefix=area_prefix, decision=self.decision, move=self.move
+                )
+            except runs.ResultFileMissing:
+                self.errors["whatif"] = _("该政策模拟的逐户结果文件已不存在，只能查看统计。")
+                return []
         assert self.run is not None
         try:
             return runs.result_households(
@@ -327,8 +391,8 @@ def _area_prefix(user: User, f: HouseholdFilters) -> str:
 def list_page(user: User, f: HouseholdFilters, d: DrillDown, page_size: int) -> ListPage:
     """One keyset page of the filtered list, its next cursor, and the total of a filtered list."""
     restrict = d.restrict(user)
-    filtered = bool(restrict or d.evaluation or f.as_params())
-    if not d.evaluation:
+    filtered = bool(restrict or d.ordered or f.as_params())
+    if not d.ordered:
         page = household_page(user, f, page_size, restrict=restrict)
         if page.found is not None:
             total = page.found  # a search: its ranked hits are the list
@@ -337,7 +401,7 @@ def list_page(user: User, f: HouseholdFilters, d: DrillDown, page_size: int) -> 
         else:
             total = None
         return ListPage(page.rows, page.next_after, total, truncated=page.truncated)
-    ordered = d.evaluation_ids(user, _area_prefix(user, f))
+    ordered = d.ordered_ids(user, _area_prefix(user, f))
     # The page: the evaluation's households after the cursor, matched CHUNK at a time against
     # the registry (with every other filter) until the page is full.
     start = bisect.bisect_right(ordered, f.after) if f.after else 0

@@ -186,10 +186,13 @@ class WhatIfRun(BackgroundJob):
     """A what-if simulation too large to answer within the request, worked in the background
     (``jingzhun.policy.tasks.run_whatif``). The overrides are kept here as the question asked;
     they are never parameter values. ``result`` is the summary the page shows (counts by area
-    and the first affected households by id: names are read, in scope, when the page renders)."""
+    and the first affected households by id: names are read, in scope, when the page renders);
+    ``affected_file`` (under ``VAR_DIR``) holds every affected household, which the household
+    list reads for the counts' drill-downs (``whatif=RUN&decision=…&move=…``)."""
 
     overrides = models.JSONField(_("假设的参数值"))
     result = models.JSONField(_("结果"), null=True, blank=True)
+    affected_file = models.CharField(_("受影响农户文件"), max_length=200, blank=True)
 
     class Meta(BackgroundJob.Meta):
         verbose_name = _("政策模拟")

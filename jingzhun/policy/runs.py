@@ -28,6 +28,7 @@ from jingzhun.areas.models import Area, code_range, latest_without_overlap
 from jingzhun.audit import recorder
 from jingzhun.core import jobs
 from jingzhun.core.actions import Actor
+from jingzhun.policy.criteria import PASS
 from jingzhun.policy.decisions import BATCH_SCHEMA, DECISIONS
 from jingzhun.policy.models import (
     BackgroundJob,
@@ -249,14 +250,14 @@ def result_households(
     if failed and decision != UNMONITORED:
         padded = pc.binary_join_element_wise(",", table[f"{decision}_failed"], ",", "")
         table = table.filter(pc.match_substring(padded, f",{failed},"))
+    return _sorted_pairs(table)
+
+
+def _sorted_pairs(table: pa.Table) -> list[tuple[str, int]]:
+    """(village code, household id) of ``table``'s rows in list order."""
     table = table.sort_by([("village_code", "ascending"), ("household_id", "ascending")])
-    return list(
-        zip(
-            table["village_code"].to_pylist(),
-            table["household_id"].to_pylist(),
-            strict=True,
-        )
-    )
+    codes, ids = table["village_code"].to_pylist(), table["household_id"].to_pylist()
+    return list(zip(codes, ids, strict=True))
 
 
 # --- batch evaluations started from the page --------------------------------------------------
@@ -378,14 +379,109 @@ def start_whatif(run_id: int) -> bool:
     return _start(WhatIfRun, run_id)
 
 
-def finish_whatif(run_id: int, *, result: dict[str, Any] | None, error: str = "") -> None:
+def whatif_dir() -> Path:
+    return Path(settings.VAR_DIR) / "whatif"
+
+
+# The moves of a household's decision a what-if drill-down can ask for (``move``): entered
+# (passing with the overrides, not without) and left (the reverse).
+MOVES = ("entered", "left")
+
+
+def _write_affected(run_id: int, affected: pa.Table) -> str:
+    """Every affected household of what-if ``run_id`` to its Parquet file; the path under
+    ``VAR_DIR`` to store on the run."""
+    directory = whatif_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"whatif-{run_id}.parquet"
+    pq.write_table(affected, directory / name)
+    return str(Path("whatif") / name)
+
+
+@transaction.atomic
+def do_store_whatif(
+    actor: Actor,
+    *,
+    area: Area,
+    year: int,
+    overrides: list[dict[str, str]],
+    summary: dict[str, Any],
+    affected: pa.Table,
+) -> WhatIfRun:
+    """Keep a what-if answered within the request as a finished run, so that its counts open
+    their households like a background run's (the overrides are the question asked, not
+    parameter values)."""
+    now = timezone.now()
+    run = WhatIfRun.objects.create(
+        year=year,
+        area_code=area.code,
+        overrides=overrides,
+        started_by=actor.user,
+        status=WhatIfRun.Status.DONE,
+        result=summary,
+        finished_at=now,
+    )
+    run.affected_file = _write_affected(run.pk, affected)
+    run.save(update_fields=["affected_file"])
+    recorder.record(
+        actor=actor,
+        action="store_whatif",
+        obj=run,
+        area_code=area.code,
+        changes={
+            "year": [None, year],
+            "overrides": [None, overrides],
+            "affected": [None, affected.num_rows],
+        },
+    )
+    return run
+
+
+def finish_whatif(
+    run_id: int,
+    *,
+    result: dict[str, Any] | None,
+    error: str = "",
+    affected: pa.Table | None = None,
+) -> None:
+    """running → done (with the summary and, when given, every affected household's file) or
+    failed."""
+    affected_file = _write_affected(run_id, affected) if affected is not None and not error else ""
     WhatIfRun.objects.filter(pk=run_id, status=WhatIfRun.Status.RUNNING).update(
         status=WhatIfRun.Status.FAILED if error else WhatIfRun.Status.DONE,
         result=result,
+        affected_file=affected_file,
         error=error[:2000],
         progress="",
         finished_at=timezone.now(),
     )
+
+
+def whatif_households(
+    run: WhatIfRun, *, prefix: str, decision: str, move: str = ""
+) -> list[tuple[str, int]]:
+    """(village code, household id), sorted, of the what-if's affected households under the
+    area ``prefix`` whose ``decision`` moved: ``entered`` (passing with the overrides, not
+    without), ``left`` (the reverse) or "" (any change of that decision); with no ``decision``,
+    every affected household (some compared decision changed). Raises
+    :class:`ResultFileMissing` for a run without its file (older than the file, or removed)."""
+    path = Path(settings.VAR_DIR) / run.affected_file if run.affected_file else None
+    if path is None or not path.exists():
+        raise ResultFileMissing(run.affected_file)
+    low, high = code_range(prefix)
+    where = (ds.field("village_code") >= low) & (ds.field("village_code") < high)
+    if decision:
+        before, after = ds.field(f"{decision}_before"), ds.field(f"{decision}_after")
+        if move == "entered":
+            where = where & (after == PASS) & (before != PASS)
+        elif move == "left":
+            where = where & (before == PASS) & (after != PASS)
+        else:
+            where = where & (before != after)
+    table = ds.dataset(path, format="parquet").to_table(
+        columns=["village_code", "household_id"], filter=where
+    )
+    return _sorted_pairs(table)
 
 
 def fail_interrupted_whatifs(runs: QuerySet[WhatIfRun], reason: str) -> int:

@@ -10,7 +10,7 @@ from jingzhun.policy.models import EvaluationJob, WhatIfRun
 from jingzhun.policy.whatif import Override, WhatIf, simulate_area
 
 # How many affected households a stored result lists (the page shows them; the counts by area
-# cover every one).
+# cover every one, and the run's file holds them all for the household list).
 STORED_AFFECTED = 500
 
 
@@ -27,7 +27,7 @@ def run_whatif(run_id: int) -> int:
     except Exception as error:
         runs.finish_whatif(run_id, result=None, error=f"{type(error).__name__}: {error}")
         raise
-    runs.finish_whatif(run_id, result=result.summary(STORED_AFFECTED))
+    runs.finish_whatif(run_id, result=result.summary(STORED_AFFECTED), affected=result.affected)
     return result.affected.num_rows
 
 

@@ -39,7 +39,7 @@ from jingzhun.policy.parameters import (
     default_parameters,
     region_name,
 )
-from jingzhun.policy.tasks import run_evaluation, run_whatif
+from jingzhun.policy.tasks import STORED_AFFECTED, run_evaluation, run_whatif
 from jingzhun.policy.whatif import OVERRIDABLE
 from jingzhun.quality.context import default_year
 from jingzhun.registry import scoping
@@ -356,34 +356,56 @@ def _affected_rows(user: Any, summary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _result_context(user: Any, summary: dict[str, Any]) -> dict[str, Any]:
+def _result_context(user: Any, run: WhatIfRun) -> dict[str, Any]:
+    """The result page's tables. With the run's file of affected households, every count of
+    households moving is a link to exactly those households in the household list."""
+    summary: dict[str, Any] = run.result or {}
     codes = {code for level in summary["areas"].values() for code in level}
     names = dict(
         scoping.areas_for(user)
         .filter(code__in=[c.ljust(12, "0")[:12] for c in codes] + list(codes))
         .values_list("code", "name")
     )
+    linked = bool(run.affected_file)
+
+    def link(decision: str, move: str, area_code: str) -> str:
+        if not linked:
+            return ""
+        return households_url(whatif=run.pk, decision=decision, move=move, area=area_code)
+
+    def cell(decision: str, counts: dict[str, int], area_code: str) -> dict[str, Any]:
+        return {
+            **counts,
+            **{f"{m}_url": link(decision, m, area_code) for m in runs.MOVES if counts.get(m)},
+        }
+
     areas = []
     for level, _digits in whatif.LEVELS:
         for code, per in summary["areas"][level].items():
+            found = code if code in names else code.ljust(12, "0")[:12]
             areas.append(
                 {
                     "level": level,
                     "code": code,
-                    "name": names.get(code) or names.get(code.ljust(12, "0")[:12]) or code,
-                    "cells": [per[d] for d in whatif.TRACKED],
+                    "name": names.get(found) or code,
+                    # An area the user cannot see (outside the scope) has no link.
+                    "cells": [
+                        cell(d, per[d], found) if found in names else per[d] for d in whatif.TRACKED
+                    ],
                 }
             )
     return {
         "summary": summary,
         "overrides": [whatif.Override.from_dict(o).label for o in summary["overrides"]],
         "totals": [
-            {"title": whatif.DECISION_TITLES[d], **summary["totals"][d]} for d in whatif.TRACKED
+            {"title": whatif.DECISION_TITLES[d], **cell(d, summary["totals"][d], run.area_code)}
+            for d in whatif.TRACKED
         ],
         "titles": [whatif.DECISION_TITLES[d] for d in whatif.TRACKED],
         "areas": areas,
         "affected": _affected_rows(user, summary),
         "show_names": user.sees_personal_numbers,
+        "all_affected_url": households_url(whatif=run.pk, area=run.area_code) if linked else "",
     }
 
 
@@ -418,12 +440,17 @@ def whatif_page(request: HttpRequest) -> HttpResponse:
                 result = whatif.simulate_area(
                     year, overrides, area_code=area.code, area_prefix=area.scope_prefix
                 )
-                context = _result_context(user, result.summary(LISTED))
+                run = runs.do_store_whatif(
+                    Actor.from_request(request),
+                    area=area,
+                    year=year,
+                    overrides=[o.as_dict() for o in overrides],
+                    summary=result.summary(STORED_AFFECTED),
+                    affected=result.affected,
+                )
+                context = {"run": run, **_result_context(user, run)}
                 status = 200
     return render(request, "policy/whatif.html", {"form": form, **context}, status=status)
-
-
-LISTED = 200
 
 
 @login_required
@@ -433,5 +460,5 @@ def whatif_run(request: HttpRequest, run_id: int) -> HttpResponse:
         raise Http404(_("未找到该记录。"))
     context: dict[str, Any] = {"run": jobs.settled(run)}
     if run.status == WhatIfRun.Status.DONE and run.result:
-        context |= _result_context(request.user, run.result)
+        context |= _result_context(request.user, run)
     return render(request, "policy/whatif_run.html", context)

@@ -8,6 +8,7 @@ import json
 import random
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,6 +16,7 @@ from django.core.management import CommandError, call_command
 from jingzhun.policy.models import ParameterValue, WhatIfRun
 from jingzhun.policy.parameters import default_parameters, load_directory
 from jingzhun.policy.whatif import (
+    DECISION_TITLES,
     Override,
     OverrideError,
     overlay,
@@ -176,6 +178,7 @@ def test_it_accepts_the_right_unit_and_refuses_a_region_outside_the_area() -> No
 def registry(world, settings, tmp_path):
     """Two households of 五台县 (one rich, one poor) and one of 定襄县."""
     settings.SNAPSHOT_DIR = tmp_path / "snapshot"
+    settings.VAR_DIR = tmp_path / "var"
     actor = world.actor(world.approver)
     rich = factories.make_household(actor, world.village, number="140922100001001")
     poor = factories.make_household(actor, world.far_village, number="140922100002001")
@@ -319,8 +322,13 @@ def test_a_large_scope_runs_in_the_background_with_progress(registry, world, cli
     assert response["Location"] == f"/policy/whatif/{run.pk}/"
     assert run.status == WhatIfRun.Status.DONE
     assert run.result["totals"]["monitoring"]["entered"] == 1
-    page = client.get(response["Location"]).content.decode()
-    assert rich.number in page
+    page = client.get(response["Location"])
+    assert rich.number in page.content.decode()
+    # The background run keeps every affected household too: its counts open them.
+    (monitoring, *_rest) = page.context["totals"]
+    listed = client.get(monitoring["entered_url"])
+    assert listed.context["total"] == 1
+    assert [h.pk for h in listed.context["rows"]] == [rich.pk]
     # Another county's user cannot open it.
     login(client, world.outsider)
     assert client.get(response["Location"]).status_code == 404
@@ -332,3 +340,72 @@ def test_the_simulation_uses_values_added_by_administrators_as_the_base(registry
     before = default_parameters().value("monitoring_threshold", on=YEAR, area_code=COUNTY)
     overlay(default_parameters(), [parse_override("monitoring_threshold=1")], YEAR)
     assert default_parameters().value("monitoring_threshold", on=YEAR, area_code=COUNTY) == before
+
+
+def _listed(client, url: str) -> tuple[int, list[int]]:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert not response.context["errors"], response.context["errors"]
+    return response.context["total"], [h.pk for h in response.context["rows"]]
+
+
+def test_every_count_of_the_result_opens_exactly_its_households(registry, world, client) -> None:
+    rich, poor, _other = registry
+    login(client, world.approver)
+    response = _post(client, world, rich)
+    run = WhatIfRun.objects.get()  # the answer within the request is kept as a finished run
+    assert run.status == WhatIfRun.Status.DONE and run.affected_file
+    totals = {t["title"]: t for t in response.context["totals"]}
+    monitoring = totals[str(DECISION_TITLES["monitoring"])]
+    assert monitoring["entered"] == 1 and "left_url" not in monitoring  # nothing left: no link
+    assert _listed(client, monitoring["entered_url"]) == (1, [rich.pk])
+    page = response.content.decode()
+    assert monitoring["entered_url"].replace("&", "&amp;") in page
+    # Each area's cell opens the households of that area only.
+    cells = {
+        a["code"]: a["cells"][0] for a in response.context["areas"] if a["cells"][0]["entered"]
+    }
+    assert set(cells) == {world.county.code[:6], world.township.code[:9], world.village.code}
+    for cell in cells.values():
+        assert _listed(client, cell["entered_url"]) == (1, [rich.pk])
+    # "View in the household list": every affected household.
+    assert _listed(client, response.context["all_affected_url"]) == (1, [rich.pk])
+    # The list says what it shows.
+    heading = client.get(monitoring["entered_url"]).content.decode()
+    assert f"政策模拟 #{run.pk}" in heading and "新进入" in heading
+    # The same filter for the other direction and another decision finds nobody.
+    assert _listed(client, f"/households/?whatif={run.pk}&decision=monitoring&move=left") == (
+        0,
+        [],
+    )
+    assert poor.pk not in _listed(client, f"/households/?whatif={run.pk}")[1]
+
+
+def test_a_whatif_drill_down_is_scoped_and_refuses_bad_values(registry, world, client) -> None:
+    rich, _, _ = registry
+    login(client, world.approver)
+    _post(client, world, rich)
+    run = WhatIfRun.objects.get()
+    for query, field in [
+        (f"whatif={run.pk}&decision=nonsense", "decision"),
+        (f"whatif={run.pk}&decision=monitoring&move=sideways", "move"),
+        ("whatif=99999", "whatif"),
+    ]:
+        response = client.get(f"/households/?{query}")
+        assert field in response.context["errors"]
+        assert response.context["rows"] == []  # a drill-down that cannot apply lists nobody
+    # Another county's user cannot open this county's simulation.
+    login(client, world.outsider)
+    response = client.get(f"/households/?whatif={run.pk}&decision=monitoring&move=entered")
+    assert "whatif" in response.context["errors"] and response.context["rows"] == []
+
+
+def test_a_whatif_whose_file_is_gone_says_so(registry, world, client, settings) -> None:
+    rich, _, _ = registry
+    login(client, world.approver)
+    _post(client, world, rich)
+    run = WhatIfRun.objects.get()
+    (Path(settings.VAR_DIR) / run.affected_file).unlink()
+    response = client.get(f"/households/?whatif={run.pk}&decision=monitoring&move=entered")
+    assert "逐户结果文件已不存在" in response.context["errors"]["whatif"]
+    assert response.context["rows"] == []
