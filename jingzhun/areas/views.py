@@ -25,7 +25,12 @@ from jingzhun.assessment.forms import CountyAssessmentForm
 from jingzhun.assessment.models import CountyAssessment
 from jingzhun.core.actions import Actor, ConcurrentEditError
 from jingzhun.core.http import domain_errors
-from jingzhun.policy.exits import county_evaluation_for, village_evaluation_for
+from jingzhun.core.links import households_url
+from jingzhun.policy.exits import (
+    EXIT_STANDARD_STATUSES,
+    county_evaluation_for,
+    village_evaluation_for,
+)
 from jingzhun.policy.panel import YEARS_SHOWN, panel_year
 from jingzhun.quality.context import default_year
 from jingzhun.registry import scoping
@@ -54,8 +59,13 @@ def _exit_context(
     profile_form: VillageProfileForm | None = None,
     assessment_form: CountyAssessmentForm | None = None,
 ) -> dict[str, Any]:
-    """The exit panel of a village or county page (nothing for other levels)."""
+    """The exit panel of a village or county page (nothing for other levels). Its household
+    counts open their households in the list (``exit_standard``, jingzhun.front.drilldown)."""
     user = request.user
+    links = {
+        which: households_url(area=area.code, exit_year=year, exit_standard=which)
+        for which in EXIT_STANDARD_STATUSES
+    }
     if area.level == Level.VILLAGE:
         evaluation = village_evaluation_for(user, area, year)  # type: ignore[arg-type]
         if profile_form is None and can_edit_village_profile(user, area):  # type: ignore[arg-type]
@@ -63,7 +73,13 @@ def _exit_context(
             initial = {"year": year, "version": profile.version if profile else None}
             profile_form = VillageProfileForm(instance=profile, initial=initial)
         return {
-            "exit": {"year": year, "years": _years(year), "evaluation": evaluation, "villages": []},
+            "exit": {
+                "year": year,
+                "years": _years(year),
+                "evaluation": evaluation,
+                "villages": [],
+                "links": links,
+            },
             "profile_form": profile_form,
         }
     if area.level == Level.COUNTY:
@@ -79,7 +95,13 @@ def _exit_context(
         )
         rows = [(v, names.get(v.village_code, v.village_code)) for v in villages]
         return {
-            "exit": {"year": year, "years": _years(year), "evaluation": county, "villages": rows},
+            "exit": {
+                "year": year,
+                "years": _years(year),
+                "evaluation": county,
+                "villages": rows,
+                "links": links,
+            },
             "assessment_form": assessment_form,
         }
     return {}

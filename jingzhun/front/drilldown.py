@@ -6,6 +6,9 @@ The registry's own filters (area, group, type, category, risk, income range) liv
 
 * a stored evaluation's households: ``run``, ``decision``, ``status``, ``failed`` (a criterion
   that failed), or ``decision=unmonitored`` with ``status`` a monitoring category;
+* the exit panel's households: ``exit_year`` and ``exit_standard`` (``registered``: the
+  registered poor households of the year; ``fail`` / ``unknown``: those of them failing the
+  household exit standard, or whose data leave it unknown), under the list's ``area``;
 * a what-if's affected households: ``whatif`` (the run), ``decision`` (one compared decision, or
   none: every affected household) and ``move`` (``entered``, ``left``, or none: any change);
 * a quality check's households in the latest run (or ``qrun``): ``check``;
@@ -35,12 +38,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from jingzhun.areas.models import Area
 from jingzhun.assistance import queries as assistance
 from jingzhun.cases import choices as cc
 from jingzhun.cases.overview import step_title, type_label
 from jingzhun.cases.queries import cases_for, overdue_q
 from jingzhun.core.idnumber import local_today
-from jingzhun.policy import runs
+from jingzhun.policy import exits, runs
 from jingzhun.policy.criteria import CRITERIA, STATUS_LABELS
 from jingzhun.policy.decisions import DECISIONS
 from jingzhun.policy.models import EvaluationRun, WhatIfRun
@@ -81,6 +85,12 @@ DATE_FILTERS = {
 
 # How the list's heading says a what-if move (msgids).
 MOVE_LABELS = {"entered": gettext_noop("新进入"), "left": gettext_noop("不再符合")}
+# How the list's heading says an exit-panel filter (msgids; %(year)s the year).
+EXIT_STANDARD_LABELS = {
+    "registered": gettext_noop("%(year)s年建档立卡贫困户"),
+    "fail": gettext_noop("%(year)s年建档立卡贫困户中未达到退出标准的"),
+    "unknown": gettext_noop("%(year)s年建档立卡贫困户中退出标准数据不全的"),
+}
 
 
 @dataclass
@@ -88,6 +98,9 @@ class DrillDown:
     run: EvaluationRun | None = None
     whatif: WhatIfRun | None = None
     move: str = ""  # with whatif: entered, left, "" (any change)
+    exit_standard: str = ""  # registered, fail, unknown (exits.EXIT_STANDARD_STATUSES)
+    exit_year: int | None = None
+    exit_area: Area | None = None  # the list's area (else the user's)
     decision: str = ""
     status: str = ""
     failed: str = ""
@@ -160,8 +173,26 @@ class DrillDown:
             self.errors["move"] = _("取值“%(v)s”无效。") % {"v": self.move}
             self.move = ""
 
+    def _parse_exit(self, user: User, params: Any) -> None:
+        which = params.get("exit_standard") or ""
+        if not which:
+            return
+        if which not in exits.EXIT_STANDARD_STATUSES:
+            self.errors["exit_standard"] = _("取值“%(v)s”无效。") % {"v": which}
+            return
+        raw_year = (params.get("exit_year") or "").strip()
+        if not (raw_year.isdigit() and len(raw_year) == 4):
+            self.errors["exit_year"] = _("“%(v)s”不是年份。") % {"v": raw_year}
+            return
+        code = (params.get("area") or "").strip()
+        area = areas_for(user).filter(code=code).first() if code else user.area
+        if area is None:
+            return  # the list's own area filter reports it
+        self.exit_standard, self.exit_year, self.exit_area = which, int(raw_year), area
+
     def _parse_others(self, user: User, params: Any) -> None:
         d = self
+        d._parse_exit(user, params)
         d.check = params.get("check") or ""
         if d.check:
             if d.check not in CATALOGUE and d.check != quality.ERRORS:
@@ -222,9 +253,9 @@ class DrillDown:
 
     @property
     def ordered(self) -> bool:
-        """Whether the households come from a stored file (an evaluation's or a what-if's), read
-        in list order and matched against the registry."""
-        return self.evaluation or self.whatif is not None
+        """Whether the households come as an ordered id list (a stored evaluation's or what-if's
+        file, or the exit panel's evaluation), matched against the registry page by page."""
+        return self.evaluation or self.whatif is not None or bool(self.exit_standard)
 
     @property
     def cases(self) -> bool:
@@ -241,6 +272,8 @@ class DrillDown:
         out: dict[str, Any] = {}
         if self.whatif is not None:
             out |= {"whatif": self.whatif.pk, "decision": self.decision, "move": self.move}
+        if self.exit_standard:
+            out |= {"exit_standard": self.exit_standard, "exit_year": self.exit_year}
         if self.evaluation:
             assert self.run is not None
             out |= {"run": self.run.pk, "decision": self.decision}
@@ -274,6 +307,8 @@ class DrillDown:
                 % {"run": self.whatif.pk, "year": self.whatif.year}
                 + f" · {what}"
             )
+        if self.exit_standard:
+            lines.append(_(EXIT_STANDARD_LABELS[self.exit_standard]) % {"year": self.exit_year})
         if self.evaluation:
             assert self.run is not None
             if self.decision == runs.UNMONITORED:
@@ -348,7 +383,11 @@ class DrillDown:
         return out
 
     def ordered_ids(self, user: User, area_prefix: str) -> list[tuple[str, int]]:
-        """(village code, id), sorted, of the stored file's households under ``area_prefix``."""
+        """(village code, id), sorted, of the stored file's households under ``area_prefix``
+        (or the exit panel's, evaluated now)."""
+        if self.exit_standard:
+            assert self.exit_area is not None and self.exit_year is not None
+            return exits.exit_households(user, self.exit_area, self.exit_year, self.exit_standard)
         if self.whatif is not None:
             try:
                 return runs.whatif_households(

@@ -19,6 +19,7 @@ from jingzhun.analytics.backend import Backend, DuckDBBackend
 from jingzhun.analytics.schema import TABLES, arrow_schema
 from jingzhun.areas.models import Area, Level, VillageProfile, code_range
 from jingzhun.assessment.models import CountyAssessment
+from jingzhun.policy.criteria import FAIL, UNKNOWN
 from jingzhun.policy.decisions import evaluate_data
 from jingzhun.policy.parameters import ParameterSet
 from jingzhun.policy.villages import (
@@ -30,6 +31,7 @@ from jingzhun.policy.villages import (
     evaluate_county,
     evaluate_village,
     evaluate_villages,
+    registered_expr,
     village_counts_batch,
 )
 
@@ -187,3 +189,25 @@ def county_evaluation_for(
     villages = evaluate_area_villages(backend, year, county.scope_prefix, parameters=parameters)
     (found,) = counties_from_villages(villages, county.scope_prefix, year, parameters=parameters)
     return found, villages
+
+
+# The households behind the exit panel's counts (the household list's ``exit_standard``):
+# every registered poor household of the year, those failing the household exit standard, those
+# whose data leave it unknown.
+EXIT_STANDARD_STATUSES = {"registered": None, "fail": FAIL, "unknown": UNKNOWN}
+
+
+def exit_households(user: User, area: Area, year: int, which: str) -> list[tuple[str, int]]:
+    """(village code, household id), sorted, of the registered poor households of ``year``
+    under ``area`` that the user may see, all of them (``registered``) or those whose exit
+    standard has the status ``which`` (``fail``, ``unknown``): the same batch decisions the
+    county panel counts (the village panel's Python evaluation agrees with them,
+    tests/policy/test_village_county.py)."""
+    backend = scoped_backend(user, area.scope_prefix, year)
+    rows = registered_expr(backend, year, area_prefix=area.scope_prefix)
+    status = EXIT_STANDARD_STATUSES[which]
+    if status is not None:
+        rows = rows.filter(rows.exit_standard == status)
+    table = backend.execute(rows.select("village_code", "household_id"))
+    pairs = zip(table["village_code"].to_pylist(), table["household_id"].to_pylist(), strict=True)
+    return sorted(pairs)

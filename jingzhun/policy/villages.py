@@ -237,7 +237,8 @@ class VillageCounts:
     village_code: str
     registered_households: int = 0
     registered_people: int = 0
-    failed_people: int = 0  # people of households failing the exit standard
+    failed_households: int = 0  # households failing the exit standard …
+    failed_people: int = 0  # … and their people
     unknown_households: int = 0  # households whose exit standard is unknown …
     unknown_people: int = 0  # … and their people
     empty_households: int = 0  # registered poor households with no member record
@@ -269,6 +270,7 @@ def counts_from_evaluations(
         people, status = int(f.get("members") or 0), e.status("exit_standard")
         totals["registered_households"] += 1
         totals["registered_people"] += people
+        totals["failed_households"] += status == FAIL
         totals["failed_people"] += people if status == FAIL else 0
         totals["unknown_households"] += status == UNKNOWN
         totals["unknown_people"] += people if status == UNKNOWN else 0
@@ -276,16 +278,16 @@ def counts_from_evaluations(
     return VillageCounts(village_code, **totals)
 
 
-def village_counts_expr(
+def registered_expr(
     backend: Backend,
     year: int,
     *,
     area_prefix: str = "",
     parameters: ParameterSet | None = None,
 ) -> ir.Table:
-    """One row per village with registered poor households: ``village_code`` and the columns
-    of :data:`COUNT_FIELDS`. The household decisions are the batch ones
-    (:func:`~jingzhun.policy.decisions.decisions_expr`), aggregated set-based."""
+    """One row per registered poor household of ``year`` (:func:`registered_poor`):
+    ``household_id``, ``village_code``, its ``exit_standard`` status (the batch household
+    decisions, :func:`~jingzhun.policy.decisions.decisions_expr`) and its ``members``."""
     features = backend.materialize(
         "policy_village_features",
         features_expr(backend, year, parameters=parameters, area_prefix=area_prefix),
@@ -299,6 +301,19 @@ def village_counts_expr(
     )
     j = decided.join(facts, decided.household_id == facts.f_id)
     j = j.filter(j.formerly_poor.fill_null(False) & (j.exit_year.isnull() | (j.exit_year >= year)))
+    return j.select("household_id", "village_code", "exit_standard", "members")
+
+
+def village_counts_expr(
+    backend: Backend,
+    year: int,
+    *,
+    area_prefix: str = "",
+    parameters: ParameterSet | None = None,
+) -> ir.Table:
+    """One row per village with registered poor households: ``village_code`` and the columns
+    of :data:`COUNT_FIELDS`, aggregated set-based over :func:`registered_expr`."""
+    j = registered_expr(backend, year, area_prefix=area_prefix, parameters=parameters)
     people = j.members.fill_null(0).cast("int64")
     zero = ibis.literal(0, type="int64")
 
@@ -309,6 +324,7 @@ def village_counts_expr(
     return j.group_by("village_code").aggregate(
         registered_households=j.count().cast("int64"),
         registered_people=people.sum().fill_null(0),
+        failed_households=total(j.exit_standard == FAIL, one),
         failed_people=total(j.exit_standard == FAIL, people),
         unknown_households=total(j.exit_standard == UNKNOWN, one),
         unknown_people=total(j.exit_standard == UNKNOWN, people),

@@ -595,6 +595,45 @@ def test_the_county_page_shows_the_three_rates_and_its_villages(client, world, r
     assert 'name="sampled_exited_people"' in text
 
 
+@pytest.mark.parametrize("level", ["village", "county"])
+def test_the_exit_panels_counts_open_exactly_their_households(client, world, registered, level):
+    rich, low = registered
+    # A household that exited in 2018 is not registered poor in 2024: in no count.
+    factories.make_household(world.actor(world.approver), world.village, "140922100001003")
+    area = world.village if level == "village" else world.county
+    page = login(client, world.approver).get(f"/areas/{area.code}/?policy_year=2024")
+    exit_ = page.context["exit"]
+    counts = exit_["evaluation"].counts
+    assert (counts.registered_households, counts.failed_households) == (2, 1)
+    assert counts.unknown_households == 1
+    expected = {"registered": {rich.pk, low.pk}, "fail": {low.pk}, "unknown": {rich.pk}}
+    text = page.content.decode()
+    for which, households in expected.items():
+        url = exit_["links"][which]
+        assert url.replace("&", "&amp;") in text
+        listed = client.get(url)
+        assert not listed.context["errors"]
+        assert listed.context["total"] == len(households)
+        assert {h.pk for h in listed.context["rows"]} == households
+    heading = client.get(exit_["links"]["fail"]).content.decode()
+    assert "2024年建档立卡贫困户中未达到退出标准的" in heading
+    # A cadre of another village sees none of these households through the same link.
+    login(client, world.sibling_cadre)
+    url = exit_["links"]["registered"].replace(area.code, world.county.code)
+    assert client.get(url).context["rows"] == []
+
+
+def test_an_exit_drill_down_refuses_bad_values(client, world) -> None:
+    login(client, world.approver)
+    for query, field in [
+        ("exit_standard=nonsense&exit_year=2024", "exit_standard"),
+        ("exit_standard=fail&exit_year=20x4", "exit_year"),
+    ]:
+        response = client.get(f"/households/?{query}")
+        assert field in response.context["errors"]
+        assert response.context["rows"] == []
+
+
 def test_the_command_evaluates_villages_and_counties(world, registered, settings, tmp_path):
     settings.SNAPSHOT_DIR = tmp_path / "snapshot"
     do_set_village_profile(
