@@ -42,7 +42,7 @@ def do_start_export(
             what=spec.what if spec.layout == "project" else "members",
             format=spec.format,
             layout=spec.layout,
-            filters=spec.filters.as_params(),
+            filters=spec.describe()["filters"],
             masked=masked,
             status=ExportStatus.QUEUED if queued else ExportStatus.RUNNING,
             worker="" if queued else jobs.this_lease(),

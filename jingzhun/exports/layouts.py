@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -114,20 +115,73 @@ class ExportTable:
 
 @dataclass(frozen=True)
 class ExportSpec:
-    """What the user asked for. ``filters`` are the household list's filters."""
+    """What the user asked for. ``filters`` are the household list's filters; ``drill`` the
+    drill-down parameters of the pages above the registry that narrowed the list (a quality
+    check, a case step, an evaluation or a what-if), resolved by :data:`narrowing`."""
 
     what: str = "members"
     format: str = "xlsx"
     layout: str = "project"
     filters: HouseholdFilters = field(default_factory=HouseholdFilters)
+    drill: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         return {
             "what": self.what,
             "format": self.format,
             "layout": self.layout,
-            "filters": self.filters.as_params(),
+            # Amounts (the income range) as their text: the log and the audit entry are JSON.
+            "filters": {
+                k: str(v) if isinstance(v, Decimal) else v
+                for k, v in {**self.filters.as_params(), **self.drill}.items()
+            },
         }
+
+
+@dataclass
+class Narrowing:
+    """A drill-down of the household list as an export sees it: its own parameters
+    (normalised), what it selects in words, its errors, and the household id sets it keeps to
+    (``restrict()``, computed only when the export runs)."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    restrict: Callable[[], list[Any]] = list
+
+
+# The drill-downs live in the pages above the registry (jingzhun.front.drilldown), which sit
+# above the exports: the front installs its parser here at start-up (FrontConfig.ready), so an
+# export "with the list's filters" keeps to exactly the list's households. None: no drill-downs.
+NarrowingParser = Callable[["User", Any], Narrowing]
+_narrowing: list[NarrowingParser] = []
+
+
+def install_narrowing(parser: NarrowingParser) -> None:
+    _narrowing[:] = [parser]
+
+
+def narrowing(user: User, params: Any) -> Narrowing:
+    """The drill-down in ``params`` (a query dict, or an export log's stored filters, whose
+    values may be numbers: read as the strings of a query)."""
+    if not _narrowing:
+        return Narrowing()
+    return _narrowing[0](user, {k: str(v) for k, v in params.items() if v is not None})
+
+
+class ExportRefused(ValueError):
+    """An export whose drill-down cannot be applied (its run gone, too many households)."""
+
+
+def drill_restrict(user: User, spec: ExportSpec) -> list[Any]:
+    """The id sets ``spec.drill`` keeps to; raises :class:`ExportRefused` with the reason."""
+    if not spec.drill:
+        return []
+    found = narrowing(user, {**spec.filters.as_params(), **spec.drill})
+    restrict = found.restrict() if not found.errors else []
+    if found.errors:
+        raise ExportRefused("；".join(found.errors.values()))
+    return restrict
 
 
 def labels_of(choices: type[models.TextChoices]) -> dict[str, str]:
@@ -369,7 +423,7 @@ def build_table(user: User, spec: ExportSpec) -> ExportTable:
         from jingzhun.exports.quality import quality_table
 
         return quality_table(user, spec, filters)
-    households = filter_households(user, filters)
+    households = filter_households(user, filters, restrict=drill_restrict(user, spec))
     if spec.layout == "national":
         table = _national_table(user, spec, households, user.full_name or user.username)
     else:

@@ -18,7 +18,14 @@ from jingzhun.exports.actions import (
     do_mark_export_running,
     do_start_export,
 )
-from jingzhun.exports.layouts import ExportSpec, ExportTable, build_table, today_stamp
+from jingzhun.exports.layouts import (
+    ExportSpec,
+    ExportTable,
+    build_table,
+    drill_restrict,
+    narrowing,
+    today_stamp,
+)
 from jingzhun.exports.models import ExportLog
 from jingzhun.exports.writers import EXTENSIONS, WRITERS, Progress, iter_csv
 from jingzhun.registry.queries import HouseholdFilters, filter_households
@@ -58,7 +65,7 @@ def household_count(actor: Actor, spec: ExportSpec) -> int:
     if spec.what == "quality":
         # The report's year chooses the quality run, not households with an income that year.
         filters = HouseholdFilters(**{**filters.__dict__, "year": None})
-    return filter_households(actor.user, filters).count()
+    return filter_households(actor.user, filters, restrict=drill_restrict(actor.user, spec)).count()
 
 
 def export_to_file(
@@ -107,8 +114,13 @@ def queue_export(spec: ExportSpec, *, actor: Actor) -> ExportLog:
 
 
 def spec_of(log: ExportLog) -> ExportSpec:
+    """The export a log asked for (the worker's copy): the list's filters and its drill-down,
+    read as its user sees them."""
     filters = HouseholdFilters.from_params(log.filters)
-    return ExportSpec(what=log.what, format=log.format, layout=log.layout, filters=filters)
+    drill = narrowing(log.user, log.filters).params if log.user is not None else {}
+    return ExportSpec(
+        what=log.what, format=log.format, layout=log.layout, filters=filters, drill=drill
+    )
 
 
 def run_queued_export(log_id: int) -> dict[str, Any]:

@@ -22,7 +22,8 @@ from jingzhun.core import jobs
 from jingzhun.core.actions import Actor
 from jingzhun.core.http import domain_errors
 from jingzhun.exports import service
-from jingzhun.exports.forms import FILTER_FIELDS, ExportForm
+from jingzhun.exports.forms import ExportForm
+from jingzhun.exports.layouts import ExportRefused
 from jingzhun.exports.models import ExportStatus
 from jingzhun.exports.scoping import access_export_log_by_id, export_logs_for
 from jingzhun.exports.writers import CONTENT_TYPES
@@ -49,23 +50,28 @@ class _TempFileResponse(FileResponse):
 def export_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
-        form = ExportForm(request.POST)
+        form = ExportForm(request.POST, user=user)
     else:
-        initial = {k: request.GET.get(k, "") for k in FILTER_FIELDS}
-        for key in ("what", "format", "layout"):
-            if request.GET.get(key):
-                initial[key] = request.GET[key]
-        form = ExportForm(initial=initial)
+        # Every filter of the list comes along: the form's own fields, the carried ones.
+        initial = {k: v for k, v in request.GET.items() if v}
+        form = ExportForm(initial=initial, user=user)
     if request.method == "POST" and form.is_valid():
         spec = form.spec()
         actor = Actor.from_request(request)
         name = service.file_name_for(spec)
         if spec.format == "csv":
-            _log, chunks = service.stream_csv(spec, actor=actor)
+            try:
+                _log, chunks = service.stream_csv(spec, actor=actor)
+            except ExportRefused as refused:
+                return _refused(request, form, user, str(refused))
             response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES["csv"])
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-        if service.household_count(actor, spec) > service.sync_limit():
+        try:
+            households = service.household_count(actor, spec)
+        except ExportRefused as refused:
+            return _refused(request, form, user, str(refused))
+        if households > service.sync_limit():
             log = service.queue_export(spec, actor=actor)
             return redirect("export_detail", log_id=log.pk)
         path = Path(tempfile.mkstemp(suffix=f".{spec.format}", dir=service.export_dir())[1])
@@ -77,6 +83,15 @@ def export_new(request: HttpRequest) -> HttpResponse:
         return _TempFileResponse(
             path, as_attachment=True, filename=name, content_type=CONTENT_TYPES[spec.format]
         )
+    return _form_page(request, form, user)
+
+
+def _refused(request: HttpRequest, form: ExportForm, user: Any, message: str) -> HttpResponse:
+    form.add_error(None, message)
+    return _form_page(request, form, user)
+
+
+def _form_page(request: HttpRequest, form: ExportForm, user: Any) -> HttpResponse:
     return render(
         request,
         "exports/export_form.html",

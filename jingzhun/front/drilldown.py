@@ -44,6 +44,7 @@ from jingzhun.cases import choices as cc
 from jingzhun.cases.overview import step_title, type_label
 from jingzhun.cases.queries import cases_for, overdue_q
 from jingzhun.core.idnumber import local_today
+from jingzhun.exports.layouts import ExportRefused, Narrowing
 from jingzhun.policy import exits, runs
 from jingzhun.policy.criteria import CRITERIA, STATUS_LABELS
 from jingzhun.policy.decisions import DECISIONS
@@ -466,3 +467,30 @@ def list_page(user: User, f: HouseholdFilters, d: DrillDown, page_size: int) -> 
         for j in range(0, len(ids), 20_000)
     )
     return ListPage(rows, next_after, total)
+
+
+def export_narrowing(user: User, params: Any) -> Narrowing:
+    """The list's drill-down for an export of the list (installed into the exports at start-up,
+    :func:`jingzhun.exports.layouts.install_narrowing`): the export keeps to exactly the
+    households the list shows. A drill-down read from a stored file (an evaluation, a what-if, the
+    exit panel) exports at most :data:`COUNT_LIMIT` households."""
+    d = DrillDown.from_params(user, params)
+    found = Narrowing(params=d.as_params(), lines=d.describe(), errors=dict(d.errors))
+
+    def restrict() -> list[Any]:
+        out = d.restrict(user)
+        if d.ordered:
+            prefix = _area_prefix(user, HouseholdFilters.from_params(params))
+            ids = [pk for _, pk in d.ordered_ids(user, prefix)]
+            if d.errors:
+                raise ExportRefused("；".join(d.errors.values()))
+            if len(ids) > COUNT_LIMIT:
+                raise ExportRefused(
+                    _("该筛选包含%(n)s户，超过按此类筛选导出的上限%(limit)s户：请按区划缩小范围。")
+                    % {"n": len(ids), "limit": COUNT_LIMIT}
+                )
+            out.append(ids)
+        return out
+
+    found.restrict = restrict
+    return found

@@ -156,3 +156,20 @@ def test_a_queued_export_page_polls_until_done(client, world, household, setting
 def test_exports_require_login(client):
     assert client.get("/exports/new/").status_code == 302
     assert client.get("/exports/").status_code == 302
+
+
+def test_the_lists_other_filters_come_along_to_the_export(client, world, household):
+    """The income range (and the group, at_risk) have no control on the export form: they are
+    carried as hidden fields and applied, never dropped."""
+    login(client, world.analyst)
+    form = client.get("/exports/new/?year=2024&income_min=0&income_max=1&at_risk=1").content
+    html = form.decode()
+    assert 'name="income_min" value="0"' in html and 'name="at_risk" value="1"' in html
+    narrow = {"what": "households", "year": "2024", "income_min": "0", "income_max": "1"}
+    rows = read_csv(b"".join(post_export(client, **narrow).streaming_content))
+    assert column(rows, "project", "csv", "户编号") == []  # nobody earns under 1 yuan
+    wide = narrow | {"income_max": "1000000"}
+    rows = read_csv(b"".join(post_export(client, **wide).streaming_content))
+    assert column(rows, "project", "csv", "户编号") == [household.number]
+    bad = post_export(client, **(narrow | {"income_min": "abc"}))
+    assert bad.status_code == 400 and "“abc”不是金额" in bad.content.decode()

@@ -409,3 +409,50 @@ def test_a_whatif_whose_file_is_gone_says_so(registry, world, client, settings) 
     response = client.get(f"/households/?whatif={run.pk}&decision=monitoring&move=entered")
     assert "逐户结果文件已不存在" in response.context["errors"]["whatif"]
     assert response.context["rows"] == []
+
+
+def test_the_export_of_a_drilled_list_keeps_to_its_households(
+    registry, world, client, settings, tmp_path
+) -> None:
+    """ "Export with the current filters" from a what-if's list exports exactly that list, in
+    the foreground and in the background; a drill-down that cannot apply exports nothing."""
+    from jingzhun.exports.models import ExportLog
+    from tests.exports.helpers import column, read_csv, read_rows
+
+    rich, _poor, _other = registry
+    login(client, world.approver)
+    _post(client, world, rich)
+    run = WhatIfRun.objects.get()
+    drill = f"whatif={run.pk}&decision=monitoring&move=entered&area={world.county.code}"
+    form = client.get(f"/exports/new/?{drill}").content.decode()
+    assert f'name="whatif" value="{run.pk}"' in form and 'name="move" value="entered"' in form
+    assert f"政策模拟 #{run.pk}" in form  # the form says what the export keeps to
+    data = {
+        "what": "households",
+        "layout": "project",
+        "area": world.county.code,
+        "whatif": run.pk,
+        "decision": "monitoring",
+        "move": "entered",
+    }
+    response = client.post("/exports/new/", {**data, "format": "csv"})
+    rows = read_csv(b"".join(response.streaming_content))
+    assert column(rows, "project", "csv", "户编号") == [rich.number]  # not the poor household
+    assert ExportLog.objects.get().filters["whatif"] == run.pk
+    # In the background, the worker reads the same drill-down back from the log.
+    settings.EXPORT_SYNC_MAX_HOUSEHOLDS = 0
+    settings.EXPORT_DIR = tmp_path / "exports"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client.post("/exports/new/", {**data, "format": "parquet"})
+    log = ExportLog.objects.order_by("-id").first()
+    assert (log.status, log.row_count) == ("done", 1)
+    assert column(
+        read_rows(settings.EXPORT_DIR / log.file_name, "parquet"), "project", "parquet", "户编号"
+    ) == [rich.number]
+    # The run's file gone: refused with the reason, nothing logged.
+    (Path(settings.VAR_DIR) / run.affected_file).unlink()
+    before = ExportLog.objects.count()
+    refused = client.post("/exports/new/", {**data, "format": "csv"})
+    assert refused.status_code == 400
+    assert "逐户结果文件已不存在" in refused.content.decode()
+    assert ExportLog.objects.count() == before
