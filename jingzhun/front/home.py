@@ -44,8 +44,7 @@ from jingzhun.quality import queries as quality
 from jingzhun.quality.checks import CATALOGUE
 from jingzhun.quality.models import QualityCount, RunStatus
 from jingzhun.registry import choices as c
-from jingzhun.registry.queries import AT_RISK
-from jingzhun.registry.scoping import households_for
+from jingzhun.registry.scoping import tallies_for
 
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
@@ -387,15 +386,13 @@ class Figure:
 
 
 def headline(user: User) -> list[Figure]:
-    """The area's headline figures (one aggregate over the scope index), each a link."""
-    counts = households_for(user).aggregate(
-        total=Count("id"),
-        exited=Count("id", filter=Q(household_type=c.HouseholdType.EXITED)),
-        monitored=Count("id", filter=Q(household_type=c.HouseholdType.MONITORED)),
-        ordinary=Count("id", filter=Q(household_type=c.HouseholdType.ORDINARY)),
-        at_risk=Count("id", filter=AT_RISK),
-        people=Sum("member_count"),
-    )
+    """The area's headline figures, each a link: a sum over the area's villages' tallies
+    (kept by the database with every household write, registry.models.VillageTally), not a
+    scan of its households."""
+    names = ("households", "exited", "monitored", "ordinary", "at_risk", "people")
+    sums = tallies_for(user).aggregate(**{n: Sum(n) for n in names})
+    counts = {k: v or 0 for k, v in sums.items()}
+    counts["total"] = counts["households"]
     return [
         Figure(_("农户（户）"), counts["total"], households_url()),
         Figure(_("人口（人）"), counts["people"] or 0, households_url()),

@@ -137,6 +137,30 @@ class Household(models.Model):
         return [x for x in (self.main_cause, self.other_cause_1, self.other_cause_2) if x]
 
 
+class VillageTally(models.Model):
+    """Per village, the headline counts of its households that are not deleted (the home
+    page's figures): kept by database triggers on the household table (migration
+    0004_village_tally), so that every write path — forms, imports, bulk writes, restores,
+    raw SQL — keeps them, and a city's figures are a sum over its villages, not a scan of its
+    households. tests/test_village_tally.py checks them against the households after every
+    kind of change."""
+
+    village_code = models.CharField(_("行政村代码"), max_length=15, primary_key=True)
+    households = models.IntegerField(_("户数"), default=0)
+    exited = models.IntegerField(_("脱贫户数"), default=0)
+    monitored = models.IntegerField(_("监测户数"), default=0)
+    ordinary = models.IntegerField(_("一般农户数"), default=0)
+    at_risk = models.IntegerField(_("风险未消除户数"), default=0)
+    people = models.BigIntegerField(_("人口数"), default=0)
+
+    class Meta:
+        verbose_name = _("行政村户数汇总")
+        verbose_name_plural = _("行政村户数汇总")
+
+    def __str__(self) -> str:
+        return f"{self.village_code}: {self.households}"
+
+
 class RiskFactor(models.Model):
     """致贫/返贫风险1…5 of a household."""
 

@@ -13,7 +13,14 @@ from django.db.models import QuerySet
 from jingzhun.areas.models import Area, code_range
 from jingzhun.audit.models import AuditEntry
 from jingzhun.core.actions import NotFound, PermissionDenied
-from jingzhun.registry.models import Conditions, Household, Income, Measures, Member
+from jingzhun.registry.models import (
+    Conditions,
+    Household,
+    Income,
+    Measures,
+    Member,
+    VillageTally,
+)
 
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
@@ -47,6 +54,13 @@ def households_for(user: User, *, within: str = "", start: str = "") -> QuerySet
     if start:
         low = max(low, start)
     return Household.objects.filter(village_code__gte=low, village_code__lt=high, is_deleted=False)
+
+
+def tallies_for(user: User) -> QuerySet[VillageTally]:
+    """The headline counts of the villages under the user's area (the same code range as
+    :func:`households_for`; kept by triggers, models.VillageTally)."""
+    low, high = code_range(_prefix(user))
+    return VillageTally.objects.filter(village_code__gte=low, village_code__lt=high)
 
 
 def _search_prefix(user: User, within: str) -> str | None:
