@@ -151,7 +151,12 @@ def county(world: World, settings: Any, tmp_path: Path) -> dict[str, Any]:
         )
         if new:
             crosscheck_actions.do_apply_batch(batch, actor=command)
-    return {"household": household, "case": case, "alert": Alert.objects.get()}
+    return {
+        "household": household,
+        "case": case,
+        "alert": Alert.objects.get(),
+        "village": world.village.code,
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -195,6 +200,10 @@ def pages(county: dict[str, Any]) -> list[str]:
         reverse("assessment:surveys"),
         reverse("supervision:listings"),
         reverse("supervision:battle_map"),
+        reverse("whatif"),
+        reverse("export_new") + "?household_type=exited&exit_standard=registered&exit_year=2024",
+        reverse("area_detail", args=[county["village"]]) + "?policy_year=2024",
+        reverse("household_list") + "?exit_standard=fail&exit_year=2024",
     ]
 
 

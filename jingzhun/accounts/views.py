@@ -14,7 +14,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -54,7 +54,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=_l("动态验证码"), max_length=8, min_length=6)
+    code = forms.CharField(label=gettext_lazy("动态验证码"), max_length=8, min_length=6)
 
 
 def _qr_svg(device: TOTPDevice) -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     extend_schema_field,
@@ -297,10 +297,10 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 VERSION_HELP = "读取时的版本号（version）；若他人已办理则返回409。"
 VERSION_MESSAGES = {
-    "required": _l("请提供读取案件时的版本号（version），以免重复或覆盖他人的办理。"),
-    "invalid": _l("版本号（version）应为正整数。"),
-    "null": _l("请提供读取案件时的版本号（version）。"),
-    "min_value": _l("版本号（version）应为正整数。"),
+    "required": gettext_lazy("请提供读取案件时的版本号（version），以免重复或覆盖他人的办理。"),
+    "invalid": gettext_lazy("版本号（version）应为正整数。"),
+    "null": gettext_lazy("请提供读取案件时的版本号（version）。"),
+    "min_value": gettext_lazy("版本号（version）应为正整数。"),
 }
 
 
@@ -314,15 +314,15 @@ class OpenCaseSerializer(serializers.Serializer):
     household = serializers.IntegerField(
         help_text="农户id。",
         error_messages={
-            "required": _l("请填写农户（household，农户id）。"),
-            "invalid": _l("农户id应为整数。"),
+            "required": gettext_lazy("请填写农户（household，农户id）。"),
+            "invalid": gettext_lazy("农户id应为整数。"),
         },
     )
     case_type = serializers.ChoiceField(
         choices=cc.CaseType.choices,
         error_messages={
-            "required": _l("请选择案件类型（case_type）。"),
-            "invalid_choice": _l("案件类型“{input}”无效。"),
+            "required": gettext_lazy("请选择案件类型（case_type）。"),
+            "invalid_choice": gettext_lazy("案件类型“{input}”无效。"),
         },
     )
 
@@ -360,8 +360,8 @@ class StepSerializer(serializers.Serializer):
     step_code = serializers.CharField(
         help_text="要办理的环节代码（须为当前环节）。",
         error_messages={
-            "required": _l("请提供要办理的环节代码（step_code）。"),
-            "blank": _l("请提供要办理的环节代码（step_code）。"),
+            "required": gettext_lazy("请提供要办理的环节代码（step_code）。"),
+            "blank": gettext_lazy("请提供要办理的环节代码（step_code）。"),
         },
     )
     version = version_field()
@@ -412,7 +412,7 @@ class WithdrawRequestSerializer(VersionSerializer):
 
 
 class NoticeCaseSerializer(serializers.Serializer):
-    id = serializers.IntegerField(error_messages={"required": _l("每个案件须给出id。")})
+    id = serializers.IntegerField(error_messages={"required": gettext_lazy("每个案件须给出id。")})
     version = version_field()
 
 
@@ -422,9 +422,9 @@ class NoticeRequestSerializer(serializers.Serializer):
         allow_empty=False,
         help_text="同一行政村、处于同一公示或公告环节的案件及其版本号。",
         error_messages={
-            "required": _l("请至少选择一个案件（cases）。"),
-            "empty": _l("请至少选择一个案件（cases）。"),
-            "not_a_list": _l("cases应为列表，每项为 {{id, version}}。"),
+            "required": gettext_lazy("请至少选择一个案件（cases）。"),
+            "empty": gettext_lazy("请至少选择一个案件（cases）。"),
+            "not_a_list": gettext_lazy("cases应为列表，每项为 {{id, version}}。"),
         },
     )
 

@@ -2,7 +2,8 @@
 
 Procedure step titles (``cases/procedures/*.yaml``, cases and projects) and the
 departments, names and column
-labels (a column's first title) of the dataset kinds (``crosscheck/datasets/*.yaml``) are shown
+labels (a column's first title) of the dataset kinds (``crosscheck/datasets/*.yaml``) and the
+titles and sources of the village exit standards (``policy/standards/village.yaml``) are shown
 on pages but are not Python strings,
 so ``makemessages`` cannot find them. :func:`render_module` writes them as ``gettext_noop``
 calls into :mod:`jingzhun.core.yaml_strings` (generated: ``python -m
@@ -21,12 +22,13 @@ import yaml
 PACKAGE = Path(__file__).resolve().parent.parent
 PROCEDURE_DIR = PACKAGE / "cases" / "procedures"
 DATASET_DIR = PACKAGE / "crosscheck" / "datasets"
+STANDARDS_FILE = PACKAGE / "policy" / "standards" / "village.yaml"
 GENERATED = Path(__file__).resolve().parent / "yaml_strings.py"
 
 
 def yaml_strings() -> list[str]:
-    """Every step title, department, dataset name and column label in the YAML files, sorted,
-    no repeats."""
+    """Every step title, department, dataset name, column label and village standard title and
+    source in the YAML files, sorted, no repeats."""
     found: set[str] = set()
     for path in sorted(PROCEDURE_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text("utf-8")) or {}
@@ -37,6 +39,9 @@ def yaml_strings() -> list[str]:
         data = yaml.safe_load(path.read_text("utf-8")) or {}
         found.update(str(data[key]) for key in ("name", "department") if data.get(key))
         found.update(str(c["titles"][0]) for c in data.get("columns") or [] if c.get("titles"))
+    standards = yaml.safe_load(STANDARDS_FILE.read_text("utf-8")) or {}
+    for spec in (standards.get("standards") or {}).values():
+        found.update(str(spec[key]) for key in ("title", "source") if spec.get(key))
     return sorted(found)
 
 

@@ -6,6 +6,7 @@ The YAML files' interface text, for makemessages (see catalogue_strings.py).
 from django.utils.translation import gettext_noop
 
 STRINGS = (
+    gettext_noop("《关于建立贫困退出机制的意见》（厅字〔2016〕16号）：贫困村退出以贫困发生率为主要衡量标准，统筹考虑村内基础设施、基本公共服务、产业发展、集体经济收入等因素"),
     gettext_noop("不动产登记"),
     gettext_noop("乡镇审核"),
     gettext_noop("乡镇第二次公示"),
@@ -58,6 +59,8 @@ STRINGS = (
     gettext_noop("就业和失业登记"),
     gettext_noop("工作单位"),
     gettext_noop("市场监管"),
+    gettext_noop("广西壮族自治区贫困村脱贫摘帽“十一有一低于”标准（自治区文件，文号待核；具体口径以自治区文件为准）"),
+    gettext_noop("广西贫困村脱贫摘帽标准“十一有一低于”"),
     gettext_noop("应急管理"),
     gettext_noop("建筑面积"),
     gettext_noop("当月合规自付费用"),
@@ -111,6 +114,7 @@ STRINGS = (
     gettext_noop("财政"),
     gettext_noop("财政供养人员"),
     gettext_noop("贫困户签字认可"),
+    gettext_noop("贫困村退出标准（国家）"),
     gettext_noop("资产移交"),
     gettext_noop("身份证号"),
     gettext_noop("车主姓名"),

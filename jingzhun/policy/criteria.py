@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -81,6 +81,9 @@ class Result:
     version: str | None  # the parameter version in force (None when missing or constant)
     missing: tuple[str, ...]  # Chinese labels of what is missing (status unknown)
     explanation: str
+    # The explanation as a :class:`Text` (village and county exit criteria, which are not in
+    # :data:`CRITERIA`), rendered in the interface language by :attr:`explanation_display`.
+    message: Text | None = field(default=None, compare=False, repr=False)
 
     @property
     def mark(self) -> str:
@@ -99,6 +102,8 @@ class Result:
     def explanation_display(self) -> str:
         """The explanation in the interface language; :attr:`explanation` stays Chinese
         because case records store it."""
+        if self.message is not None:
+            return self.message.render(gettext)
         criterion = CRITERIA.get(self.code)
         if criterion is None:
             return gettext(self.explanation)
@@ -239,6 +244,35 @@ class Criterion:
 def _same(text: str) -> str:
     """No translation: the Chinese text as stored (evaluation records, case steps, the API)."""
     return text
+
+
+@dataclass(frozen=True)
+class Text:
+    """A sentence shown in the interface language: a Chinese msgid (marked with gettext_noop)
+    and its arguments — values, msgids, lists (joined with 、) or other Texts. Rendered Chinese
+    with ``tr=_same`` (what is stored), the interface language with ``tr=gettext``; gettext
+    leaves a string that is not a msgid (a name, a version) as it is."""
+
+    msgid: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, tr: Callable[[str], str] = _same) -> str:
+        if not self.args:
+            return tr(self.msgid)
+        return tr(self.msgid) % {k: _argument(v, tr) for k, v in self.args.items()}
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def _argument(value: Any, tr: Callable[[str], str]) -> str:
+    if isinstance(value, Text):
+        return value.render(tr)
+    if isinstance(value, list | tuple):
+        return tr(gettext_noop("、")).join(_argument(v, tr) for v in value)
+    if isinstance(value, str):
+        return tr(value) if value else ""  # gettext("") is the catalogue's header
+    return str(value)
 
 
 def _missing_label(name: str, tr: Callable[[str], str]) -> str:

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jingzhun.areas.models import SCOPE_DIGITS, Level
@@ -259,26 +259,28 @@ OVERRIDE_ROWS = 3
 class WhatIfForm(forms.Form):
     """Year, area and up to three overrides (parameter, region, value); the engine checks them."""
 
-    year = forms.IntegerField(label=_l("年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     area = forms.CharField(
-        label=_l("模拟范围（区划代码）"), max_length=15, help_text=_l("默认为您所辖区域")
+        label=gettext_lazy("模拟范围（区划代码）"),
+        max_length=15,
+        help_text=gettext_lazy("默认为您所辖区域"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", "—")] + [(n, f"{PARAMETER_LABELS[n]}（{n}）") for n in OVERRIDABLE]
+        choices = [("", "—")] + [(n, f"{_(PARAMETER_LABELS[n])}（{n}）") for n in OVERRIDABLE]
         for i in range(1, OVERRIDE_ROWS + 1):
             self.fields[f"name_{i}"] = forms.ChoiceField(
-                label=_l("参数"), choices=choices, required=False
+                label=gettext_lazy("参数"), choices=choices, required=False
             )
             self.fields[f"region_{i}"] = forms.CharField(
-                label=_l("适用区划代码"),
+                label=gettext_lazy("适用区划代码"),
                 max_length=6,
                 required=False,
-                help_text=_l("不填则为模拟范围所在县（或更高一级的模拟范围本身）"),
+                help_text=gettext_lazy("不填则为模拟范围所在县（或更高一级的模拟范围本身）"),
             )
             self.fields[f"value_{i}"] = forms.CharField(
-                label=_l("假设的数值"), max_length=40, required=False
+                label=gettext_lazy("假设的数值"), max_length=40, required=False
             )
 
     def rows(self) -> list[list[forms.BoundField]]:

@@ -40,9 +40,18 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import yaml
+from django.utils.translation import gettext_noop
 
 from jingzhun.analytics.backend import Backend
-from jingzhun.policy.criteria import FAIL, PASS, UNKNOWN, Result
+from jingzhun.policy.criteria import (
+    FAIL,
+    OPERATOR_WORDS,
+    PASS,
+    STATUS_LABELS,
+    UNKNOWN,
+    Result,
+    Text,
+)
 from jingzhun.policy.decisions import DecisionResult, HouseholdEvaluation, combine, decisions_expr
 from jingzhun.policy.features import features_expr
 from jingzhun.policy.parameters import (
@@ -81,34 +90,68 @@ def _flag(field: str, code: str, title: str, rationale: str) -> VillageItem:
 VILLAGE_ITEMS: dict[str, VillageItem] = {
     item.field: item
     for item in (
-        _flag("has_specialty_industry", "V-INDUSTRY", "有特色产业", "村有稳定的特色主导产业。"),
-        _flag("has_housing_security", "V-HOUSING", "有住房保障", "村内农户住房安全有保障。"),
-        _flag("has_medical_insurance", "V-MEDICAL", "有基本医疗保险", "村民参加基本医疗保险。"),
+        _flag(
+            "has_specialty_industry",
+            "V-INDUSTRY",
+            gettext_noop("有特色产业"),
+            gettext_noop("村有稳定的特色主导产业。"),
+        ),
+        _flag(
+            "has_housing_security",
+            "V-HOUSING",
+            gettext_noop("有住房保障"),
+            gettext_noop("村内农户住房安全有保障。"),
+        ),
+        _flag(
+            "has_medical_insurance",
+            "V-MEDICAL",
+            gettext_noop("有基本医疗保险"),
+            gettext_noop("村民参加基本医疗保险。"),
+        ),
         _flag(
             "has_compulsory_education",
             "V-EDUCATION",
-            "有义务教育保障",
-            "义务教育阶段适龄儿童少年无因贫失学辍学。",
+            gettext_noop("有义务教育保障"),
+            gettext_noop("义务教育阶段适龄儿童少年无因贫失学辍学。"),
         ),
-        _flag("has_road", "V-ROAD", "有路通村屯", "通村（屯）道路硬化。"),
-        _flag("has_drinking_water", "V-WATER", "有饮用水", "村民饮水安全有保障。"),
-        _flag("has_electricity", "V-ELECTRICITY", "有电用", "村通生产生活用电。"),
+        _flag(
+            "has_road", "V-ROAD", gettext_noop("有路通村屯"), gettext_noop("通村（屯）道路硬化。")
+        ),
+        _flag(
+            "has_drinking_water",
+            "V-WATER",
+            gettext_noop("有饮用水"),
+            gettext_noop("村民饮水安全有保障。"),
+        ),
+        _flag(
+            "has_electricity",
+            "V-ELECTRICITY",
+            gettext_noop("有电用"),
+            gettext_noop("村通生产生活用电。"),
+        ),
         _flag(
             "has_public_services",
             "V-SERVICES",
-            "有公共服务设施",
-            "有村级公共服务中心（卫生室、文化室等）。",
+            gettext_noop("有公共服务设施"),
+            gettext_noop("有村级公共服务中心（卫生室、文化室等）。"),
         ),
-        _flag("has_television", "V-TV", "有电视看", "村民能收看广播电视。"),
+        _flag(
+            "has_television", "V-TV", gettext_noop("有电视看"), gettext_noop("村民能收看广播电视。")
+        ),
         VillageItem(
             "collective_income",
             "V-COLLECTIVE-INCOME",
-            "有村集体经济收入",
+            gettext_noop("有村集体经济收入"),
             ">",
             Decimal(0),
-            "村集体经济有收入（当年收入高于0元；地方另有金额标准时以地方文件为准）。",
+            gettext_noop("村集体经济有收入（当年收入高于0元；地方另有金额标准时以地方文件为准）。"),
         ),
-        _flag("has_good_committee", "V-COMMITTEE", "有好的“两委”班子", "村“两委”班子坚强有力。"),
+        _flag(
+            "has_good_committee",
+            "V-COMMITTEE",
+            gettext_noop("有好的“两委”班子"),
+            gettext_noop("村“两委”班子坚强有力。"),
+        ),
     )
 }
 
@@ -129,7 +172,7 @@ class VillageStandard:
     considered: tuple[str, ...]  # shown, not deciding
 
 
-NO_STANDARD = VillageStandard("none", "当年无生效的贫困村退出标准", "", (), ())
+NO_STANDARD = VillageStandard("none", gettext_noop("当年无生效的贫困村退出标准"), "", (), ())
 
 
 @dataclass(frozen=True)
@@ -402,14 +445,14 @@ class AssessmentFacts:
 
 
 ASSESSMENT_LABELS = {
-    "sampled_exited_people": "抽查的退出人口数",
-    "wrongly_exited_people": "发现的错退人口数",
-    "sampled_non_registered_people": "抽查村非建档立卡农村人口数",
-    "missed_poor_people": "发现的漏评人口数",
-    "households_surveyed": "调查户数",
-    "households_approving": "认可户数",
-    "remaining_poor_people": "剩余建档立卡贫困人口数",
-    "rural_population": "农村人口数",
+    "sampled_exited_people": gettext_noop("抽查的退出人口数"),
+    "wrongly_exited_people": gettext_noop("发现的错退人口数"),
+    "sampled_non_registered_people": gettext_noop("抽查村非建档立卡农村人口数"),
+    "missed_poor_people": gettext_noop("发现的漏评人口数"),
+    "households_surveyed": gettext_noop("调查户数"),
+    "households_approving": gettext_noop("认可户数"),
+    "remaining_poor_people": gettext_noop("剩余建档立卡贫困人口数"),
+    "rural_population": gettext_noop("农村人口数"),
 }
 
 
@@ -436,24 +479,47 @@ def _limit(name: str, year: int, area_code: str, parameters: ParameterSet) -> tu
     return (None, None) if found is None else (found.value, found.version)
 
 
-def _unknown(
-    code: str, title: str, threshold: Any, parameter: str | None, version: str | None, missing: list
+def _result(
+    code: str,
+    title: str,
+    status: str,
+    value: Any,
+    threshold: Any,
+    parameter: str | None,
+    version: str | None,
+    missing: list[Text],
+    message: Text,
 ) -> Result:
+    """A Result whose explanation (and missing items) are stored Chinese and shown in the
+    interface language (:class:`~jingzhun.policy.criteria.Text`)."""
     return Result(
         code,
         title,
-        UNKNOWN,
-        None,
+        status,
+        value,
         threshold,
         parameter,
         version,
-        tuple(missing),
-        f"无法判定：缺少{'、'.join(missing)}。",
+        tuple(m.render() for m in missing),
+        message.render(),
+        message,
     )
 
 
-def _parameter_missing(name: str) -> str:
-    return f"{TITLES.get(name, name)}参数（当年无生效值）"
+def _unknown(
+    code: str,
+    title: str,
+    threshold: Any,
+    parameter: str | None,
+    version: str | None,
+    missing: list[Text],
+) -> Result:
+    message = Text(gettext_noop("无法判定：缺少%(missing)s。"), {"missing": missing})
+    return _result(code, title, UNKNOWN, None, threshold, parameter, version, missing, message)
+
+
+def _parameter_missing(name: str) -> Text:
+    return Text(gettext_noop("%(title)s参数（当年无生效值）"), {"title": TITLES.get(name, name)})
 
 
 def incidence_result(
@@ -461,7 +527,7 @@ def incidence_result(
     title: str,
     counts: VillageCounts,
     population: int | None,
-    population_missing: str,
+    population_missing: Text,
     *,
     parameter: str,
     area_code: str,
@@ -480,68 +546,99 @@ def incidence_result(
     assert population is not None
     low = percent(counts.failed_people, population)
     high = percent(counts.failed_people + counts.unknown_people, population)
-    basis = (
-        f"建档立卡贫困户{counts.registered_households}户{counts.registered_people}人中，"
-        f"未达到退出标准{counts.failed_people}人"
-        + (
-            f"、数据不全{counts.unknown_households}户{counts.unknown_people}人"
-            if counts.unknown_households
-            else ""
+    c = counts
+    unknown = (
+        Text(
+            gettext_noop("、数据不全%(h)s户%(p)s人"),
+            {"h": c.unknown_households, "p": c.unknown_people},
         )
-        + f"；农业户籍人口{population}人"
+        if c.unknown_households
+        else ""
     )
-    wanted = f"贫困发生率应低于{limit}%（参数版本 {version}）"
+    basis = Text(
+        gettext_noop(
+            "建档立卡贫困户%(h)s户%(p)s人中，未达到退出标准%(failed)s人%(unknown)s；农业户籍人口%(population)s人"
+        ),
+        {
+            "h": c.registered_households,
+            "p": c.registered_people,
+            "failed": c.failed_people,
+            "unknown": unknown,
+            "population": population,
+        },
+    )
+    wanted = Text(
+        gettext_noop("贫困发生率应低于%(limit)s%%（参数版本 %(version)s）"),
+        {"limit": limit, "version": version},
+    )
     if reaches(counts.failed_people, population, limit):
-        return Result(
-            code, title, FAIL, shown(low), limit, parameter, version, (),
-            f"不符合：{basis}，贫困发生率至少为{shown(low)}%；{wanted}。",
-        )  # fmt: skip
+        message = Text(
+            gettext_noop("不符合：%(basis)s，贫困发生率至少为%(low)s%%；%(wanted)s。"),
+            {"basis": basis, "low": shown(low), "wanted": wanted},
+        )
+        return _result(code, title, FAIL, shown(low), limit, parameter, version, [], message)
     unsure = []
     if counts.empty_households:
-        unsure.append(f"{counts.empty_households}户建档立卡贫困户的家庭成员")
+        unsure.append(
+            Text(gettext_noop("%(n)s户建档立卡贫困户的家庭成员"), {"n": counts.empty_households})
+        )
     if counts.unknown_households and reaches(
         counts.failed_people + counts.unknown_people, population, limit
     ):
         unsure.append(
-            f"{counts.unknown_households}户建档立卡贫困户的退出标准数据（见各户政策判定）"
+            Text(
+                gettext_noop("%(n)s户建档立卡贫困户的退出标准数据（见各户政策判定）"),
+                {"n": counts.unknown_households},
+            )
         )
     if unsure:
-        return Result(
-            code, title, UNKNOWN, f"{shown(low)}–{shown(high)}", limit, parameter, version,
-            tuple(unsure),
-            f"无法判定：{basis}，贫困发生率在{shown(low)}%至{shown(high)}%之间；"
-            f"缺少{'、'.join(unsure)}。",
-        )  # fmt: skip
-    return Result(
-        code, title, PASS, shown(high), limit, parameter, version, (),
-        f"符合：{basis}，贫困发生率为{shown(high)}%；{wanted}。",
-    )  # fmt: skip
+        message = Text(
+            gettext_noop(
+                "无法判定：%(basis)s，贫困发生率在%(low)s%%至%(high)s%%之间；缺少%(missing)s。"
+            ),
+            {"basis": basis, "low": shown(low), "high": shown(high), "missing": unsure},
+        )
+        value = f"{shown(low)}–{shown(high)}"
+        return _result(code, title, UNKNOWN, value, limit, parameter, version, unsure, message)
+    message = Text(
+        gettext_noop("符合：%(basis)s，贫困发生率为%(high)s%%；%(wanted)s。"),
+        {"basis": basis, "high": shown(high), "wanted": wanted},
+    )
+    return _result(code, title, PASS, shown(high), limit, parameter, version, [], message)
 
 
 def item_result(item: VillageItem, profile: ProfileFacts | None, year: int, version: str) -> Result:
     """One 村情 item of a standard; unknown when there is no profile or it is not verified."""
-    wanted = "为“是”" if item.op == "==" else f"高于{item.constant}元"
+    wanted = (
+        Text(gettext_noop("为“是”"))
+        if item.op == "=="
+        else Text(gettext_noop("高于%(amount)s元"), {"amount": item.constant})
+    )
     if profile is None:
-        missing = [f"{year}年村情信息"]
+        missing = [Text(gettext_noop("%(year)s年村情信息"), {"year": year})]
         return _unknown(item.code, item.title, item.constant, None, version, missing)
     value = profile.items.get(item.field)
     if value is None:
-        missing = [f"村情信息“{item.title}”（未核实）"]
+        missing = [Text(gettext_noop("村情信息“%(title)s”（未核实）"), {"title": item.title})]
         return _unknown(item.code, item.title, item.constant, None, version, missing)
     ok = value == item.constant if item.op == "==" else value > item.constant
-    shown_value = ("是" if value else "否") if isinstance(value, bool) else f"{value}元"
-    return Result(
-        item.code,
-        item.title,
-        PASS if ok else FAIL,
-        value,
-        item.constant,
-        None,
-        version,
-        (),
-        f"{'符合' if ok else '不符合'}：{item.title}为{shown_value}；"
-        f"应{wanted}（{item.rationale}）",
+    shown_value = (
+        Text(gettext_noop("是") if value else gettext_noop("否"))
+        if isinstance(value, bool)
+        else Text(gettext_noop("%(amount)s元"), {"amount": value})
     )
+    message = Text(
+        gettext_noop("%(verdict)s：%(title)s为%(value)s；应%(wanted)s（%(rationale)s）"),
+        {
+            "verdict": STATUS_LABELS[PASS if ok else FAIL],
+            "title": item.title,
+            "value": shown_value,
+            "wanted": wanted,
+            "rationale": item.rationale,
+        },
+    )
+    status = PASS if ok else FAIL
+    return _result(item.code, item.title, status, value, item.constant, None, version, [], message)
 
 
 def _decision(
@@ -614,10 +711,10 @@ def evaluate_village(
     standard, assignment = (standards or default_standards()).for_area(counts.village_code, year)
     incidence = incidence_result(
         "V-INCIDENCE",
-        "贫困发生率低于贫困村退出标准",
+        gettext_noop("贫困发生率低于贫困村退出标准"),
         counts,
         profile.rural_population if profile else None,
-        f"农业户籍人口（{year}年村情信息）",
+        Text(gettext_noop("农业户籍人口（%(year)s年村情信息）"), {"year": year}),
         parameter="village_exit_incidence_max",
         area_code=counts.village_code,
         year=year,
@@ -665,7 +762,7 @@ class CountyEvaluation(ExitEvaluation):
     year: int
     counts: VillageCounts  # summed over the county's villages
     rural_population: int | None
-    population_source: str  # Chinese: where the denominator comes from
+    population_source: Text | str  # where the denominator comes from ("" none)
     villages_without_profile: tuple[str, ...]
     assessment: AssessmentFacts | None
     decision: DecisionResult
@@ -696,18 +793,18 @@ def _rate_result(
     """``sum(parts) ÷ whole`` in percent, ``<`` or ``>=`` the limit; unknown naming each
     missing figure (or a zero denominator)."""
     limit, version = _limit(parameter, year, county_code, parameters)
-    missing: list[str] = []
+    missing: list[Text] = []
     if assessment is None:
-        missing.append(f"{year}年第三方评估数据")
+        missing.append(Text(gettext_noop("%(year)s年第三方评估数据"), {"year": year}))
     else:
-        missing += [ASSESSMENT_LABELS[p] for p in parts if getattr(assessment, p) is None]
+        missing += [Text(ASSESSMENT_LABELS[p]) for p in parts if getattr(assessment, p) is None]
         if whole_value is None:
             whole_value = getattr(assessment, whole, None)
             whole_label = ASSESSMENT_LABELS.get(whole, whole_label)
         if whole_value is None:
-            missing.append(whole_label)
+            missing.append(Text(whole_label))
         elif whole_value == 0:
-            missing.append(f"{whole_label}（为0，无法计算）")
+            missing.append(Text(gettext_noop("%(label)s（为0，无法计算）"), {"label": whole_label}))
     if limit is None:
         missing.append(_parameter_missing(parameter))
     if missing:
@@ -717,15 +814,32 @@ def _rate_result(
     rate = percent(numerator, whole_value)
     at_least = reaches(numerator, whole_value, limit)
     ok = not at_least if op == "<" else at_least
-    word = "低于" if op == "<" else "不低于"
-    formula = (
-        f"{'＋'.join(ASSESSMENT_LABELS[p] for p in parts)}{numerator}÷{whole_label}{whole_value}"
+    formula = Text(
+        gettext_noop("%(parts)s%(numerator)s÷%(whole)s%(whole_value)s"),
+        {
+            "parts": Text(
+                "＋".join("%(" + p + ")s" for p in parts), {p: ASSESSMENT_LABELS[p] for p in parts}
+            ),
+            "numerator": numerator,
+            "whole": whole_label,
+            "whole_value": whole_value,
+        },
     )
-    return Result(
-        code, title, PASS if ok else FAIL, shown(rate), limit, parameter, version, (),
-        f"{'符合' if ok else '不符合'}：{formula}＝{shown(rate)}%；"
-        f"应{word}{limit}%（参数版本 {version}）。",
-    )  # fmt: skip
+    message = Text(
+        gettext_noop(
+            "%(verdict)s：%(formula)s＝%(rate)s%%；应%(word)s%(limit)s%%（参数版本 %(version)s）。"
+        ),
+        {
+            "verdict": STATUS_LABELS[PASS if ok else FAIL],
+            "formula": formula,
+            "rate": shown(rate),
+            "word": OPERATOR_WORDS[op],
+            "limit": limit,
+            "version": version,
+        },
+    )
+    status = PASS if ok else FAIL
+    return _result(code, title, status, shown(rate), limit, parameter, version, [], message)
 
 
 def evaluate_county(
@@ -749,22 +863,29 @@ def evaluate_county(
     without = tuple(code for code in villages if code not in profiles)
     population: int | None
     if assessment is not None and assessment.rural_population:
-        population, source = assessment.rural_population, "第三方评估录入的农村人口数"
+        population = assessment.rural_population
+        source: Text | str = Text(gettext_noop("第三方评估录入的农村人口数"))
     elif villages and not without:
         population = sum(profiles[code].rural_population or 0 for code in villages)
-        source = f"{len(villages)}个村村情信息的农业户籍人口之和"
+        source = Text(gettext_noop("%(n)s个村村情信息的农业户籍人口之和"), {"n": len(villages)})
     else:
         population, source = None, ""
     population_missing = (
-        f"{len(without)}个村的{year}年农业户籍人口（或第三方评估的农村人口数）"
+        Text(
+            gettext_noop("%(n)s个村的%(year)s年农业户籍人口（或第三方评估的农村人口数）"),
+            {"n": len(without), "year": year},
+        )
         if without
-        else f"{year}年农业户籍人口（村情信息或第三方评估的农村人口数）"
+        else Text(
+            gettext_noop("%(year)s年农业户籍人口（村情信息或第三方评估的农村人口数）"),
+            {"year": year},
+        )
     )
     common = {"county_code": county_code, "year": year, "parameters": parameters}
     criteria = [
         incidence_result(
             "C-INCIDENCE",
-            "贫困发生率低于贫困县退出标准",
+            gettext_noop("贫困发生率低于贫困县退出标准"),
             total,
             population,
             population_missing,
@@ -775,19 +896,19 @@ def evaluate_county(
         ),
         _rate_result(
             "C-COMPREHENSIVE",
-            "综合贫困发生率",
+            gettext_noop("综合贫困发生率"),
             assessment,
             ("remaining_poor_people", "wrongly_exited_people", "missed_poor_people"),
             "rural_population",
             parameter="comprehensive_incidence_max",
             op="<",
             whole_value=population,
-            whole_label="农村人口数",
+            whole_label=gettext_noop("农村人口数"),
             **common,
         ),
         _rate_result(
             "C-WRONG-EXIT",
-            "错退率",
+            gettext_noop("错退率"),
             assessment,
             ("wrongly_exited_people",),
             "sampled_exited_people",
@@ -797,7 +918,7 @@ def evaluate_county(
         ),
         _rate_result(
             "C-MISSED",
-            "漏评率",
+            gettext_noop("漏评率"),
             assessment,
             ("missed_poor_people",),
             "sampled_non_registered_people",
@@ -807,7 +928,7 @@ def evaluate_county(
         ),
         _rate_result(
             "C-APPROVAL",
-            "群众认可度",
+            gettext_noop("群众认可度"),
             assessment,
             ("households_approving",),
             "households_surveyed",

@@ -64,7 +64,11 @@ def tr(value: Any) -> Any:
     decision titles, procedure step titles, units, rule titles, dataset kinds …) in the
     interface language. Those values are kept in Chinese wherever they are stored; the Chinese
     text is the msgid (listed with gettext_noop where it is defined). Text the catalogue does
-    not know (data) comes back unchanged. Never use it on data values."""
+    not know (data) comes back unchanged. Never use it on data values. A sentence with
+    arguments (an object with ``render(tr)``, jingzhun.policy.criteria.Text) is rendered with
+    each argument translated."""
     if not value:
         return value
+    if hasattr(value, "render"):
+        return value.render(gettext)
     return gettext(str(value))
