@@ -271,3 +271,38 @@ def test_a_city_viewer_home_rolls_up_the_latest_run_of_each_county(stored_run, w
     assert item is not None and item.count == 1  # the poor household, counted once
     (line,) = item.lines
     assert client.get(line.url).context["total"] == 1
+
+
+def test_new_quality_findings_roll_up_each_countys_runs_for_a_city_viewer(world, client):
+    """Each county's latest run against that county's run before (same year), the increases
+    added per check; a village cadre sees only the village's part."""
+    from django.utils import timezone
+
+    from jingzhun.quality.checks import CATALOGUE
+    from jingzhun.quality.models import QualityCount, QualityRun
+
+    code = sorted(CATALOGUE)[0]
+
+    def run(area, findings: dict[str, int]) -> QualityRun:
+        stored = QualityRun.objects.create(
+            area_code=area.code, year=YEAR, status="done", finished_at=timezone.now()
+        )
+        QualityCount.objects.bulk_create(
+            QualityCount(run=stored, check_code=code, village_code=v, findings=n)
+            for v, n in findings.items()
+        )
+        return stored
+
+    village, other = world.village.code, world.other_county_village.code
+    run(world.county, {village: 2})
+    run(world.other_county, {other: 5})
+    run(world.county, {village: 3})  # +1
+    run(world.other_county, {other: 9})  # +4
+    login(client, world.city_viewer)
+    item = _item(client.get(reverse("home")), "quality")
+    assert item is not None and item.count == 5
+    (line,) = item.lines
+    assert line.url == f"/households/?check={code}"  # the list rolls up the same latest runs
+    login(client, world.cadre)
+    item = _item(client.get(reverse("home")), "quality")
+    assert item is not None and item.count == 1  # the village's part of its county's run

@@ -42,7 +42,7 @@ from jingzhun.policy.models import EvaluationCount
 from jingzhun.projects.queries import waiting_for
 from jingzhun.quality import queries as quality
 from jingzhun.quality.checks import CATALOGUE
-from jingzhun.quality.models import QualityCount, RunStatus
+from jingzhun.quality.models import QualityCount
 from jingzhun.registry import choices as c
 from jingzhun.registry.scoping import tallies_for
 
@@ -164,32 +164,40 @@ def _objections(user: User, today: dt.date) -> Item | None:
 
 
 def _new_findings(user: User) -> Item | None:
-    """Checks whose findings in the user's area grew between the two latest done runs."""
-    done = list(quality.runs_for(user).filter(status=RunStatus.DONE).order_by("-id")[:2])
-    if not done:
+    """Checks whose findings in the user's area grew since the run before: for each run of the
+    user's picture (quality.latest_runs — the run covering the area, or for a city or province
+    the latest run of each county below), against the previous done run of the same area and
+    year; the increases are added up per check."""
+    latest_runs = quality.latest_runs(user)
+    if not latest_runs:
         return None
-    latest = done[0]
+    latest = latest_runs[0]
+    previous = quality.previous_run_ids(latest_runs)
+    pairs = [(run.pk, previous[run.pk]) for run in latest_runs]
+    involved = [pk for pair in pairs for pk in pair if pk is not None]
     low, high = user_range(user)
-    per_run: dict[int, dict[str, int]] = {r.pk: {} for r in done}
+    per_run: dict[int, dict[str, int]] = {pk: {} for pk in involved}
     for run_id, code, n in (
-        QualityCount.objects.filter(run__in=done, village_code__gte=low, village_code__lt=high)
+        QualityCount.objects.filter(run__in=involved, village_code__gte=low, village_code__lt=high)
         .values_list("run", "check_code")
         .annotate(n=Sum("findings"))
         .values_list("run", "check_code", "n")
     ):
         per_run[run_id][code] = n or 0
-    before = per_run[done[1].pk] if len(done) > 1 else {}
-    grown = [
-        (code, n - before.get(code, 0))
-        for code, n in sorted(per_run[latest.pk].items())
-        if n > before.get(code, 0) and code in CATALOGUE
-    ]
+    increase: dict[str, int] = {}
+    for now, before_pk in pairs:
+        before = per_run[before_pk] if before_pk is not None else {}
+        for code, n in per_run[now].items():
+            if n > before.get(code, 0) and code in CATALOGUE:
+                increase[code] = increase.get(code, 0) + n - before.get(code, 0)
+    grown = sorted(increase.items())
     if not grown:
         return None
     lines = [
         Line(
             f"{code} {_(CATALOGUE[code].title)}",
-            households_url(check=code, qrun=latest.pk),
+            # One run: exactly its findings; several: the list rolls up the same latest runs.
+            households_url(check=code, qrun=latest.pk if len(latest_runs) == 1 else None),
             _("新增%(n)d条") % {"n": extra},
         )
         for code, extra in sorted(grown, key=lambda x: -x[1])[:LINES_SHOWN]
@@ -200,7 +208,9 @@ def _new_findings(user: User) -> Item | None:
         sum(extra for _, extra in grown),
         reverse("quality_home"),
         2,
-        _("校验 #%(run)s") % {"run": latest.pk},
+        _("校验 #%(run)s") % {"run": latest.pk}
+        if len(latest_runs) == 1
+        else _("%(n)s个地区的最近一次校验") % {"n": len(latest_runs)},
         lines,
     )
 

@@ -47,6 +47,30 @@ def latest_runs(user: Any) -> list[QualityRun]:
     return latest_without_overlap(candidates, lambda run: run.area_code)
 
 
+def previous_run_ids(runs: list[QualityRun]) -> dict[int, int | None]:
+    """For each run, the done run of the same area and year before it (what "new since the last
+    run" compares against), in one query; its counts are read in the reader's scope."""
+    if not runs:
+        return {}
+    earlier = QualityRun.objects.filter(
+        status=RunStatus.DONE,
+        area_code__in={r.area_code for r in runs},
+        id__lt=max(r.pk for r in runs),
+    ).order_by("-id")
+    found: dict[int, int | None] = {}
+    candidates = list(earlier.values_list("id", "area_code", "year")[:2000])
+    for run in runs:
+        found[run.pk] = next(
+            (
+                pk
+                for pk, area, year in candidates
+                if area == run.area_code and year == run.year and pk < run.pk
+            ),
+            None,
+        )
+    return found
+
+
 def latest_run(user: Any) -> QualityRun | None:
     runs = latest_runs(user)
     return runs[0] if runs else None
