@@ -318,3 +318,25 @@ def test_every_label_is_translated_to_english(name):
     with translation.override("en"):
         english = action_label(name)
     assert english and english != action_label(name) and english.isascii()
+
+
+def test_a_linked_area_reads_as_its_name_with_one_query(world, django_assert_num_queries):
+    entries = [
+        AuditEntry(
+            action="update_household",
+            object_type="household",
+            changes={"village": [world.village.pk, world.far_village.pk]},
+        ),
+        AuditEntry(
+            action="create_household",
+            object_type="household",
+            changes={"village": [None, world.sibling_village.pk], "note": [None, 7]},
+        ),
+    ]
+    with django_assert_num_queries(1):
+        rendered = render_entries(entries, FULL)
+    first = {c.field: c.text for c in rendered[0].changes}
+    assert first["village"] == f"{world.village} → {world.far_village}"
+    assert world.village.name in first["village"]
+    second = {c.field: c.text for c in rendered[1].changes}
+    assert second["village"] == str(world.sibling_village) and second["note"] == "7"

@@ -353,8 +353,53 @@ class Change:
     text: str
 
 
-def _value_for(disclosure: Disclosure, name: str, field: models.Field | None, value: Any) -> str:
+# Linked records shown by name instead of their id (areas: a village, a group); others keep
+# the id, since their names may be personal data.
+NAMED_LINKS = frozenset({"areas.Area"})
+
+
+def _named_link(field: models.Field | None) -> bool:
+    related = getattr(field, "related_model", None) if field is not None else None
+    return (
+        field is not None
+        and field.many_to_one
+        and related is not None
+        and (related._meta.label in NAMED_LINKS)
+    )
+
+
+def linked_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, Any], str]:
+    """(model label, id) → the linked record's name, for every area id the entries' changes
+    hold: one query per model, not one per value."""
+    wanted: dict[str, set[Any]] = {}
+    for entry in entries:
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        for name, stored in changes.items():
+            field = _model_field(entry.object_type, str(name))
+            if not _named_link(field):
+                continue
+            values = stored if isinstance(stored, list | tuple) else [stored]
+            label = field.related_model._meta.label  # type: ignore[union-attr]
+            wanted.setdefault(label, set()).update(v for v in values if isinstance(v, int))
+    names: dict[tuple[str, Any], str] = {}
+    for label, ids in wanted.items():
+        for pk, obj in apps.get_model(label).objects.in_bulk(ids).items():
+            names[(label, pk)] = str(obj)
+    return names
+
+
+def _value_for(
+    disclosure: Disclosure,
+    name: str,
+    field: models.Field | None,
+    value: Any,
+    names: dict[tuple[str, Any], str] | None = None,
+) -> str:
     """One side of a change, as ``disclosure`` lets the reader see it."""
+    if names and _named_link(field):
+        found = names.get((field.related_model._meta.label, value))  # type: ignore[union-attr]
+        if found is not None:
+            return found
     if name in NUMBER_FIELDS and isinstance(value, str):
         return disclosure.number(name, value) or EMPTY
     if name in HEALTH_FIELDS and value not in (None, "") and not disclosure.health:
@@ -366,7 +411,13 @@ def _is_list(name: str, old: Any, new: Any) -> bool:
     return name == "risks" or isinstance(old, list | tuple) or isinstance(new, list | tuple)
 
 
-def render_change(entry: AuditEntry, name: str, stored: Any, disclosure: Disclosure) -> Change:
+def render_change(
+    entry: AuditEntry,
+    name: str,
+    stored: Any,
+    disclosure: Disclosure,
+    names: dict[tuple[str, Any], str] | None = None,
+) -> Change:
     """One key of ``entry.changes``. A pair ``[old, new]`` reads ``old → new`` (only ``new``
     when ``old`` is None: the record did not exist, or the value was not set before); any other
     shape reads as the value itself."""
@@ -377,18 +428,21 @@ def render_change(entry: AuditEntry, name: str, stored: Any, disclosure: Disclos
         if _is_list(name, old, new) and name not in NUMBER_FIELDS:
             text = _list_change(name, field, old, new)
             return Change(name, label, str(disclosure.text(text)))
-        shown_new = _value_for(disclosure, name, field, new)
+        shown_new = _value_for(disclosure, name, field, new, names)
         if old is None:
             return Change(name, label, shown_new)
-        return Change(name, label, f"{_value_for(disclosure, name, field, old)} → {shown_new}")
-    return Change(name, label, _value_for(disclosure, name, field, stored))
+        shown_old = _value_for(disclosure, name, field, old, names)
+        return Change(name, label, f"{shown_old} → {shown_new}")
+    return Change(name, label, _value_for(disclosure, name, field, stored, names))
 
 
-def render_changes(entry: AuditEntry, disclosure: Disclosure) -> list[Change]:
-    """Every shown key of ``entry.changes``, in stored order."""
+def render_changes(
+    entry: AuditEntry, disclosure: Disclosure, names: dict[tuple[str, Any], str] | None = None
+) -> list[Change]:
+    """Every shown key of ``entry.changes``, in stored order (``names``: linked_names)."""
     changes = entry.changes if isinstance(entry.changes, dict) else {"": entry.changes}
     return [
-        render_change(entry, str(name), stored, disclosure)
+        render_change(entry, str(name), stored, disclosure, names)
         for name, stored in changes.items()
         if name not in HIDDEN_FIELDS
     ]
@@ -451,12 +505,15 @@ class RenderedEntry:
 
 
 def render_entries(entries: Iterable[AuditEntry], disclosure: Disclosure) -> list[RenderedEntry]:
-    """Entries as the reader with ``disclosure`` may read them (no query)."""
+    """Entries as the reader with ``disclosure`` may read them (one query for the names of
+    the areas their changes link to)."""
+    entries = list(entries)
+    names = linked_names(entries)
     return [
         RenderedEntry(
             entry=e,
             action=action_label(e.action),
-            changes=render_changes(e, disclosure),
+            changes=render_changes(e, disclosure, names),
             object_label=str(disclosure.text(object_label(e))),
             reason=str(disclosure.text(e.reason)),
             actor=actor_name(e),

@@ -323,7 +323,7 @@ def show_value(kind: str, key: str, value: Any) -> str:
     if isinstance(value, bool):
         return str(_("是")) if value else str(_("否"))
     if key == "risk_types":
-        return "、".join(_label_of(c.RiskType, v) for v in value)
+        return str(_("、")).join(_label_of(c.RiskType, v) for v in value)
     if key == "result" and kind in RESULT_CHOICES:
         return _label_of(RESULT_CHOICES[kind], value)
     if key in CHOICE_KEYS:
@@ -368,7 +368,8 @@ def readable_facts(facts: dict[str, Any]) -> list[tuple[str, str]]:
             continue
         value = facts[key]
         if isinstance(value, list):
-            text = "、".join(map(str, value)) or "—"
+            # Value-list labels stored in Chinese (their msgids): each shown translated.
+            text = str(_("、")).join(str(_(str(v))) for v in value) or "—"
         else:
             text = show_value("", key, value)
         out.append((str(label), text))
