@@ -340,3 +340,16 @@ def test_a_linked_area_reads_as_its_name_with_one_query(world, django_assert_num
     assert world.village.name in first["village"]
     second = {c.field: c.text for c in rendered[1].changes}
     assert second["village"] == str(world.sibling_village) and second["note"] == "7"
+
+
+def test_a_policy_parameter_reads_as_its_title_and_unit_in_the_readers_language():
+    changes = {"name": [None, "poverty_line"], "unit": [None, "元/人·年"], "value": [None, "4000"]}
+    zh = shown("parametervalue", changes)
+    assert "poverty_line" in zh["参数名"] and "贫困线" in zh["参数名"]
+    with translation.override("en"):
+        en = {c.field: c.text for c in render_changes(
+            AuditEntry(action="add_parameter_value", object_type="parametervalue", changes=changes),
+            FULL,
+        )}  # fmt: skip
+    assert en["unit"] == "yuan per person per year"
+    assert "poverty_line" in en["name"] and not any("\u4e00" <= ch <= "\u9fff" for ch in en["name"])

@@ -411,6 +411,22 @@ def _is_list(name: str, old: Any, new: Any) -> bool:
     return name == "risks" or isinstance(old, list | tuple) or isinstance(new, list | tuple)
 
 
+def _catalogue_value(object_type: str, name: str, value: Any) -> str | None:
+    """A value that is a code or word of one of the project's catalogues, in the reader's
+    language: a policy parameter's name (its title, with the name) and unit; None otherwise."""
+    if object_type != "parametervalue" or not isinstance(value, str) or not value:
+        return None
+    if name == "name":
+        from jingzhun.policy.parameters import TITLES
+
+        if value not in TITLES:
+            return value
+        return gettext("%(title)s（%(name)s）") % {"title": TITLES[value], "name": value}
+    if name == "unit":
+        return gettext(value)
+    return None
+
+
 def render_change(
     entry: AuditEntry,
     name: str,
@@ -423,17 +439,20 @@ def render_change(
     shape reads as the value itself."""
     field = _model_field(entry.object_type, name)
     label = field_label(entry.object_type, name)
+
+    def shown(value: Any) -> str:
+        found = _catalogue_value(entry.object_type, name, value)
+        return found if found is not None else _value_for(disclosure, name, field, value, names)
+
     if isinstance(stored, list | tuple) and len(stored) == 2:
         old, new = stored
         if _is_list(name, old, new) and name not in NUMBER_FIELDS:
             text = _list_change(name, field, old, new)
             return Change(name, label, str(disclosure.text(text)))
-        shown_new = _value_for(disclosure, name, field, new, names)
         if old is None:
-            return Change(name, label, shown_new)
-        shown_old = _value_for(disclosure, name, field, old, names)
-        return Change(name, label, f"{shown_old} → {shown_new}")
-    return Change(name, label, _value_for(disclosure, name, field, stored, names))
+            return Change(name, label, shown(new))
+        return Change(name, label, f"{shown(old)} → {shown(new)}")
+    return Change(name, label, shown(stored))
 
 
 def render_changes(
