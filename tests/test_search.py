@@ -165,6 +165,18 @@ def test_it_finds_a_household_by_a_fragment_of_its_number(world, people):
     assert found(world.cadre, "77777") == []
 
 
+def test_a_fragment_from_the_middle_of_a_number_is_found_within_a_township(world, people):
+    register(world, world.village, "140922100001725", ("钱七", "head", an_id(25)))
+    # "0017" is neither the start nor the end of any number: only the middle finds it.
+    assert found(world.cadre, "0017") == ["140922100001725"]
+    assert found(world.reviewer, "2210000172") == ["140922100001725"]
+    # Three digits are too few for the middle; a county's scope is too large for it.
+    assert found(world.cadre, "017") == []
+    assert found(world.approver, "0017") == []
+    # Never outside the user's area.
+    assert found(world.sibling_cadre, "0017") == []
+
+
 def test_results_are_ranked_exact_then_prefix_then_initials(world, people):
     hits = search(world.reviewer, "王建").hits
     assert [(h.rank, h.name) for h in hits] == [

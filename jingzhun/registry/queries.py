@@ -21,9 +21,10 @@ numbers off a card, and every kind is an index look-up on a stored key
 * 4–6 characters of digits (an ID may end in X) → the members whose ID number ends with them,
   and (digits only) the members or households whose phone ends with them;
 * a run of digits → household numbers starting with it (the village code end) or, from three
-  digits, ending with it (the sequence end). A fragment from the middle of a number is not
-  searched: it needs a trigram index (PostgreSQL only); prefix + reversed tail cover how
-  numbers are read.
+  digits, ending with it (the sequence end); from four digits, for a user whose scope is a
+  township or a village, also containing it anywhere (a fragment from the middle: no index
+  serves it, so it reads the scope's households through the scope index — a few thousand —
+  and is not offered to counties and above, where it would read hundreds of thousands).
 
 Results are ranked — exact name or ID > name prefix > initials > ID tail > phone tail >
 household number — then by (village code, id); each household appears once, with its best
@@ -64,6 +65,7 @@ from jingzhun.registry.scoping import (
     households_for,
     households_for_search,
     members_for_search,
+    search_prefix,
 )
 
 if TYPE_CHECKING:
@@ -77,6 +79,8 @@ ID_TAIL = re.compile(r"^\d{3,5}[\dX]$", re.ASCII)
 DIGITS = re.compile(r"^\d+$", re.ASCII)  # the last 4–6 characters of an ID number
 MASKED_TAIL = 4  # what a masked ID or phone shows of its end (jingzhun.core.masking)
 NUMBER_TAIL_MIN = 3  # shorter runs end too many household numbers to mean anything
+NUMBER_MIDDLE_MIN = 4  # a fragment from the middle of a number, from four digits …
+MIDDLE_SCOPE_DIGITS = 9  # … within a township's or a village's households (scope prefix)
 NAME_PREFIX_MIN = 2  # one character is a surname: only an exact match
 LATIN = re.compile(r"^[a-z]+$")
 SEARCH_LIMIT = 200  # matches read per kind of search
@@ -383,6 +387,17 @@ def search(user: User, q: str, *, within: str = "") -> SearchResult:
                     households.filter(_starts_with("number_rev", text[::-1])).values_list(
                         "id", "village_code"
                     )[:limit]
+                ),
+                household_hit(NUMBER),
+            )
+        scope = search_prefix(user, within)
+        middle = scope is not None and len(scope) >= MIDDLE_SCOPE_DIGITS
+        if middle and len(text) >= NUMBER_MIDDLE_MIN:
+            found.add(
+                list(
+                    households_for(user, within=scope)
+                    .filter(number__contains=text)
+                    .values_list("id", "village_code")[:limit]
                 ),
                 household_hit(NUMBER),
             )

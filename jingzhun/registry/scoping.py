@@ -63,7 +63,7 @@ def tallies_for(user: User) -> QuerySet[VillageTally]:
     return VillageTally.objects.filter(village_code__gte=low, village_code__lt=high)
 
 
-def _search_prefix(user: User, within: str) -> str | None:
+def search_prefix(user: User, within: str) -> str | None:
     """The narrower of the user's scope prefix and ``within``; None when they do not overlap."""
     own = _prefix(user)
     if not within or own.startswith(within):
@@ -78,7 +78,7 @@ def households_for_search(user: User, *, within: str = "") -> QuerySet[Household
     index. The area is written as a prefix match (LIKE) that the scope index does not serve:
     otherwise SQLite (which cannot tell how much of the table a range holds) walks the whole
     scope range — every household, for a city user — instead of the few rows the key finds."""
-    prefix = _search_prefix(user, within)
+    prefix = search_prefix(user, within)
     if prefix is None:
         return Household.objects.none()
     return Household.objects.filter(village_code__startswith=prefix, is_deleted=False)
@@ -86,7 +86,7 @@ def households_for_search(user: User, *, within: str = "") -> QuerySet[Household
 
 def members_for_search(user: User, *, within: str = "") -> QuerySet[Member]:
     """Living members of :func:`households_for_search`'s households (the same rule), unordered."""
-    prefix = _search_prefix(user, within)
+    prefix = search_prefix(user, within)
     if prefix is None:
         return Member.objects.none()
     return Member.objects.filter(
