@@ -24,6 +24,7 @@ from jingzhun.exports.layouts import (
     ExportTable,
     LeadSheet,
     converters_for,
+    drill_restrict,
     labels_of,
 )
 from jingzhun.quality.checks import catalogue
@@ -63,10 +64,22 @@ def quality_table(user: User, spec: ExportSpec, filters: HouseholdFilters) -> Ex
     run = latest_run_covering(user.area, year=filters.year) if in_scope else None
     runs = [run] if run is not None else []
     # The year chooses the run; it does not ask for households with an income that year.
-    households = filter_households(user, HouseholdFilters(**{**filters.__dict__, "year": None}))
+    # The list's drill-down narrows the households like its filters do.
+    restrict = drill_restrict(user, spec)
+    households = filter_households(
+        user, HouseholdFilters(**{**filters.__dict__, "year": None}), restrict=restrict
+    )
     exported_by = user.full_name or user.username
     household_filter = any(
-        (filters.q, filters.household_type, filters.monitoring_category, filters.risk)
+        (
+            filters.q,
+            filters.household_type,
+            filters.monitoring_category,
+            filters.risk,
+            filters.group,
+            filters.at_risk,
+            restrict,
+        )
     )
     return report_table(
         runs,
