@@ -4,7 +4,8 @@ The figures (households by type, 风险未消除, people) used to be one aggrega
 households — a scan of the scope. They are now a sum over the villages' tallies
 (``registry.VillageTally``), which database triggers keep with every household write. This
 script builds a scratch SQLite database (or the PostgreSQL database ``jingzhun_headline``) with
-``--households`` households spread over 2,000 villages of 忻州市, written by SQL from one
+``--households`` households spread over 2,000 villages of 忻州市 (each village's households
+together, in village order, as the demo and a real registry write them), written by SQL from one
 template household (so the triggers fill the tallies as any write would), then times, as the
 city viewer:
 
@@ -116,9 +117,10 @@ def build(households: int) -> float:
         )
         cursor.execute(
             f"{series} INSERT INTO registry_household ({', '.join(columns)}) "
-            f"SELECT {select} FROM s JOIN bench_village v ON v.n = s.n %% {len(villages)} "
+            f"SELECT {select} FROM s JOIN bench_village v "
+            f"ON v.n = (s.n - 1) * {len(villages)} / %s "
             "CROSS JOIN registry_household t WHERE t.id = %s",
-            [households, template.pk],
+            [households, households, template.pk],
         )
         cursor.execute("DELETE FROM registry_household WHERE id = %s", [template.pk])
         cursor.execute("DROP TABLE bench_village")
