@@ -33,9 +33,8 @@ def counted() -> dict[str, dict[str, int]]:
 
 
 def tallied() -> dict[str, dict[str, int]]:
-    names = ("households", "exited", "monitored", "ordinary", "at_risk", "people")
     return {
-        t.village_code: {n: getattr(t, n) for n in names}
+        t.village_code: {n: getattr(t, n) for n in VillageTally.COUNTS}
         for t in VillageTally.objects.all()
         if t.households  # a village whose households all went keeps a row of zeros
     }

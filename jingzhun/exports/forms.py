@@ -34,7 +34,6 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
         source = self.data if self.is_bound else self.initial
         self.carried = {k: source[k] for k in CARRIED_FILTERS if source.get(k)}
         self.narrowing = narrowing(user, source) if user is not None else None

@@ -44,6 +44,7 @@ from jingzhun.quality import queries as quality
 from jingzhun.quality.checks import CATALOGUE
 from jingzhun.quality.models import QualityCount
 from jingzhun.registry import choices as c
+from jingzhun.registry.models import VillageTally
 from jingzhun.registry.scoping import tallies_for
 
 if TYPE_CHECKING:
@@ -399,8 +400,7 @@ def headline(user: User) -> list[Figure]:
     """The area's headline figures, each a link: a sum over the area's villages' tallies
     (kept by the database with every household write, registry.models.VillageTally), not a
     scan of its households."""
-    names = ("households", "exited", "monitored", "ordinary", "at_risk", "people")
-    sums = tallies_for(user).aggregate(**{n: Sum(n) for n in names})
+    sums = tallies_for(user).aggregate(**{n: Sum(n) for n in VillageTally.COUNTS})
     counts = {k: v or 0 for k, v in sums.items()}
     counts["total"] = counts["households"]
     return [

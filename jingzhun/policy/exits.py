@@ -22,6 +22,7 @@ from jingzhun.assessment.models import CountyAssessment
 from jingzhun.policy.criteria import FAIL, UNKNOWN
 from jingzhun.policy.decisions import evaluate_data
 from jingzhun.policy.parameters import ParameterSet
+from jingzhun.policy.runs import sorted_pairs
 from jingzhun.policy.villages import (
     AssessmentFacts,
     CountyEvaluation,
@@ -208,6 +209,4 @@ def exit_households(user: User, area: Area, year: int, which: str) -> list[tuple
     status = EXIT_STANDARD_STATUSES[which]
     if status is not None:
         rows = rows.filter(rows.exit_standard == status)
-    table = backend.execute(rows.select("village_code", "household_id"))
-    pairs = zip(table["village_code"].to_pylist(), table["household_id"].to_pylist(), strict=True)
-    return sorted(pairs)
+    return sorted_pairs(backend.execute(rows.select("village_code", "household_id")))

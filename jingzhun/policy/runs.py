@@ -250,10 +250,10 @@ def result_households(
     if failed and decision != UNMONITORED:
         padded = pc.binary_join_element_wise(",", table[f"{decision}_failed"], ",", "")
         table = table.filter(pc.match_substring(padded, f",{failed},"))
-    return _sorted_pairs(table)
+    return sorted_pairs(table)
 
 
-def _sorted_pairs(table: pa.Table) -> list[tuple[str, int]]:
+def sorted_pairs(table: pa.Table) -> list[tuple[str, int]]:
     """(village code, household id) of ``table``'s rows in list order."""
     table = table.sort_by([("village_code", "ascending"), ("household_id", "ascending")])
     codes, ids = table["village_code"].to_pylist(), table["household_id"].to_pylist()
@@ -481,7 +481,7 @@ def whatif_households(
     table = ds.dataset(path, format="parquet").to_table(
         columns=["village_code", "household_id"], filter=where
     )
-    return _sorted_pairs(table)
+    return sorted_pairs(table)
 
 
 def fail_interrupted_whatifs(runs: QuerySet[WhatIfRun], reason: str) -> int:

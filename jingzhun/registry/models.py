@@ -153,6 +153,8 @@ class VillageTally(models.Model):
     at_risk = models.IntegerField(_("风险未消除户数"), default=0)
     people = models.BigIntegerField(_("人口数"), default=0)
 
+    COUNTS = ("households", "exited", "monitored", "ordinary", "at_risk", "people")
+
     class Meta:
         verbose_name = _("行政村户数汇总")
         verbose_name_plural = _("行政村户数汇总")
