@@ -1,25 +1,35 @@
-"""``jingzhun serve [--port P] [--no-worker]``: the production WSGI server (waitress), static
-files included, and the background worker (``jingzhun worker``) as a child process, stopped when
-the server stops — so ``make run`` needs nothing else running.
+"""``jingzhun serve [--port P] [--processes N] [--no-worker]``: the production WSGI server
+(waitress), static files included, and the background worker (``jingzhun worker``) as a child
+process, stopped when the server stops — so ``make run`` needs nothing else running.
 
 The worker is supervised: if it dies (killed, out of memory, a crash), ``serve`` fails the jobs
 it held with a reason (:func:`jingzhun.core.jobs.reap`) and starts a new one, so new uploads
-never wait at 0% for a worker that is gone."""
+never wait at 0% for a worker that is gone.
+
+One Python process runs one request's Python at a time (the interpreter lock), however many
+threads it has; ``--processes N`` (Unix) opens the port once and forks N waitress processes that
+take connections from it, so a server with N cores serves pages on all of them. A serving
+process that dies is replaced like the worker."""
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
+import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, connections
 
 from jingzhun.core import jobs
 
@@ -88,6 +98,68 @@ class Supervisor:
         stop_worker(self.worker)
 
 
+class Forks:
+    """``count`` forked children, each running ``serve_once()``, replaced when one dies, until
+    :meth:`stop`. The parent waits for its own children by pid only (never ``os.wait()``), so
+    the worker's :class:`subprocess.Popen` keeps its exit status."""
+
+    def __init__(self, serve_once: Callable[[], None], count: int) -> None:
+        self.serve_once = serve_once
+        self.stopping = False
+        self.restarts = 0
+        connections.close_all()  # no database connection crosses a fork
+        self.pids = {self._fork() for _ in range(count)}
+
+    def _fork(self) -> int:
+        pid = os.fork()
+        if pid:
+            return pid
+        code = 0
+        try:
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+            self.serve_once()
+        except SystemExit:
+            pass
+        except BaseException:
+            logger.exception("serving process %s failed", os.getpid())
+            code = 1
+        finally:
+            os._exit(code)
+
+    def watch(self, interval: float = 0.5) -> None:
+        """Replace dead children until :meth:`stop`, then return once all have exited."""
+        while self.pids:
+            for pid in list(self.pids):
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if not done:
+                    continue
+                self.pids.discard(pid)
+                if not self.stopping:
+                    logger.warning(
+                        "serving process %s exited (%s): restarting",
+                        pid,
+                        os.waitstatus_to_exitcode(status),
+                    )
+                    self.pids.add(self._fork())
+                    self.restarts += 1
+                    if self.stopping:  # the signal came while it was forked
+                        self.stop()
+            time.sleep(interval)
+
+    def stop(self, *_: object) -> None:
+        self.stopping = True
+        for pid in self.pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The port, opened once for every serving process."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=1024)
+
+
 class Command(BaseCommand):
     help = "用生产级WSGI服务器（waitress）启动网页服务，并启动后台任务进程。"
 
@@ -96,19 +168,39 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="服务进程数（Unix；建议等于CPU核数，每个进程各有 --threads 个线程）",
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="不启动后台任务进程（另行运行 jingzhun worker）",
         )
 
     def handle(
-        self, *args: object, host: str, port: int, threads: int, no_worker: bool, **options: Any
+        self,
+        *args: object,
+        host: str,
+        port: int,
+        threads: int,
+        processes: int,
+        no_worker: bool,
+        **options: Any,
     ) -> None:
         from waitress import serve
 
         from jingzhun.wsgi import application
 
+        if processes < 1:
+            raise CommandError("--processes 至少为 1")
+        if processes > 1 and not hasattr(os, "fork"):
+            raise CommandError("--processes 大于 1 需要 Unix（本系统不支持 fork）；请用 1")
         call_command("collectstatic", interactive=False, verbosity=0)
+        if processes > 1:
+            self.serve_forked(application, host, port, threads, processes, no_worker)
+            return
         supervisor = None if no_worker else Supervisor()
         if supervisor is not None:
             atexit.register(supervisor.stop)
@@ -128,5 +220,45 @@ class Command(BaseCommand):
                 **proxy_options(),
             )
         finally:
+            if supervisor is not None:
+                supervisor.stop()
+
+    def serve_forked(
+        self,
+        application: Any,
+        host: str,
+        port: int,
+        threads: int,
+        processes: int,
+        no_worker: bool,
+    ) -> None:
+        from waitress import serve
+
+        listener = listening_socket(host, port)
+        forks = Forks(
+            lambda: serve(
+                application,
+                sockets=[listener],
+                threads=threads,
+                ident="jingzhun",
+                **proxy_options(),
+            ),
+            processes,
+        )
+        # Threads start only after the forks: a fork copies no lock held by another thread.
+        supervisor = None if no_worker else Supervisor()
+        signal.signal(signal.SIGTERM, forks.stop)
+        signal.signal(signal.SIGINT, forks.stop)
+        if supervisor is not None:
+            self.stdout.write(f"后台任务进程已启动（pid {supervisor.worker.pid}），退出后自动重启")
+        self.stdout.write(
+            f"jingzhun 已启动：http://{host}:{port}/  （{processes} 个服务进程，"
+            f"数据目录 {settings.VAR_DIR}）"
+        )
+        try:
+            forks.watch()
+        finally:
+            forks.stop()
+            listener.close()  # kept open until now: a replaced process takes it over
             if supervisor is not None:
                 supervisor.stop()
