@@ -133,7 +133,7 @@ def wait_for(url: str, timeout: float = 120) -> None:
     raise SystemExit(f"the server did not answer at {url}")
 
 
-def run_locust(port: int, users: int, duration: int, threads: int) -> dict:
+def run_locust(port: int, users: int, duration: int, threads: int, processes: int) -> dict:
     DATA.mkdir(parents=True, exist_ok=True)
     targets = DATA / "load-targets.json"
     targets.write_text(json.dumps(prepare_targets()), "utf-8")
@@ -147,6 +147,8 @@ def run_locust(port: int, users: int, duration: int, threads: int) -> dict:
             str(port),
             "--threads",
             str(threads),
+            "--processes",
+            str(processes),
             "--no-worker",
         ],
         env=environment(),
@@ -155,6 +157,7 @@ def run_locust(port: int, users: int, duration: int, threads: int) -> dict:
         wait_for(f"http://127.0.0.1:{port}/login/")
         prefix = DATA / "load"
         load_before = os.getloadavg()
+        cpu_before = cpu_seconds(server.pid)
         subprocess.run(
             [
                 sys.executable,
@@ -179,12 +182,38 @@ def run_locust(port: int, users: int, duration: int, threads: int) -> dict:
             env={**os.environ, "JINGZHUN_LOAD_TARGETS": str(targets)},
         )
         load_after = os.getloadavg()
+        cpu_after = cpu_seconds(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
     with (DATA / "load_stats.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    return {"rows": rows, "load_before": load_before, "load_after": load_after}
+    cpu = {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
+    return {"rows": rows, "load_before": load_before, "load_after": load_after, "cpu": cpu}
+
+
+def cpu_seconds(server: int) -> dict[str, float]:
+    """CPU seconds used so far by the server (and its serving processes), by the PostgreSQL
+    server's processes alive now, and by this script's finished children (locust)."""
+    import resource
+
+    import psutil
+
+    def used(process: psutil.Process) -> float:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            return 0.0
+        return times.user + times.system
+
+    root = psutil.Process(server)
+    database = sum(used(p) for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "server": used(root) + sum(used(p) for p in root.children(recursive=True)),
+        "database": database,
+        "locust": children.ru_utime + children.ru_stime,
+    }
 
 
 def report(result: dict, args: argparse.Namespace, load_seconds: float | None) -> str:
@@ -198,14 +227,23 @@ def report(result: dict, args: argparse.Namespace, load_seconds: float | None) -
         f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; load average before {result['load_before'][0]:.2f}, "
         f"after {result['load_after'][0]:.2f}",
-        f"- server: `jingzhun serve --threads {args.threads} --no-worker` (waitress), "
+        f"- server: `jingzhun serve --threads {args.threads} --processes {args.processes} "
+        "--no-worker` (waitress), "
         f"{args.db} on the same machine; locust on the same machine",
         f"- command: `python benchmarks/load_test.py --db {args.db} --households {args.households} "
-        f"--users {args.users} --duration {args.duration} --threads {args.threads}"
+        f"--users {args.users} --duration {args.duration} --threads {args.threads} "
+        f"--processes {args.processes}"
         f"{' --skip-load' if args.skip_load else ''}`",
     ]
     if load_seconds is not None:
         lines.append(f"- load (migrate + areas + demo): {load_seconds:,.0f} s")
+    cpu = result["cpu"]
+    available = args.duration * (os.cpu_count() or 1)
+    lines.append(
+        f"- CPU seconds during the run (of {available:,} on the machine): server "
+        f"{cpu['server']:.0f}, PostgreSQL {cpu['database']:.0f} (its processes alive at the "
+        f"end), locust {cpu['locust']:.0f}"
+    )
     p95 = float(total["95%"])
     failures = int(total["Failure Count"])
     lines += [
@@ -235,6 +273,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=int, default=300)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="serving processes (jingzhun serve --processes)"
+    )
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--load-only", action="store_true")
     parser.add_argument("--no-record", action="store_true", help="print only (a trial run)")
@@ -245,7 +286,7 @@ def main() -> None:
         print(f"loaded in {load_seconds:,.0f} s")
     if args.load_only:
         return
-    result = run_locust(free_port(), args.users, args.duration, args.threads)
+    result = run_locust(free_port(), args.users, args.duration, args.threads, args.processes)
     text = report(result, args, load_seconds)
     print(text)
     if not args.no_record:

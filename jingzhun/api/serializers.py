@@ -49,6 +49,21 @@ class DisclosureMixin(serializers.Serializer):
         return out
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceLabelField(serializers.Field):
+    """The label of a stored choice code — what ``get_<field>_display()`` gives — looked up in
+    the model field's choices, read once per serializer rather than rebuilt for every value
+    (a list of 50 households has some 300 labels). Labels are lazy: each is translated into the
+    request's language when the response is written."""
+
+    def __init__(self, model_field: Any, **kwargs: Any) -> None:
+        self.labels = dict(model_field.flatchoices)
+        super().__init__(source=model_field.attname, read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return str(self.labels.get(value, value))
+
+
 class ChoiceLabelsMixin(serializers.ModelSerializer):
     """Adds a read-only ``<field>_display`` (the Chinese label) for each name in
     ``choice_labels``, next to the stored code."""
@@ -57,12 +72,11 @@ class ChoiceLabelsMixin(serializers.ModelSerializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields: dict[str, serializers.Field] = {}
+        meta = self.Meta.model._meta
         for name, field in super().get_fields().items():
             fields[name] = field
             if name in self.choice_labels:  # the label right after its code
-                fields[f"{name}_display"] = serializers.CharField(
-                    source=f"get_{name}_display", read_only=True
-                )
+                fields[f"{name}_display"] = ChoiceLabelField(meta.get_field(name))
         return fields
 
 
