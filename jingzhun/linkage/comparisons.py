@@ -34,12 +34,13 @@ OTHER = gettext_noop("不一致")
 @dataclass(frozen=True)
 class Columns:
     """The internal column names of one field in the tables given to Splink: ``value`` holds the
-    normalised value, ``pinyin`` the pinyin key (names only); ``char_edits`` is the backend's
-    SQL function counting character edits (see :mod:`jingzhun.linkage.backends`)."""
+    normalised value, ``pinyin`` the pinyin key (names only); ``one_edit`` is the backend's SQL
+    over ``{l}`` and ``{r}`` for "at most one character edit apart" (see
+    :mod:`jingzhun.linkage.backends`)."""
 
     value: str
     pinyin: str
-    char_edits: str
+    one_edit: str
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,9 @@ def _edits(limit: int) -> Callable[[Columns], ComparisonLevelCreator]:
     return lambda c: cll.DamerauLevenshteinLevel(c.value, limit)
 
 
-def _char_edits(limit: int) -> Callable[[Columns], ComparisonLevelCreator]:
-    """Within ``limit`` edits counted in characters: a name one character apart (张三/张山)."""
-    return lambda c: cll.CustomLevel(f"{c.char_edits}({c.value}_l, {c.value}_r) <= {limit}")
+def _one_char_edit(c: Columns) -> ComparisonLevelCreator:
+    """At most one edit counted in characters: a name one character apart (张三/张山)."""
+    return cll.CustomLevel(c.one_edit.format(l=f"{c.value}_l", r=f"{c.value}_r"))
 
 
 def _jaro_winkler(
@@ -95,7 +96,7 @@ LEVELS: dict[Kind, tuple[Level, ...]] = {
     "name": (
         Level(EXACT, 0.85, 0.002, True, _exact),
         Level(gettext_noop("拼音相同"), 0.04, 0.001, True, lambda c: cll.ExactMatchLevel(c.pinyin)),
-        Level(gettext_noop("相差一个字"), 0.05, 0.01, True, _char_edits(1)),
+        Level(gettext_noop("相差一个字"), 0.05, 0.01, True, _one_char_edit),
         Level(gettext_noop("读音相近"), 0.03, 0.02, False, _jaro_winkler(0.88, pinyin=True)),
         Level(OTHER, 0.03, None, False, _else),
     ),
