@@ -31,6 +31,9 @@ DEFAULT_THRESHOLD = 0.9
 _KINDS_TEXT = "、".join(KINDS)
 _KEYS = {"left_id", "right_id", "fields", "threshold", "blocking", "require_any"}
 _FIELD_KEYS = {"column", "kind", "right_column"}
+# Parts of a field a blocking rule may use instead of its whole value: ``<date column>.year``
+# (pairs born the same year) and ``<name column>.pinyin`` (homophones).
+BLOCKING_PARTS = {"year": "date", "pinyin": "name"}
 
 
 class MappingError(ValueError):
@@ -54,8 +57,9 @@ class Field:
 @dataclass(frozen=True)
 class Mapping:
     """The id columns, the fields, the probability a pair needs to be a link, the blocking rules
-    (lists of field columns whose values must all be equal for a pair to be compared; ``None``:
-    derived from the kinds) and ``require_any``: field columns of which at least one must agree
+    (lists of field columns — or their parts, ``birth_date.year``, ``name.pinyin`` — whose values
+    must all be equal for a pair to be compared; ``None``: derived from the kinds) and
+    ``require_any``: field columns of which at least one must agree
     (exactly or nearly) for a pair to link. ``None`` means every ID-number and date field."""
 
     left_id: str
@@ -91,7 +95,7 @@ class Mapping:
             for rule in blocking:
                 if not rule:
                     raise MappingError("blocking 中有空的规则：每条规则至少列出一个字段。")
-                self._check_known(rule, "blocking")
+                self._check_known([self.blocking_key(key)[0] for key in rule], "blocking")
             object.__setattr__(self, "blocking", blocking)
         if self.require_any is not None:
             object.__setattr__(self, "require_any", tuple(self.require_any))
@@ -105,6 +109,23 @@ class Mapping:
                     f"{key} 中的“{column}”不是 fields 中的字段：请填写 {known} 之一，"
                     "或先在 fields 中加入该字段。"
                 )
+
+    def blocking_key(self, key: str) -> tuple[str, str | None]:
+        """A blocking rule's entry as (field column, part): ``birth_date.year`` is
+        ("birth_date", "year"); a whole field's column has no part. Raises
+        :class:`MappingError` for a part the field's kind does not have."""
+        if key in self._by_column or "." not in key:
+            return key, None
+        column, part = key.rsplit(".", 1)
+        kind = BLOCKING_PARTS.get(part)
+        if column in self._by_column and self._by_column[column].kind != kind:
+            parts = "、".join(f"<{KIND_LABELS[k]}字段>.{p}" for p, k in BLOCKING_PARTS.items())
+            wanted = KIND_LABELS.get(kind or "", "可取部分的")
+            raise MappingError(
+                f"blocking 中的“{key}”：字段“{column}”不是{wanted}字段，不能取 .{part}。"
+                f"可用的部分：{parts}。"
+            )
+        return column, part
 
     def field(self, column: str) -> Field:
         return self._by_column[column]

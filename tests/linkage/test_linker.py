@@ -99,6 +99,17 @@ def test_given_blocking_rules_still_compare_every_pair_with_equal_id_numbers() -
     assert ("L6", "D6") not in _pairs(links)  # 赵志刚/赵志强: never compared
 
 
+def test_blocking_on_a_names_pinyin_and_a_dates_year() -> None:
+    right = department()
+    right.loc[right["编号"] == "D3", "出生日期"] = "1960/4/5"  # day and month swapped
+    by_sound_and_year = dataclasses.replace(MAPPING, blocking=(("name.pinyin", "birth_date.year"),))
+    links = link(registry(), right, by_sound_and_year)
+    assert ("L3", "D3") in _pairs(links)  # 张明华/张铭华, born 1960: compared and linked
+    assert _row(links, "L3").birth_date_level == "月日颠倒"
+    assert ("L6", "D6") not in _pairs(links)  # zhaozhiqiang/zhaozhigang: never compared
+    assert ("L7", "D7") in _pairs(links)  # equal ID numbers are always compared
+
+
 def test_the_threshold_can_be_raised_but_id_links_stay(links: pd.DataFrame) -> None:
     strict = link(registry(), department(), MAPPING, threshold=0.999999999)
     assert {("L2", "D2"), ("L7", "D7")} <= _pairs(strict) <= _pairs(links)
@@ -163,3 +174,45 @@ def test_it_links_non_chinese_data_on_text_and_code_fields() -> None:
     links = link(left, right, mapping)
     assert _pairs(links) == {(1, "a"), (2, "b")}
     assert set(links.company_level) == {"非常相似"}
+
+
+def _copies(count: int) -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]:
+    """``count`` villages like the test village: its people and records under other ids, no ID
+    numbers, each village its own name."""
+    lefts, rights, truth = [], [], set()
+    for i in range(count):
+        left, right = registry(), department()
+        left["rec_id"] += f"-{i}"
+        left["village"] += str(i)
+        left["id_number"] = None
+        right["编号"] += f"-{i}"
+        right["住址"] += str(i)
+        right["证件号码"] = None
+        lefts.append(left)
+        rights.append(right)
+        truth |= {(a + f"-{i}", b + f"-{i}") for a, b in TRUE_PAIRS}
+    return pd.concat(lefts, ignore_index=True), pd.concat(rights, ignore_index=True), truth
+
+
+def test_em_on_a_sample_of_a_large_table_finds_the_same_pairs(monkeypatch) -> None:
+    from splink.internals.linker_components.training import LinkerTraining
+
+    from jingzhun.linkage import linker
+
+    left, right, truth = _copies(40)  # 320 left records: EM runs
+    whole = _pairs(link(left, right, MAPPING, train="em"))
+
+    rules: list[str] = []
+    em = LinkerTraining.estimate_parameters_using_expectation_maximisation
+
+    def spy(self, blocking_rule, *args, **kwargs):
+        rules.append(blocking_rule)
+        return em(self, blocking_rule, *args, **kwargs)
+
+    monkeypatch.setattr(LinkerTraining, "estimate_parameters_using_expectation_maximisation", spy)
+    monkeypatch.setattr(linker, "EM_SAMPLE_RECORDS", 100)  # every 4th left record
+    sampled = _pairs(link(left, right, MAPPING, train="em"))
+
+    assert rules and all(rule.endswith("l._row % 4 = 0") for rule in rules)
+    assert sampled == whole
+    assert len(whole & truth) >= 0.95 * len(truth)

@@ -37,6 +37,14 @@ def test_it_reads_a_mapping_file(tmp_path: Path) -> None:
     assert mapping.required_columns == ("id_number",)
 
 
+def test_blocking_may_use_a_dates_year_and_a_names_pinyin(tmp_path: Path) -> None:
+    text = GOOD.replace("[[name], [birth_date]]", "[[name, birth_date.year], [name.pinyin]]")
+    mapping = load_mapping(_write(tmp_path, text))
+    assert mapping.blocking == (("name", "birth_date.year"), ("name.pinyin",))
+    assert mapping.blocking_key("birth_date.year") == ("birth_date", "year")
+    assert mapping.blocking_key("name") == ("name", None)
+
+
 def test_by_default_id_numbers_and_dates_are_required() -> None:
     mapping = Mapping(
         "a", "b", (Field("name", "name"), Field("id", "id_number"), Field("born", "date"))
@@ -55,6 +63,9 @@ def test_by_default_id_numbers_and_dates_are_required() -> None:
         (GOOD.replace("threshold: 0.95", "threshold: 1.5"), "threshold 为1.5"),
         (GOOD.replace("threshold: 0.95", "threshold: high"), "threshold “high”不是数字"),
         (GOOD.replace("[[name], [birth_date]]", "[[surname]]"), "blocking 中的“surname”"),
+        (GOOD.replace("[[name], [birth_date]]", "[[name.year]]"), "“name”不是日期字段"),
+        (GOOD.replace("[[name], [birth_date]]", "[[birth_date.pinyin]]"), "不是姓名字段"),
+        (GOOD.replace("[[name], [birth_date]]", "[[born.year]]"), "blocking 中的“born”"),
         (GOOD.replace("[id_number]", "[sex]"), "require_any 中的“sex”"),
         (GOOD + "treshold: 0.5\n", "无法识别的键 treshold"),
         ("left_id: a\nright_id: b\nfields: []\n", "缺少 fields"),
