@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.exceptions import EMTrainingException
 
 from jingzhun.linkage import normalise as n
 from jingzhun.linkage.backends import Backend, database, one_edit_sql
@@ -211,13 +212,22 @@ def _train(
     if not use_em:
         return
     # Each session blocks on one rule and estimates the other fields' m-probabilities; the
-    # first two rules (e.g. ID number, then date) between them cover every field.
+    # first two rules (e.g. ID number, then date) between them cover every field. A rule that
+    # gives no pair (a department's extract without ID numbers) gives way to the next.
     every = -(-sizes[0] // EM_SAMPLE_RECORDS)  # ceil: 1 keeps every left record
-    for rule in rules[:2]:
+    sessions = 0
+    for rule in rules:
         sql = _rule_sql(rule) + (f" AND l.{ROW} % {every} = 0" if every > 1 else "")
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            sql, fix_probability_two_random_records_match=True
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                sql, fix_probability_two_random_records_match=True
+            )
+        except EMTrainingException:
+            logger.info("no pair to train on with %s: the next rule is used", sql)
+            continue
+        sessions += 1
+        if sessions == 2:
+            break
 
 
 def _agrees(kind: str, gamma: Any) -> bool:
@@ -232,6 +242,12 @@ def _result(
     left_ids: pd.Series,
     right_ids: pd.Series,
 ) -> pd.DataFrame:
+    for p in prepared:
+        # Splink leaves out a comparison whose field is blank on every record (an extract
+        # without ID numbers): every pair is at its missing level, weighing nothing.
+        if f"gamma_{p.name}" not in pairs:
+            pairs[f"gamma_{p.name}"] = -1
+            pairs[f"mw_{p.name}"] = 0.0
     exact = pairs[f"{EXACT}_l"].notna() & (pairs[f"{EXACT}_l"] == pairs[f"{EXACT}_r"])
     linked_left = set(pairs.loc[exact, f"{ROW}_l"])
     linked_right = set(pairs.loc[exact, f"{ROW}_r"])
@@ -310,7 +326,7 @@ def link(
     )
     db = database(backend)
     linker = Linker(
-        [db.register(left_n), db.register(right_n)],
+        [_register(db, left_n, backend), _register(db, right_n, backend)],
         settings,
         # Splink narrates every training step at INFO and warns about the u-probabilities we
         # deliberately keep for small tables: errors only.
@@ -330,6 +346,20 @@ def link(
     return _result(
         pairs, prepared, mapping, threshold, left_df[mapping.left_id], right_df[mapping.right_id]
     )
+
+
+def _register(db: Any, frame: pd.DataFrame, backend: Backend) -> Any:
+    """``frame`` as a table of ``db`` whose every column but the row number is text — even a
+    column with no value at all (a department's extract with its ID column left blank), whose
+    type the engine would otherwise guess as a number or as nothing, failing the comparisons."""
+    if backend == "spark":
+        from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+        schema = StructType(
+            [StructField(c, LongType() if c == ROW else StringType()) for c in frame.columns]
+        )
+        return db.register(db.spark.createDataFrame(frame, schema=schema))
+    return db.register(frame.astype({c: "string" for c in frame.columns if c != ROW}))
 
 
 def _empty(prepared: Iterable[_Prepared]) -> pd.DataFrame:

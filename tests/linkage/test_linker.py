@@ -110,6 +110,15 @@ def test_blocking_on_a_names_pinyin_and_a_dates_year() -> None:
     assert ("L7", "D7") in _pairs(links)  # equal ID numbers are always compared
 
 
+@pytest.mark.parametrize("train", ["fixed", "em"])
+def test_an_extract_without_any_id_number_still_links(train: str) -> None:
+    left, right, truth = _copies(30)  # 240 records: enough for EM
+    right["证件号码"] = None  # the whole column blank: no exact pass, no ID rule to train on
+    links = link(left, right, MAPPING, train=train)
+    assert len(_pairs(links) & truth) >= 0.9 * len(truth)
+    assert set(links.id_number_level) == {"缺失"} and set(links.id_number_weight) == {0.0}
+
+
 def test_the_threshold_can_be_raised_but_id_links_stay(links: pd.DataFrame) -> None:
     strict = link(registry(), department(), MAPPING, threshold=0.999999999)
     assert {("L2", "D2"), ("L7", "D7")} <= _pairs(strict) <= _pairs(links)
