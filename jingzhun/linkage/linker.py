@@ -333,7 +333,10 @@ def link(
         log_level=logging.ERROR,
     )
     _train(linker, prepared, rules, sizes=(len(left_n), len(right_n)), train=train)
-    predicted = linker.inference.predict()
+    # Without ID numbers there is no exact pass, whose pairs link whatever their probability:
+    # Splink then keeps only the pairs reaching the threshold instead of writing every pair.
+    no_ids = not any(p.field.kind == "id_number" for p in prepared)
+    predicted = linker.inference.predict(threshold_match_probability=threshold if no_ids else None)
     # Filtered in the backend: only candidate links (and every equal-ID pair) come back.
     # The table name is Splink's own and the threshold a float: nothing user-written.
     wanted = (

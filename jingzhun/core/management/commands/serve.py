@@ -245,7 +245,9 @@ class Command(BaseCommand):
             ),
             processes,
         )
-        # Threads start only after the forks: a fork copies no lock held by another thread.
+        # The worker's supervisor thread starts only after the first forks, so they copy no lock
+        # held by another thread. A replacement is forked while that thread runs; it holds no
+        # lock a serving process uses (logging re-creates its locks in a forked child).
         supervisor = None if no_worker else Supervisor()
         signal.signal(signal.SIGTERM, forks.stop)
         signal.signal(signal.SIGINT, forks.stop)
