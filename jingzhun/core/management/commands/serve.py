@@ -106,7 +106,6 @@ class Forks:
     def __init__(self, serve_once: Callable[[], None], count: int) -> None:
         self.serve_once = serve_once
         self.stopping = False
-        self.restarts = 0
         connections.close_all()  # no database connection crosses a fork
         self.pids = {self._fork() for _ in range(count)}
 
@@ -142,7 +141,6 @@ class Forks:
                         os.waitstatus_to_exitcode(status),
                     )
                     self.pids.add(self._fork())
-                    self.restarts += 1
                     if self.stopping:  # the signal came while it was forked
                         self.stop()
             time.sleep(interval)
@@ -152,6 +150,14 @@ class Forks:
         for pid in self.pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
+
+
+def run_waitress(application: Any, threads: int, **where: Any) -> None:
+    """Serve ``application`` with waitress until stopped; ``where`` is ``host`` and ``port``, or
+    ``sockets`` (a port opened by the caller)."""
+    from waitress import serve
+
+    serve(application, threads=threads, ident="jingzhun", **where, **proxy_options())
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -189,8 +195,6 @@ class Command(BaseCommand):
         no_worker: bool,
         **options: Any,
     ) -> None:
-        from waitress import serve
-
         from jingzhun.wsgi import application
 
         if processes < 1:
@@ -198,69 +202,36 @@ class Command(BaseCommand):
         if processes > 1 and not hasattr(os, "fork"):
             raise CommandError("--processes 大于 1 需要 Unix（本系统不支持 fork）；请用 1")
         call_command("collectstatic", interactive=False, verbosity=0)
+        listener = forks = None
         if processes > 1:
-            self.serve_forked(application, host, port, threads, processes, no_worker)
-            return
-        supervisor = None if no_worker else Supervisor()
-        if supervisor is not None:
-            atexit.register(supervisor.stop)
-            # waitress exits on SIGTERM via SystemExit; make sure the child goes with it.
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-            self.stdout.write(f"后台任务进程已启动（pid {supervisor.worker.pid}），退出后自动重启")
-        self.stdout.write(
-            f"jingzhun 已启动：http://{host}:{port}/  （数据目录 {settings.VAR_DIR}）"
-        )
-        try:
-            serve(
-                application,
-                host=host,
-                port=port,
-                threads=threads,
-                ident="jingzhun",
-                **proxy_options(),
-            )
-        finally:
-            if supervisor is not None:
-                supervisor.stop()
-
-    def serve_forked(
-        self,
-        application: Any,
-        host: str,
-        port: int,
-        threads: int,
-        processes: int,
-        no_worker: bool,
-    ) -> None:
-        from waitress import serve
-
-        listener = listening_socket(host, port)
-        forks = Forks(
-            lambda: serve(
-                application,
-                sockets=[listener],
-                threads=threads,
-                ident="jingzhun",
-                **proxy_options(),
-            ),
-            processes,
-        )
+            listener = listening_socket(host, port)
+            forks = Forks(lambda: run_waitress(application, threads, sockets=[listener]), processes)
         # The worker's supervisor thread starts only after the first forks, so they copy no lock
         # held by another thread. A replacement is forked while that thread runs; it holds no
         # lock a serving process uses (logging re-creates its locks in a forked child).
         supervisor = None if no_worker else Supervisor()
-        signal.signal(signal.SIGTERM, forks.stop)
-        signal.signal(signal.SIGINT, forks.stop)
+        if forks is not None:
+            signal.signal(signal.SIGTERM, forks.stop)
+            signal.signal(signal.SIGINT, forks.stop)
+        elif supervisor is not None:
+            atexit.register(supervisor.stop)
+            # waitress exits on SIGTERM via SystemExit; make sure the child goes with it.
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         if supervisor is not None:
             self.stdout.write(f"后台任务进程已启动（pid {supervisor.worker.pid}），退出后自动重启")
+        served = f"{processes} 个服务进程，" if forks is not None else ""
         self.stdout.write(
-            f"jingzhun 已启动：http://{host}:{port}/  （{processes} 个服务进程，"
-            f"数据目录 {settings.VAR_DIR}）"
+            f"jingzhun 已启动：http://{host}:{port}/  （{served}数据目录 {settings.VAR_DIR}）"
         )
         try:
-            forks.watch()
+            if forks is None:
+                run_waitress(application, threads, host=host, port=port)
+            else:
+                forks.watch()
         finally:
-            forks.stop()
-            listener.close()  # kept open until now: a replaced process takes it over
+            if forks is not None:
+                forks.stop()
+            if listener is not None:
+                listener.close()  # kept open until now: a replaced process takes it over
             if supervisor is not None:
                 supervisor.stop()
